@@ -1,0 +1,44 @@
+"""Every path and environment setting in one place (osmnx-style), so nothing else hard-codes a folder.
+
+Environment variables:
+- ``QALA_MIRROR``: folder holding the offline mirror of third-party sources (default ``../shared/data``
+  beside the project, when it exists).
+- ``QALA_CACHE``: where acquired sources are kept (default ``data/cache``).
+- ``QALA_BUILD``: where ``make data`` writes layers (default ``data/build``).
+- ``QALA_OFFLINE=1``: never try the network.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+
+CITIES = ("Astana", "Almaty", "Shymkent")
+# Metric CRS for measuring: UTM 42N for Astana and Shymkent, UTM 43N for Almaty.
+UTM_CRS = {"Astana": "EPSG:32642", "Shymkent": "EPSG:32642", "Almaty": "EPSG:32643"}
+STORAGE_CRS = "EPSG:4326"
+
+
+def mirror_dir() -> Path | None:
+    """The offline mirror of third-party sources, or None when there is none."""
+    env = os.environ.get("QALA_MIRROR")
+    if env:
+        return Path(env)
+    default = PROJECT_ROOT.parent / "shared" / "data"
+    return default if default.is_dir() else None
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("QALA_CACHE", DATA_DIR / "cache"))
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("QALA_BUILD", DATA_DIR / "build"))
+
+
+def offline() -> bool:
+    return os.environ.get("QALA_OFFLINE", "") not in ("", "0", "false")
