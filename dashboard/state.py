@@ -1,0 +1,133 @@
+"""The view state and its URL: a shared link reopens the same view; unknown values fall back with a notice.
+
+The URL query is the single source of truth of what is shown (city, layer, indicator, period, classes,
+palette, language, district, migrant category). :func:`parse_query` never raises on user input: every value
+it cannot use becomes the default plus a :class:`Notice` the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
+from urllib.parse import parse_qs, urlencode
+
+from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES, SCHEMES
+from dashboard.i18n import LANGS
+
+CITY_VIEWS = ("Astana", "Almaty", "Shymkent", "Kazakhstan")
+LAYERS = ("concentration", "leftbank", "perception")
+CATEGORIES = ("all", "rural", "youth", "southerners", "from_north_or_cities", "civil_servants", "laborers")
+MAX_PARAM_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ViewState:
+    city: str = "Astana"
+    layer: str = "concentration"
+    indicator: str = "population"
+    period: str | None = None
+    scheme: str = "quantiles"
+    k: int = DEFAULT_K
+    breaks: str = ""
+    palette: str = "viridis"
+    lang: str = "en"
+    district: str | None = None
+    category: str = "all"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An unusable value from the link: which parameter, what was given, what is shown instead."""
+
+    what: str
+    value: str
+    default: str
+
+
+_PARAM = {"city": "city", "layer": "layer", "indicator": "ind", "period": "period", "scheme": "scheme",
+          "k": "k", "breaks": "breaks", "palette": "pal", "lang": "lang", "district": "district",
+          "category": "cat"}
+
+
+def to_query(state: ViewState) -> str:
+    """The URL query (with leading '?') for a state; empty fields are left out."""
+    pairs = []
+    for field, param in _PARAM.items():
+        value = getattr(state, field)
+        if value is None or value == "":
+            continue
+        pairs.append((param, str(value)))
+    return "?" + urlencode(pairs)
+
+
+def _first(query: dict[str, list[str]], param: str) -> str | None:
+    values = query.get(param)
+    if not values:
+        return None
+    return values[0][:MAX_PARAM_LENGTH]
+
+
+class Options:
+    """What the data offers, so the state can be checked without importing the view model here."""
+
+    def __init__(self, indicators: Callable[[str, str], list[str]], periods: Callable[[str, str, str], list[str]],
+                 districts: Callable[[str], Iterable[str]]):
+        self.indicators = indicators
+        self.periods = periods
+        self.districts = districts
+
+
+def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
+    """Read a URL query into a valid state; unknown values become defaults, each with a notice."""
+    try:
+        query = parse_qs((search or "").lstrip("?"), keep_blank_values=False, max_num_fields=50)
+    except ValueError:
+        query = {}
+    notices: list[Notice] = []
+
+    def pick(param: str, allowed: Iterable[str], default: str, what: str) -> str:
+        value = _first(query, param)
+        allowed = list(allowed)
+        if value is None:
+            return default
+        if value in allowed:
+            return value
+        notices.append(Notice(what, value, default))
+        return default
+
+    lang = pick("lang", LANGS, default_lang if default_lang in LANGS else "en", "lang")
+    layer = pick("layer", LAYERS, "concentration", "layer")
+    city = pick("city", CITY_VIEWS, "Astana", "city")
+    if layer == "leftbank" and city != "Astana":
+        notices.append(Notice("astana_only", city, "Astana"))
+        city = "Astana"
+    category = pick("cat", CATEGORIES, "all", "category")
+    scheme = pick("scheme", SCHEMES, "quantiles", "scheme")
+    palette = pick("pal", PALETTES, "viridis", "palette")
+    k_text = _first(query, "k")
+    k = DEFAULT_K
+    if k_text is not None:
+        if k_text.isdigit() and int(k_text) in K_CHOICES:
+            k = int(k_text)
+        else:
+            notices.append(Notice("k", k_text, str(DEFAULT_K)))
+    breaks = _first(query, "breaks") or ""
+
+    indicators = options.indicators(city, layer)
+    default_indicator = "population" if "population" in indicators else (indicators[0] if indicators else "")
+    indicator = pick("ind", indicators, default_indicator, "indicator") if indicators else ""
+    periods = options.periods(city, layer, indicator) if indicator else []
+    default_period = periods[-1] if periods else None
+    period = pick("period", periods, default_period, "period") if periods else None
+
+    district = _first(query, "district")
+    if district is not None and district not in set(options.districts(city)):
+        notices.append(Notice("district", district, "-"))
+        district = None
+    state = ViewState(city=city, layer=layer, indicator=indicator, period=period, scheme=scheme, k=k,
+                      breaks=breaks, palette=palette, lang=lang, district=district, category=category)
+    return state, notices
+
+
+def with_changes(state: ViewState, **changes: object) -> ViewState:
+    return replace(state, **changes)
