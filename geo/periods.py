@@ -97,7 +97,9 @@ def parse_period(label: str) -> Period:
     if span is None:
         raise BadInput(f"cannot read a date from period '{label}'; expected forms like 2022, 2015-01..07, 2021-Q1, 2024-01-01")
     start, end = span
-    if "(start" in comment or comment.startswith("(creation"):
+    if m := re.search(r"/ (\d{4})$", text):  # '2022-11 (draft) / 2023': in force by the later year
+        end = date(int(m[1]), 12, 31)
+    if "(start" in comment:
         start = end = start  # a stock at the start of the year / at creation
         flags.append("point")
     if m := re.search(r"(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (\d{4})", comment):
