@@ -32,21 +32,31 @@ def test_gi_star_matches_formula_on_5x5_lattice_with_hot_corner():
     w = lat2W(5, 5, rook=False)
     y = np.ones(25)
     y[[0, 1, 5, 6]] = 10
-    result = getis_ord_star(y, w, permutations=199, seed=1)
+    result = getis_ord_star(y, w, permutations=0)
     expected = _gi_star_by_formula(y, {i: list(w.neighbors[i]) for i in range(25)})
     assert result["gi_z"].to_numpy() == pytest.approx(expected, rel=1e-9)
     # cell 0's star neighbourhood {0,1,5,6} is the hot corner itself: the highest z of the grid
     assert result["gi_z"].idxmax() == 0
-    # far corner (24) is cold-ish, never flagged hot
+    # far corner (24) is never flagged hot; p is two-sided: 2 * (1 - Phi(|z|))
     assert not result.loc[24, "hot"]
+    from scipy.stats import norm
+
+    assert result["gi_p"].to_numpy() == pytest.approx(2 * norm.sf(np.abs(expected)))
+    assert result["gi_p_sim"].isna().all()
 
 
-def test_gi_star_is_reproducible_with_fixed_seed():
+def test_gi_star_permutation_p_is_reproducible_with_fixed_seed():
+    # the only test that runs esda's permutations (its numba compilation costs ~20 s once per process)
     w = lat2W(5, 5, rook=False)
-    y = np.arange(25, dtype=float)
-    a = getis_ord_star(y, w, permutations=99, seed=3)
-    b = getis_ord_star(y, w, permutations=99, seed=3)
-    assert (a["gi_p"].to_numpy() == b["gi_p"].to_numpy()).all()
+    y = np.ones(25)
+    y[[0, 1, 5, 6]] = 10
+    a = getis_ord_star(y, w, permutations=99, seed=3, p_value="sim")
+    b = getis_ord_star(y, w, permutations=99, seed=3, p_value="sim")
+    assert (a["gi_p_sim"].to_numpy() == b["gi_p_sim"].to_numpy()).all()
+    assert (a["gi_p"] == a["gi_p_sim"]).all()
+    # pseudo p lies on the permutation grid k / (99 + 1) and the hot corner is the least likely under randomness
+    assert np.allclose(a["gi_p_sim"] * 100, np.round(a["gi_p_sim"] * 100))
+    assert a.loc[0, "gi_p_sim"] == a["gi_p_sim"].min()
 
 
 def test_constant_values_give_no_statistic_not_zero():
@@ -83,7 +93,7 @@ def test_hotspots_flag_a_dense_cluster_as_hot():
     # synthetic: 400 points spread over a box, 400 more packed around one spot
     lon = np.r_[rng.uniform(71.38, 71.52, 400), rng.normal(71.45, 0.004, 400)]
     lat = np.r_[rng.uniform(51.08, 51.18, 400), rng.normal(51.13, 0.003, 400)]
-    grid = hotspots(lon, lat, res=8, area=shapely.box(71.38, 51.08, 71.52, 51.18), permutations=199, seed=5)
+    grid = hotspots(lon, lat, res=8, area=shapely.box(71.38, 51.08, 71.52, 51.18), permutations=0)
     hot = grid[grid["hot"]]
     assert len(hot) > 0
     spot = h3.latlng_to_cell(51.13, 71.45, 8)
