@@ -19,8 +19,6 @@ The same ``seed`` and arguments give the same points, row for row.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.dask_engine import atomic_folder
 from geo.engine import _checked_geometries, build_index
 from geo.errors import BadInput
 
@@ -139,18 +138,10 @@ def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Pa
     folder = Path(folder)
     if n_partitions < 1:
         raise BadInput(f"n_partitions must be at least 1, got {n_partitions}")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     bounds = np.linspace(0, len(df), n_partitions + 1).astype(int)
-    for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
-        df.iloc[start:stop].to_parquet(staging / f"part-{part:05d}.parquet", index=False)
-    retired = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    if folder.exists():
-        os.replace(folder, retired)
-    os.replace(staging, folder)
-    shutil.rmtree(retired, ignore_errors=True)
+    with atomic_folder(folder) as staging:
+        for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
+            df.iloc[start:stop].to_parquet(staging / f"part-{part:05d}.parquet", index=False)
     return folder
 
 

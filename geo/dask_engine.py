@@ -1,0 +1,237 @@
+"""The point-in-district join for point files larger than memory, on a dask.distributed cluster.
+
+Each partition is joined by the built-in grid engine (:mod:`geo.engine`) inside ``map_partitions``, so results are
+identical to :func:`geo.engine.assign_points` row for row. The districts travel to the workers as WKB; each worker
+process builds the grid once and caches it (keyed by the WKB), so a many-partition job pays for one build per
+worker, not per partition.
+
+The cluster is a ``LocalCluster`` with two single-threaded worker processes by default (the machine has two cores),
+or ``Client(scheduler)`` when a scheduler address is given; an existing ``client`` may also be passed. Three ways to
+get results, from smallest to largest transfer:
+
+* :func:`count_points_dask`: points (and summed weights) per district, optionally per group; only the counts
+  leave the workers;
+* :func:`assign_points_dask` with ``output=folder``: the input columns plus ``district`` written by the workers as
+  partitioned Parquet (atomically replaced);
+* :func:`assign_points_dask` without ``output``: a pandas Series of district positions in the source's row order.
+
+District positions follow :mod:`geo.engine`: positional index into ``districts``, -1 for no district and for
+non-finite coordinates (``count_points_dask`` reports the latter separately in ``attrs["non_finite"]``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.engine import DistrictIndex, _checked_geometries, build_index
+from geo.errors import BadInput, SourceUnavailable
+
+__all__ = ["assign_points_dask", "atomic_folder", "count_points_dask", "dask_client", "read_points"]
+
+DEFAULT_WORKERS = 2
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, *, n_workers: int = DEFAULT_WORKERS) -> Iterator:
+    """A ``distributed.Client``: to ``scheduler`` when given, else to a fresh LocalCluster closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise SourceUnavailable(f"no dask scheduler reachable at {scheduler} ({exc}); start one or omit "
+                                    "the address to use a local cluster") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            yield client
+
+
+def read_points(source, *, lon_col: str = "lon", lat_col: str = "lat", partition_size=None):
+    """A dask DataFrame of points from a (partitioned) Parquet path, a dask DataFrame or a pandas DataFrame.
+
+    ``partition_size`` (bytes or a string like ``"64MB"``) repartitions; None keeps the source's partitions.
+    """
+    import dask.dataframe as dd
+
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise SourceUnavailable(f"point file {path} does not exist; give a Parquet file or a folder of them")
+        frame = dd.read_parquet(path)
+    elif isinstance(source, pd.DataFrame):
+        frame = dd.from_pandas(source, npartitions=max(1, len(source) // 1_000_000))
+    elif isinstance(source, dd.DataFrame):
+        frame = source
+    else:
+        raise BadInput(f"source must be a Parquet path or a (dask) DataFrame, got {type(source).__name__}")
+    missing = [c for c in (lon_col, lat_col) if c not in frame.columns]
+    if missing:
+        raise BadInput(f"point source {_describe(source)} has no column(s) {missing}; columns are "
+                       f"{list(frame.columns)}; pass lon_col= and lat_col=")
+    for column in (lon_col, lat_col):
+        if not pd.api.types.is_numeric_dtype(frame.dtypes[column]):
+            raise BadInput(f"column {column!r} of {_describe(source)} is {frame.dtypes[column]}, not numeric; "
+                           "convert it to float")
+    if partition_size is not None:
+        frame = frame.repartition(partition_size=partition_size)
+    return frame
+
+
+def assign_points_dask(
+    districts,
+    source,
+    *,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    scheduler: str | None = None,
+    partition_size=None,
+    output=None,
+    client=None,
+):
+    """District position per point, computed on a dask.distributed cluster.
+
+    Returns a pandas Series named ``district`` in the source's row order (RangeIndex), or, when ``output`` is a
+    folder, writes the source's columns plus ``district`` there as partitioned Parquet and returns its Path.
+    """
+    points = read_points(source, lon_col=lon_col, lat_col=lat_col, partition_size=partition_size)
+    wkb = _districts_wkb(districts)
+    with _client_for(client, scheduler):
+        assigned = points.assign(district=points.map_partitions(
+            _assign_partition, wkb, lon_col, lat_col, meta=("district", "int64")))
+        if output is None:
+            return assigned["district"].compute().reset_index(drop=True)
+        return _write_atomically(assigned, Path(output))
+
+
+def count_points_dask(
+    districts,
+    source,
+    *,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    by: str | None = None,
+    weight_col: str | None = None,
+    scheduler: str | None = None,
+    partition_size=None,
+    client=None,
+) -> pd.DataFrame:
+    """Points per district (and per ``by`` group), with summed ``weight_col``; only counts leave the workers.
+
+    Returns columns ``district`` (-1: no district), [``by``], ``points``, [``weight``], sorted. ``attrs`` hold
+    ``rows`` (input rows: the sum of ``points``, nothing is dropped) and ``non_finite`` (rows with NaN/inf
+    coordinates, counted under -1).
+    """
+    points = read_points(source, lon_col=lon_col, lat_col=lat_col, partition_size=partition_size)
+    for column in (by, weight_col):
+        if column is not None and column not in points.columns:
+            raise BadInput(f"point source {_describe(source)} has no column {column!r}; columns are "
+                           f"{list(points.columns)}")
+    wkb = _districts_wkb(districts)
+    keys = ["district"] + ([by] if by else [])
+    meta = {"district": "int64", **({by: "object"} if by else {}), "points": "int64", "non_finite": "int64"}
+    if weight_col:
+        meta["weight"] = "float64"
+    with _client_for(client, scheduler):
+        partials = points.map_partitions(_count_partition, wkb, lon_col, lat_col, by, weight_col,
+                                         meta=pd.DataFrame({k: pd.Series(dtype=v) for k, v in meta.items()}))
+        partial = partials.compute()
+    totals = partial.groupby(keys, as_index=False, sort=True, dropna=False).sum(numeric_only=True, min_count=1)
+    counts = totals.drop(columns="non_finite").reset_index(drop=True)
+    counts.attrs.update(rows=int(partial["points"].sum()), non_finite=int(partial["non_finite"].sum()))
+    return counts
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+
+
+def _describe(source) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else f"<{type(source).__name__}>"
+
+
+def _districts_wkb(districts) -> tuple[bytes | None, ...]:
+    import shapely
+
+    geometries = _checked_geometries(districts)
+    return tuple(None if g is None else shapely.to_wkb(g) for g in geometries)
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_index(wkb: tuple[bytes | None, ...]) -> DistrictIndex:
+    """Built once per worker process per set of districts (bytes hash their content once, then cache it)."""
+    import geopandas as gpd
+    import shapely
+
+    geometries = [None if blob is None else shapely.from_wkb(blob) for blob in wkb]
+    return build_index(gpd.GeoSeries(geometries, crs="EPSG:4326"))
+
+
+def _assign_partition(frame: pd.DataFrame, wkb, lon_col: str, lat_col: str) -> pd.Series:
+    index = _worker_index(wkb)
+    return pd.Series(index.assign(frame[lon_col].to_numpy(np.float64), frame[lat_col].to_numpy(np.float64)),
+                     index=frame.index, name="district", dtype="int64")
+
+
+def _count_partition(frame: pd.DataFrame, wkb, lon_col, lat_col, by, weight_col) -> pd.DataFrame:
+    lon, lat = frame[lon_col].to_numpy(np.float64), frame[lat_col].to_numpy(np.float64)
+    parts = {"district": _worker_index(wkb).assign(lon, lat), "points": np.ones(len(frame), np.int64),
+             "non_finite": (~(np.isfinite(lon) & np.isfinite(lat))).astype(np.int64)}
+    if by:
+        parts[by] = frame[by].astype(object).to_numpy()
+    if weight_col:
+        parts["weight"] = frame[weight_col].to_numpy(np.float64)
+    table = pd.DataFrame(parts)
+    keys = ["district"] + ([by] if by else [])
+    columns = ["points", "non_finite"] + (["weight"] if weight_col else [])
+    summed = table.groupby(keys, as_index=False, sort=False, dropna=False)[columns].sum(min_count=1)
+    return summed[["district"] + ([by] if by else []) + columns]
+
+
+@contextlib.contextmanager
+def _client_for(client, scheduler):
+    if client is not None:
+        yield client
+        return
+    with dask_client(scheduler) as fresh:
+        yield fresh
+
+
+def _write_atomically(frame, folder: Path) -> Path:
+    with atomic_folder(folder) as staging:
+        frame.to_parquet(staging, write_index=False)
+    return folder
+
+
+@contextlib.contextmanager
+def atomic_folder(target) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``target``; on success it replaces ``target`` in two renames.
+
+    A failure inside the block removes the staging folder and leaves ``target`` as it was (the folder analogue of
+    :func:`geo.atomic.atomic_path`).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, retired / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
