@@ -14,16 +14,32 @@ def _parser() -> argparse.ArgumentParser:
 
     data = sub.add_parser("data", help="sources catalogue and the build of every layer")
     data_sub = data.add_subparsers(dest="data_command", required=True)
-    data_sub.add_parser("sources", help="print the sources catalogue")
+    sources = data_sub.add_parser("sources", help="print the sources catalogue")
+    sources.set_defaults(func=_print_sources)
     build = data_sub.add_parser("build", help="acquire sources and build every layer (what `make data` runs)")
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.set_defaults(func=_build)
 
     from geo import export, userjoin  # subcommands owned by their modules
 
     userjoin.add_parser(sub)
     export.add_parser(sub)
     return parser
+
+
+def _print_sources(args) -> int:
+    from geo.catalogue import format_catalogue
+
+    print(format_catalogue())
+    return 0
+
+
+def _build(args) -> int:
+    from geo.build import run
+
+    run(force=args.force, quiet=args.quiet)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
