@@ -1,0 +1,101 @@
+"""Bad input: one clear line naming what, where and how to fix, or a reported repair; never a silent guess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from geo.errors import BadInput, CRSError
+from geo.figures import _numeric
+from geo.perception import load_statements
+from geo.vector_io import Repairs, read_vector
+
+SQUARE = [[71.4, 51.1], [71.5, 51.1], [71.5, 51.2], [71.4, 51.2], [71.4, 51.1]]
+BOWTIE = [[71.4, 51.1], [71.5, 51.2], [71.5, 51.1], [71.4, 51.2], [71.4, 51.1]]
+
+
+def _write(tmp_path, name, features):
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def _feature(coords, geom_type="Polygon", **props):
+    return {"type": "Feature", "properties": props, "geometry": {"type": geom_type, "coordinates": coords}}
+
+
+def test_truncated_file(tmp_path):
+    path = tmp_path / "cut.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [_feature([SQUARE])]})[:70])
+    with pytest.raises(BadInput, match=r"cannot read districts file .*cut\.geojson.*fix:"):
+        read_vector(path, what="districts")
+
+
+def test_projected_coordinates_without_crs(tmp_path):
+    metres = [[[500000, 5660000], [510000, 5660000], [510000, 5670000], [500000, 5660000]]]
+    path = _write(tmp_path, "utm.geojson", [_feature(metres)])
+    with pytest.raises(CRSError, match="not longitude/latitude; fix: .*give it its CRS"):
+        read_vector(path, what="districts")
+
+
+def test_shapefile_without_prj_has_no_crs(mirror, tmp_path):
+    for ext in ("shp", "shx", "dbf"):
+        shutil.copy(mirror / f"boundaries/geokz_2024_shapefiles/geokz_kaz_admbnda_adm1_2024.{ext}", tmp_path / f"a.{ext}")
+    with pytest.raises(CRSError, match=r"a\.shp has no CRS; fix: add a \.prj"):
+        read_vector(tmp_path / "a.shp", what="regions")
+
+
+def test_null_geometry_names_the_feature(tmp_path):
+    path = _write(tmp_path, "nulls.geojson", [_feature([SQUARE]), {"type": "Feature", "properties": {}, "geometry": None}])
+    with pytest.raises(BadInput, match="feature 1 has no geometry"):
+        read_vector(path, what="districts")
+
+
+def test_wrong_geometry_type(tmp_path):
+    path = _write(tmp_path, "pts.geojson", [_feature([71.4, 51.1], "Point")])
+    with pytest.raises(BadInput, match="feature 0 is a Point, expected Polygon or MultiPolygon"):
+        read_vector(path, what="districts", geom_types=("Polygon", "MultiPolygon"))
+
+
+def test_self_intersection_is_repaired_and_reported(tmp_path):
+    path = _write(tmp_path, "bowtie.geojson", [_feature([SQUARE]), _feature([BOWTIE])])
+    repairs = Repairs()
+    gdf = read_vector(path, what="districts", repairs=repairs)
+    assert gdf.is_valid.all() and len(repairs) == 1
+    assert "feature 1 repaired with make_valid (Self-intersection" in repairs.items[0]
+    assert gdf.geometry.iloc[1].area == pytest.approx(0.005)  # the two triangles of the bow tie kept
+
+
+def test_the_real_river_needs_exactly_one_repair(mirror):
+    repairs = Repairs()
+    read_vector(mirror / "boundaries/esil_river_astana_geoportal_raw.geojson", what="river", repairs=repairs)
+    assert len(repairs) == 1 and "Self-intersection" in repairs.items[0]
+
+
+@pytest.mark.parametrize("value,unit,indicator,message", [
+    ("-12", "persons", "population", "is negative"),
+    ("12,5", "persons", "arrivals", "is not a number"),
+    ("inf", "persons", "population", "not finite"),
+])
+def test_bad_counts(value, unit, indicator, message):
+    with pytest.raises(BadInput, match=message):
+        _numeric(value, unit, indicator, "population_by_district.csv row 7")
+
+
+def test_negative_net_migration_and_text_values_are_fine():
+    assert _numeric("-5497", "persons", "net_migration", "x") == -5497
+    assert _numeric("almost one third", "text", "share", "x") is None
+
+
+def test_bad_stance_code(tmp_path, monkeypatch):
+    import geo.perception as perception
+
+    src = pd.read_csv(perception.REFERENCE_DIR / "focus_group_coding.csv", dtype=str)
+    src.loc[3, "stance"] = "2"
+    src.to_csv(tmp_path / "focus_group_coding.csv", index=False)
+    monkeypatch.setattr(perception, "REFERENCE_DIR", tmp_path)
+    with pytest.raises(BadInput, match=r"row 5: stance '2' is not -1, 0 or 1"):
+        load_statements()
