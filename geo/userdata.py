@@ -9,8 +9,9 @@ reason. Nothing is dropped silently: ``len(table) + len(set_aside) == input_rows
 Row numbers are 1-based data rows (CSV: the header is row 0, so row N is file line N + 1 when no field spans lines;
 GeoJSON: feature N of the ``features`` array; Parquet: row N).
 
-Synthetic input (see ``is_synthetic``): a column ``synthetic`` with any true value, the word "synthetic" in the
-file name, or the Parquet key-value metadata ``synthetic=true`` marks the whole file synthetic.
+Synthetic input: a column ``synthetic`` with any true value, a column ``source`` whose value is "SYNTHETIC" (as
+``geo.synthetic.synthetic_points`` writes), the word "synthetic" in the file name, or the Parquet key-value metadata
+``synthetic=true`` marks the whole file synthetic, and every output made from it carries ``synthetic = true``.
 """
 
 from __future__ import annotations
@@ -426,7 +427,9 @@ def _in_kz(lon: pd.Series, lat: pd.Series) -> np.ndarray:
 
 
 def _synthetic_column(frame: pd.DataFrame) -> bool:
-    col = next((c for c in frame.columns if _norm(c) == "synthetic"), None)
-    if col is None:
-        return False
-    return bool(frame[col].astype(str).str.strip().str.lower().isin(("true", "1", "yes", "y")).any())
+    flags = [c for c in frame.columns if _norm(c) == "synthetic"]
+    sources = [c for c in frame.columns if _norm(c) == "source"]
+    values = [frame[c].astype(str).str.strip().str.lower() for c in flags]
+    if any(v.isin(("true", "1", "yes", "y")).any() for v in values):
+        return True
+    return any((frame[c].astype(str).str.strip().str.upper() == "SYNTHETIC").any() for c in sources)
