@@ -71,10 +71,12 @@ class Options:
     """What the data offers, so the state can be checked without importing the view model here."""
 
     def __init__(self, indicators: Callable[[str, str], list[str]], periods: Callable[[str, str, str], list[str]],
-                 districts: Callable[[str], Iterable[str]]):
+                 districts: Callable[[str], Iterable[str]],
+                 preferred_period: Callable[[str, str, str], str | None] | None = None):
         self.indicators = indicators
         self.periods = periods
         self.districts = districts
+        self.preferred_period = preferred_period
 
 
 def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
@@ -118,6 +120,8 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
     indicator = pick("ind", indicators, default_indicator, "indicator") if indicators else ""
     periods = options.periods(city, layer, indicator) if indicator else []
     default_period = periods[-1] if periods else None
+    if periods and options.preferred_period is not None:
+        default_period = options.preferred_period(city, layer, indicator) or default_period
     period = pick("period", periods, default_period, "period") if periods else None
 
     district = _first(query, "district")

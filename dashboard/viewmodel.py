@@ -122,14 +122,17 @@ class GeoLayer:
     etag: str
     fids: tuple[str, ...]
     bounds: tuple[float, float, float, float] | None
+    feature_bounds: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def _make_geolayer(name: str, collection: dict) -> GeoLayer:
     raw = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
     fids = tuple(str(f["properties"]["fid"]) for f in collection["features"])
-    geoms = [shapely.geometry.shape(f["geometry"]) for f in collection["features"] if f.get("geometry")]
-    bounds = tuple(shapely.GeometryCollection(geoms).bounds) if geoms else None
-    return GeoLayer(name, raw, gzip.compress(raw, 6), hashlib.sha1(raw).hexdigest()[:16], fids, bounds)
+    shapes = {str(f["properties"]["fid"]): shapely.geometry.shape(f["geometry"])
+              for f in collection["features"] if f.get("geometry")}
+    bounds = tuple(shapely.GeometryCollection(list(shapes.values())).bounds) if shapes else None
+    return GeoLayer(name, raw, gzip.compress(raw, 6), hashlib.sha1(raw).hexdigest()[:16], fids, bounds,
+                    {fid: tuple(g.bounds) for fid, g in shapes.items()})
 
 
 def _frame_collection(frame: gpd.GeoDataFrame, fid_col: str, keep: list[str], tolerance: float) -> dict:
@@ -233,6 +236,7 @@ class ViewModel:
             self.districts_of_city[city] = [str(d) for d in latest["district_id"]]
 
     def _load_context(self, build: Path) -> None:
+        self.geo["empty"] = _make_geolayer("empty", {"type": "FeatureCollection", "features": []})
         regions = _read_geo(build / "regions.parquet")
         for _, row in regions.iterrows():
             self.region_names[str(row["region_id"])] = {
@@ -437,6 +441,13 @@ class ViewModel:
         if layer == "perception":
             return self.origin_periods(city)
         return [self.series[s].key for s in self.city_index.get((city, indicator), [])]
+
+    def preferred_period(self, city: str, layer: str, indicator: str) -> str | None:
+        """The latest period that can be mapped (its boundaries exist), else None."""
+        if layer != "concentration":
+            return None
+        mapped = [self.series[s].key for s in self.city_index.get((city, indicator), []) if self.series[s].has_geometry]
+        return mapped[-1] if mapped else None
 
     def find_series(self, city: str, indicator: str, period: str | None) -> Series | None:
         for sid in self.city_index.get((city, indicator), []):

@@ -1,0 +1,63 @@
+"""Tiny inline SVG charts (dash-svg): a few points over time need no 1 MB plotting library on the page.
+
+Labels are SVG text children, so React escapes them like any other text.
+"""
+
+from __future__ import annotations
+
+import dash_svg as svg
+from dash import html
+
+WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 12, 12, 38
+
+
+def line_chart(points: list[tuple[str, float]], fmt, title: str, chart_id: str | None = None,
+               y_range: tuple[float, float] | None = None) -> html.Figure:
+    """Points (label, value) in the given order, as a labelled line with dots; one point draws a dot."""
+    values = [v for _, v in points]
+    low, high = y_range if y_range else (min(values + [0.0]), max(values))
+    if high == low:
+        high = low + 1
+    n = len(points)
+
+    def x(i: int) -> float:
+        return PAD_L + (WIDTH - PAD_L - PAD_R) * (0.5 if n == 1 else i / (n - 1))
+
+    def y(v: float) -> float:
+        return PAD_T + (HEIGHT - PAD_T - PAD_B) * (1 - (v - low) / (high - low))
+
+    coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(points))
+    shapes = [
+        svg.Line(x1=PAD_L, x2=WIDTH - PAD_R, y1=y(low), y2=y(low), stroke="#999", strokeWidth=1),
+        svg.Text(fmt(high), x=PAD_L - 4, y=PAD_T + 4, textAnchor="end", fontSize=10, fill="#333"),
+        svg.Text(fmt(low), x=PAD_L - 4, y=y(low), textAnchor="end", fontSize=10, fill="#333"),
+        svg.Polyline(points=coords, fill="none", stroke="#2c728e", strokeWidth=2),
+    ]
+    for i, (label, v) in enumerate(points):
+        shapes.append(svg.Circle(cx=f"{x(i):.1f}", cy=f"{y(v):.1f}", r=3.5, fill="#2c728e"))
+        shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) - 6:.1f}", textAnchor="middle", fontSize=9,
+                               fill="#1f3b57"))
+        shapes.append(svg.Text(label[:14], x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (i % 2) * 11,
+                               textAnchor="middle", fontSize=9, fill="#333"))
+    return html.Figure(className="chart", id=chart_id or "", children=[
+        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {HEIGHT}", width="100%", role="img", **{"aria-label": title}),
+        html.Figcaption(title),
+    ])
+
+
+def bar_list(rows: list[tuple[str, float | None, str, str]], fmt, missing: str) -> html.Table:
+    """Horizontal bars (label, value, colour, note) scaled to the largest absolute value; None = missing."""
+    present = [abs(v) for _, v, _, _ in rows if v is not None]
+    top = max(present) if present else 1.0
+    body = []
+    for label, value, color, note in rows:
+        if value is None:
+            bar, text = html.Span(className="bar missing"), missing
+        else:
+            width = max(2.0, 100 * abs(value) / top) if top else 2.0
+            bar = html.Span(className="bar" + (" negative" if value < 0 else ""),
+                            style={"width": f"{width:.0f}%", "background": color})
+            text = fmt(value)
+        body.append(html.Tr([html.Th(label, scope="row"), html.Td(bar, className="barcell"),
+                             html.Td(text, className="num"), html.Td(note, className="small")]))
+    return html.Table(html.Tbody(body), className="bars")
