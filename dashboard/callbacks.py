@@ -327,9 +327,8 @@ def register(app, vm: ViewModel) -> None:
         lang = state.lang
         query = to_query(state)
         search_out = no_update if (search or "") == query else query
-        period_options = [{"label": p + ("" if vm.find_series(state.city, state.indicator, p) is None or
-                                         vm.find_series(state.city, state.indicator, p).has_geometry else " ▫"),
-                           "value": p} for p in vm.periods(state.city, state.layer, state.indicator)]
+        period_options = [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
+                          for p in vm.periods(state.city, state.layer, state.indicator)]
         return (
             search_out, *[getattr(state, f) for f in CONTROL_FIELDS],
             [{"label": indicator_label(i, lang), "value": i} for i in vm.indicators(state.city, state.layer)],

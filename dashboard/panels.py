@@ -88,7 +88,7 @@ def legend_view(cls: Classification | None, colors: list[str], series: Series | 
 
 def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[str]) -> html.Table:
     lang = state.lang
-    head = html.Thead(html.Tr([html.Th(t("district", lang)), html.Th(t("value", lang)), html.Th(t("rank", lang)),
+    head = html.Thead(html.Tr([html.Th(t("city" if state.city == "Kazakhstan" else "district", lang)), html.Th(t("value", lang)), html.Th(t("rank", lang)),
                                html.Th(t("confidence", lang))]))
     rows = []
     ordered = sorted(ids, key=lambda i: series.ranks.get(i, (10**6, 0))[0])

@@ -27,7 +27,7 @@ import shapely
 
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from geo.errors import SourceUnavailable
-from geo.names import name_key, skeleton
+from geo.names import match_city, name_key, skeleton
 from geo.settings import build_dir
 
 CITIES = ("Astana", "Almaty", "Shymkent")
@@ -35,6 +35,7 @@ ORIGIN_INDICATORS = ("share_of_arrivals_from", "arrivals_from")
 INDICATOR_ORDER = ("population", "population_share_of_city", "density", "growth_rate", "net_migration",
                    "arrivals", "departures", "net_migration_interregional", "arrivals_interregional",
                    "departures_interregional", "net_migration_internal")
+_NON_NUMERIC_UNITS = ("category", "date", "text")
 _REQUIRED = ("districts.parquet", "figures.parquet", "places.parquet", "banks.parquet", "regions.parquet",
              "cities.parquet", "perception.parquet", "city_images.parquet")
 # Simplification tolerances (degrees) for layers that have no pre-simplified web file: about 1 km for the
@@ -257,17 +258,20 @@ class ViewModel:
             "banks", _frame_collection(banks, "bank", ["bank", "area_km2", "method"], _SIMPLIFY["banks"]))
 
     def _load_figures(self, figures: pd.DataFrame) -> None:
-        rows = figures[~figures["indicator"].isin(ORIGIN_INDICATORS)]
+        # Only numeric figures of the three cities can be mapped; text, dates and categories stay in the build.
+        rows = figures[~figures["indicator"].isin(ORIGIN_INDICATORS) & figures["value"].notna()
+                       & ~figures["unit"].isin(_NON_NUMERIC_UNITS) & figures["city"].isin(CITIES)]
         groups: dict[tuple, list] = defaultdict(list)
         for rec in rows.to_dict("records"):
             city = str(rec["city"])
             level = "district" if _clean(rec.get("district_id")) else "city"
+            vintage = _clean(rec.get("vintage")) if level == "district" else None
             groups[(city if level == "district" else "Kazakhstan", str(rec["indicator"]),
-                    str(_clean(rec.get("period_label")) or ""), level)].append(rec)
+                    str(_clean(rec.get("period_label")) or ""), level, vintage)].append(rec)
         by_city_indicator: dict[tuple[str, str], list[Series]] = defaultdict(list)
-        for (view, indicator, label, level), recs in groups.items():
-            vintages = [_clean(r.get("vintage")) for r in recs if _clean(r.get("vintage"))]
-            vintage = max(set(vintages), key=vintages.count) if vintages else None
+        for (view, indicator, label, level, vintage), recs in groups.items():
+            if level == "city" and len(recs) < 2:
+                continue  # the national view compares cities: a period with one city is read in that city
             figs: dict[str, Figure] = {}
             for r in recs:
                 fid = str(_clean(r.get("district_id")) or r["city"])
@@ -287,7 +291,9 @@ class ViewModel:
             series.has_geometry = geo_name in self.geo
             by_city_indicator[(view, indicator)].append(series)
         for (view, indicator), items in by_city_indicator.items():
-            items.sort(key=lambda s: (s.end or s.start or "9999", s.start or "", s.label))
+            # Same label on several boundary sets: the published one (fewest derived figures) keeps the plain key.
+            items.sort(key=lambda s: (s.end or s.start or "9999", s.start or "", s.label,
+                                      sum(f.derived for f in s.figures.values()), s.vintage or ""))
             seen: set[str] = set()
             for series in items:
                 if series.key in seen:
@@ -393,6 +399,10 @@ class ViewModel:
     # ------------------------------------------------------------------ origins of newcomers
     def _region_for_origin(self, origin: str) -> str | None:
         """Region id for an origin named in a figure; None when it is not one current region."""
+        city = match_city(origin)
+        if city:
+            return next((rid for rid, names in self.region_names.items()
+                         if names["en"].lower().startswith(city.lower()) and "(city)" in names["en"].lower()), None)
         text = origin.lower()
         if "ambiguous" in text or "other" in text or ("city" in text and "region" in text):
             return None
@@ -446,8 +456,26 @@ class ViewModel:
         """The latest period that can be mapped (its boundaries exist), else None."""
         if layer != "concentration":
             return None
-        mapped = [self.series[s].key for s in self.city_index.get((city, indicator), []) if self.series[s].has_geometry]
-        return mapped[-1] if mapped else None
+        mapped = [self.series[s] for s in self.city_index.get((city, indicator), []) if self.series[s].has_geometry]
+        if not mapped:
+            return None
+        best = max(mapped, key=lambda s: (sum(v is not None for v in s.values.values()), s.end or s.start or "",
+                                          -sum(f.derived for f in s.figures.values())))
+        return best.key
+
+    def period_label(self, city: str, indicator: str, key: str) -> str:
+        """Period as published, with its boundary set when several exist, and a mark when not mappable."""
+        series = self.find_series(city, indicator, key)
+        if series is None:
+            return key
+        text = series.label
+        if series.vintage and city != "Kazakhstan":
+            text += f" · {series.vintage}"
+        if any(f.derived for f in series.figures.values()):
+            text += " · derived"
+        if not series.has_geometry:
+            text += " · ▫"
+        return text
 
     def find_series(self, city: str, indicator: str, period: str | None) -> Series | None:
         for sid in self.city_index.get((city, indicator), []):
