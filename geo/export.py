@@ -56,9 +56,14 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, what: str = "layer") -> gpd.GeoDataFrame:
 
 
 def _rfc7946_geometries(geometry) -> np.ndarray:
-    """Rounded to ``COORDINATE_DECIMALS`` and oriented by the right-hand rule (after rounding, so it holds)."""
+    """Snapped to a 10^-6 degree grid and oriented by the right-hand rule (after snapping, so it holds).
+
+    ``set_precision`` keeps the result valid: slivers narrower than the grid collapse and are dropped instead of
+    surviving as zero-area rings; the final ``round`` only removes float noise from the snapped values.
+    """
     geoms = np.asarray(geometry, dtype=object)
-    rounded = shapely.transform(geoms, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    snapped = shapely.set_precision(geoms, 10.0**-COORDINATE_DECIMALS)
+    rounded = shapely.transform(snapped, lambda xy: np.round(xy, COORDINATE_DECIMALS))
     return shapely.orient_polygons(rounded, exterior_cw=False)
 
 
@@ -133,7 +138,8 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
             frame[col] = frame[col].map(
                 lambda v: neutralise_formula(v if isinstance(v, str) or v is None else _json_value(v))
             )
-    text = frame.to_csv(index=False, lineterminator="\n")
+    # CRLF as RFC 4180 says; it also makes the csv module quote any field holding a bare CR or LF
+    text = frame.to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
