@@ -7,17 +7,19 @@ Only look-ups in the precomputed :class:`ViewModel`: no join or classification f
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 import dash_leaflet as dl
+import geopandas as gpd
+import pandas as pd
+import shapely
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from dashboard import panels
+from geo import export
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, palette, parse_breaks
 from dashboard.i18n import LANGS, indicator_label, t
 from dashboard.layout import UPLOAD_LIMIT_MB
@@ -245,64 +247,49 @@ def export_table(vm: ViewModel, state: ViewState) -> tuple[str | None, list[dict
     return "cities", rows
 
 
-def _csv_safe(value):
-    """Cells starting with = + - @ (or tab/CR) are prefixed with ' so spreadsheets do not run them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def to_csv_bytes(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_safe(row.get(k)) for k in columns})
-    return buffer.getvalue().encode("utf-8")
-
-
-def to_geojson_bytes(vm: ViewModel, layer: str | None, rows: list[dict]) -> bytes:
-    """RFC 7946 FeatureCollection: lon/lat WGS84, no crs member; rows without geometry keep geometry null."""
+def layer_frame(vm: ViewModel, layer: str | None, rows: list[dict]) -> gpd.GeoDataFrame:
+    """Rows of the current layer with the geometry served for it (None where there is none), EPSG:4326."""
     geometry = {}
     if layer:
         for feature in json.loads(vm.geo[layer].raw)["features"]:
-            geometry[feature["properties"]["fid"]] = feature["geometry"]
-    features = [{"type": "Feature", "properties": {k: v for k, v in r.items()}, "geometry": geometry.get(r["fid"])}
-                for r in rows]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+            if feature.get("geometry"):
+                geometry[feature["properties"]["fid"]] = shapely.geometry.shape(feature["geometry"])
+    frame = pd.DataFrame(rows)
+    return gpd.GeoDataFrame(frame, geometry=[geometry.get(r["fid"]) for r in rows], crs="EPSG:4326")
 
 
-def handle_upload(contents: str | None, filename: str | None, lang: str) -> str:
-    """Validate an upload (type, size), keep it only in a temporary folder, and hand it to the user-join
-    helper when that exists; returns one line for the page (rendered as text)."""
+def handle_upload(contents: str | None, filename: str | None, lang: str) -> tuple[str, dict | None]:
+    """Validate an upload (type, size), keep it only in a temporary folder, join it with
+    ``geo.userjoin.join_user_data``; returns one line for the page (rendered as text) and the joined
+    districts as a GeoJSON download, or None."""
     if not contents or not filename:
-        return ""
+        return "", None
     suffix = Path(filename).suffix.lower()
     if suffix not in (".csv", ".geojson", ".json"):
-        return t("upload_bad_type", lang)
+        return t("upload_bad_type", lang), None
     try:
         raw = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (IndexError, ValueError):
-        return t("upload_bad_type", lang)
+        return t("upload_bad_type", lang), None
     if len(raw) > UPLOAD_LIMIT_MB * 1024 * 1024:
-        return t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB)
+        return t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB), None
     try:
-        from geo.userjoin import join_user_data  # provided by the user-data helper (issue 4 item 6)
+        from geo.userjoin import join_user_data
     except ImportError:
-        return t("upload_unavailable", lang)
+        return t("upload_unavailable", lang), None
     from geo.errors import QalaError
 
     with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
         path = Path(folder) / ("upload" + suffix)
         path.write_bytes(raw)
         try:
-            result = join_user_data(path)
+            result = join_user_data(path, name=Path(filename).name, h3_res=())
         except QalaError as exc:
-            return str(exc)
-    matched = getattr(result, "matched", None)
-    unmatched = getattr(result, "unmatched", None)
-    return t("upload_done", lang, matched=matched, unmatched=unmatched)
+            return str(exc), None
+    message = t("upload_done", lang, matched=len(result.assigned), unmatched=len(result.set_aside))
+    data = {"content": base64.b64encode(export.to_geojson_bytes(result.districts)).decode(), "base64": True,
+            "filename": f"{Path(filename).stem}_joined_{result.vintage}.geojson", "type": "application/geo+json"}
+    return message, data
 
 
 def register(app, vm: ViewModel) -> None:
@@ -383,14 +370,17 @@ def register(app, vm: ViewModel) -> None:
         state = ViewState(**view["state"])
         layer, rows = export_table(vm, state)
         stem = f"qala_{state.layer}_{state.city}_{state.indicator or state.category}".replace(" ", "_")
+        frame = layer_frame(vm, layer, rows)
         if ctx.triggered_id == "dl-csv":
-            return {"content": base64.b64encode(to_csv_bytes(rows)).decode(), "filename": f"{stem}.csv",
+            return {"content": base64.b64encode(export.to_csv_bytes(frame)).decode(), "filename": f"{stem}.csv",
                     "base64": True, "type": "text/csv"}
-        return {"content": base64.b64encode(to_geojson_bytes(vm, layer, rows)).decode(),
+        return {"content": base64.b64encode(export.to_geojson_bytes(frame)).decode(),
                 "filename": f"{stem}.geojson", "base64": True, "type": "application/geo+json"}
 
-    @app.callback(Output("upload-result", "children"), Input("upload", "contents"), State("upload", "filename"),
-                  State("view", "data"), prevent_initial_call=True)
+    @app.callback(Output("upload-result", "children"), Output("upload-download", "data"),
+                  Input("upload", "contents"), State("upload", "filename"), State("view", "data"),
+                  prevent_initial_call=True)
     def upload(contents, filename, view):
         lang = view["state"]["lang"] if view else "en"
-        return handle_upload(contents, filename, lang if lang in LANGS else "en")
+        message, data = handle_upload(contents, filename, lang if lang in LANGS else "en")
+        return message, data if data else no_update

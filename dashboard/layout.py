@@ -71,6 +71,7 @@ def controls(lang: str) -> html.Div:
                    accept=".csv,.geojson,.json",
                    children=html.Div(t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), id="upload-hint")),
         html.Div(id="upload-result", role="status"),
+        dcc.Download(id="upload-download"),
     ])
 
 

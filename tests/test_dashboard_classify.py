@@ -1,0 +1,58 @@
+"""Class breaks: hand-made values, missing kept apart, legend only for classes with data."""
+
+import math
+
+from dashboard.classify import classify, legend_entries, palette, parse_breaks, stance_color
+
+VALUES = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0, "e": None, "f": float("nan")}
+
+
+def test_missing_values_get_no_class_and_are_not_counted():
+    cls = classify(VALUES, "quantiles", 2)
+    assert cls.class_of["e"] is None and cls.class_of["f"] is None
+    assert sum(cls.counts) == 4
+    assert cls.class_of["a"] == 0 and cls.class_of["d"] == 1
+
+
+def test_equal_interval_by_hand():
+    cls = classify({"a": 0.0, "b": 1.0, "c": 9.0, "d": 10.0}, "equal_interval", 2)
+    assert cls.bins == (5.0, 10.0)
+    assert [cls.class_of[i] for i in "abcd"] == [0, 0, 1, 1]
+
+
+def test_fisher_jenks_separates_the_obvious_groups():
+    cls = classify({"a": 1.0, "b": 2.0, "c": 3.0, "d": 100.0, "e": 101.0}, "fisher_jenks", 2)
+    assert [cls.class_of[i] for i in "abcde"] == [0, 0, 0, 1, 1]
+
+
+def test_k_is_reduced_to_the_number_of_distinct_values():
+    cls = classify({"a": 5.0, "b": 5.0, "c": 7.0}, "quantiles", 5)
+    assert cls.k_used == 2 and cls.reduced
+
+
+def test_user_breaks_and_legend_lists_only_classes_with_data():
+    cls = classify({"a": 1.0, "b": 2.0, "c": 250.0}, "user_defined", 5, parse_breaks("10, 100; 1000"))
+    assert cls.bins == (10.0, 100.0, 1000.0)
+    entries = legend_entries(cls, palette("viridis", 3))
+    assert [(low, high, n) for _, low, high, n in entries] == [(1.0, 10.0, 2), (100.0, 1000.0, 1)]
+
+
+def test_unusable_user_breaks_fall_back_to_quantiles():
+    assert parse_breaks("ten, twenty") is None
+    assert parse_breaks("  ") is None
+    assert parse_breaks("inf, 5") == (5.0,)
+    cls = classify({"a": 1.0, "b": 2.0}, "user_defined", 2, None)
+    assert cls.breaks_rejected and cls.scheme == "quantiles"
+
+
+def test_all_missing_gives_empty_classification():
+    cls = classify({"a": None}, "fisher_jenks", 3)
+    assert cls.bins == () and cls.class_of == {"a": None}
+    assert legend_entries(cls, []) == []
+
+
+def test_palettes_are_ordered_samples_and_stance_colours_diverge():
+    assert palette("viridis", 2) == ["#440154", "#fde725"]
+    assert len(set(palette("cividis", 7))) == 7
+    assert stance_color(-1.0) != stance_color(1.0)
+    assert stance_color(None) == stance_color(math.nan) == "#d9d9d9"

@@ -1,0 +1,50 @@
+"""Every interface string exists in Kazakh, Russian and English; the browser's language picks the default."""
+
+import re
+
+import pytest
+
+from dashboard import i18n
+from dashboard.classify import PALETTES, SCHEMES
+from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS
+
+
+def test_every_string_has_three_distinct_non_empty_translations_with_same_placeholders():
+    for key in i18n.all_keys():
+        texts = list(i18n._STRINGS[key])
+        assert all(text.strip() for text in texts), key
+        fields = [sorted(re.findall(r"{(\w+)}", text)) for text in texts]
+        assert fields[0] == fields[1] == fields[2], key
+
+
+def test_controls_vocabulary_is_translated():
+    needed = [*CITY_VIEWS, *(f"layer_{x}" for x in LAYERS), *(f"cat_{c}" for c in CATEGORIES),
+              *(f"scheme_{s}" for s in SCHEMES), *(f"palette_{p}" for p in PALETTES)]
+    missing = [k for k in needed if not i18n.has(k)]
+    assert missing == []
+    assert i18n.t("layer_leftbank", "kk") != i18n.t("layer_leftbank", "en")
+
+
+def test_missing_key_is_an_error_not_a_silent_fallback():
+    with pytest.raises(KeyError):
+        i18n.t("no_such_key", "en")
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"),
+    ("ru-RU,ru;q=0.9,en-US;q=0.8", "ru"),
+    ("de-DE,de;q=0.9,ru;q=0.5,en;q=0.7", "en"),
+    ("en;q=0.2, kk;q=0.8", "kk"),
+    ("fr-FR", "en"),
+    ("", "en"),
+    (None, "en"),
+    ("ru;q=abc, kk;q=0", "en"),
+])
+def test_accept_language(header, expected):
+    assert i18n.pick_language(header) == expected
+
+
+def test_place_names_follow_language_with_fallback():
+    row = {"name_en": "Esil", "name_ru": "Есиль", "name_kk": "Есіл"}
+    assert [i18n.name_of(row, lang) for lang in ("kk", "ru", "en")] == ["Есіл", "Есиль", "Esil"]
+    assert i18n.name_of({"name_en": "Nura", "name_kk": None}, "kk") == "Nura"

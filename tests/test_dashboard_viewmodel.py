@@ -1,0 +1,162 @@
+"""The view model on the real build: values as published, ranks, missing kept missing, escaping, rendering."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import plotly
+import pytest
+
+from dashboard.callbacks import export_table, layer_frame, render, sync_state
+from geo.export import to_csv_bytes, to_geojson_bytes
+from dashboard.panels import source_view
+from dashboard.state import ViewState
+from dashboard.viewmodel import Figure, ViewModel
+
+
+@pytest.fixture(scope="module")
+def vm(built):
+    return ViewModel.load(built)
+
+
+@pytest.fixture(scope="module")
+def figures(built):
+    return pd.read_parquet(built / "figures.parquet")
+
+
+def _tree(component) -> str:
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_missing_build_says_run_make_data(tmp_path):
+    from geo.errors import SourceUnavailable
+
+    with pytest.raises(SourceUnavailable, match="make data"):
+        ViewModel.load(tmp_path)
+
+
+def test_web_layers_are_small_and_cover_every_district_of_their_vintage(vm, built):
+    districts = gpd.read_parquet(built / "districts.parquet")
+    for name, layer in vm.geo.items():
+        assert len(layer.raw) < 250_000, name
+        if name.startswith("v-"):
+            expected = set(districts.loc[districts["vintage"] == name[2:], "district_id"].astype(str))
+            assert set(layer.fids) == expected, name
+
+
+def test_series_values_are_the_published_figures(vm, figures):
+    for sid in vm.city_index[("Astana", "population")]:
+        series = vm.series[sid]
+        rows = figures[(figures["city"] == "Astana") & (figures["indicator"] == "population")
+                       & (figures["period_label"] == series.label) & (figures["vintage"] == series.vintage)
+                       & figures["district_id"].notna()]
+        assert {str(d): float(v) for d, v in zip(rows["district_id"], rows["value"])} == series.values
+
+
+def test_ranks_follow_values_and_skip_missing(vm):
+    for series in vm.series.values():
+        present = {i: v for i, v in series.values.items() if v is not None}
+        assert set(series.ranks) == set(present)
+        if present:
+            top = max(present, key=present.get)
+            assert series.ranks[top] == (1, len(present))
+
+
+def test_districts_without_a_figure_stay_unclassified(vm):
+    state = ViewState(city="Shymkent", indicator="population", period=vm.periods("Shymkent", "concentration",
+                                                                                  "population")[0])
+    series = vm.find_series(state.city, state.indicator, state.period)
+    out = render(vm, state, [])
+    classes = out["hideout"].get("classes", {})
+    for fid in vm.geo.get(f"v-{series.vintage}", vm.geo["empty"]).fids:
+        if series.values.get(fid) is None:
+            assert classes.get(fid) is None
+            assert "No data" in out["hideout"]["labels"].get(fid, "No data")
+
+
+def test_stance_is_the_mean_of_coded_participant_statements(vm, built):
+    coding = pd.read_parquet(built / "perception.parquet")
+    part = coding[(coding["source_kind"] == "participant_statement") & (coding["city"] == "Almaty")]
+    mean, n = vm.stance("Almaty", "all")
+    assert n == len(part) and mean == pytest.approx(part["stance"].astype(float).mean())
+    southern = part[part["migrant_category"] == "southerners"]
+    assert vm.stance("Almaty", "southerners") == (pytest.approx(southern["stance"].astype(float).mean()), len(southern))
+    assert vm.stance("Shymkent", "civil_servants") == (None, 0)
+
+
+def test_origin_regions_are_matched_by_name_and_ambiguous_ones_listed(vm, built):
+    regions = gpd.read_parquet(built / "regions.parquet")
+    turkestan = str(regions.loc[regions["name_en"].str.startswith("Turkestan"), "region_id"].iloc[0])
+    items = [i for (city, _), entry in vm.origins.items() if city == "Shymkent" for i in entry["items"]]
+    assert any(i["origin"].startswith("Turkestan") and i["region_id"] == turkestan for i in items)
+    astana = [i for (city, _), entry in vm.origins.items() if city == "Astana" for i in entry["items"]]
+    assert all(i["region_id"] is None for i in astana if "ambiguous" in i["origin"] or "other" in i["origin"])
+
+
+def test_left_bank_share_is_left_over_all_districts(vm, built):
+    districts = gpd.read_parquet(built / "districts.parquet")
+    assert vm.left_share, "at least one date has every Astana district's population"
+    for row in vm.left_share:
+        series = vm.find_series("Astana", "population", row["key"])
+        part = districts[(districts["vintage"] == row["vintage"])]
+        left = sum(series.values[str(d)] * (1.0 if b == "left" else s if b == "both" else 0.0)
+                   for d, b, s in zip(part["district_id"], part["bank"], part["bank_left_share"]))
+        assert row["share"] == pytest.approx(left / sum(series.values[str(d)] for d in part["district_id"]))
+
+
+def test_data_text_is_escaped_and_only_http_links_are_made(vm):
+    hostile = '<img src=x onerror="alert(1)">'
+    state = ViewState(city="Astana", indicator="population", period=vm.preferred_period("Astana", "concentration",
+                                                                                        "population"))
+    series = vm.find_series(state.city, state.indicator, state.period)
+    did = next(iter(series.figures))
+    original = series.figures[did]
+    series.figures[did] = Figure(**{**original.__dict__, "note": hostile, "source": "javascript:alert(1) " + hostile})
+    try:
+        tree = _tree(render(vm, ViewState(**{**state.__dict__, "district": did}), [])["panel"])
+    finally:
+        series.figures[did] = original
+    assert "dangerouslySetInnerHTML" not in tree
+    assert hostile.replace('"', '\\"') in tree  # present as plain text children, which React escapes
+    assert "javascript:" not in json.dumps([c for c in json.loads(tree) if isinstance(c, dict) and "href" in str(c)])
+    link = source_view("see https://example.org/a?b=1 (press release)", "en")
+    assert link.children[0].href == "https://example.org/a?b=1"
+    assert source_view("javascript:alert(1)", "en").children == "javascript:alert(1)"
+
+
+def test_every_layer_city_and_language_renders(vm):
+    for layer in ("concentration", "leftbank", "perception"):
+        for city in ("Astana", "Almaty", "Shymkent", "Kazakhstan"):
+            for lang in ("kk", "ru", "en"):
+                state, notices = sync_state(vm, "url", f"?layer={layer}&city={city}&lang={lang}", {}, None, "en")
+                out = render(vm, state, notices)
+                assert out["choropleth"] in vm.geo and out["panel"]
+                _tree(out["panel"])
+
+
+def test_click_selects_and_unselects_a_district(vm):
+    controls = {"city": "Astana", "layer": "concentration", "indicator": "population", "lang": "en"}
+    did = vm.districts_of_city["Astana"][0]
+    state, _ = sync_state(vm, "choropleth", "", controls, {"properties": {"fid": did}}, "en")
+    assert state.district == did
+    state, _ = sync_state(vm, "choropleth", "", {**controls, "district": did}, {"properties": {"fid": did}}, "en")
+    assert state.district is None
+
+
+def test_downloads_use_the_export_helpers(vm):
+    state = ViewState(city="Astana", indicator="population",
+                      period=vm.preferred_period("Astana", "concentration", "population"))
+    layer, rows = export_table(vm, state)
+    frame = layer_frame(vm, layer, rows)
+    collection = json.loads(to_geojson_bytes(frame))
+    assert "crs" not in collection and len(collection["features"]) == len(rows)
+    for feature in collection["features"]:
+        lon, lat = feature["geometry"]["coordinates"][0][0][0] if feature["geometry"]["type"] == "MultiPolygon" \
+            else feature["geometry"]["coordinates"][0][0]
+        assert 40 < lon < 90 and 40 < lat < 56
+    assert collection["features"][0]["properties"]["value"] == rows[0]["value"]
+    frame.loc[0, "note"] = '=HYPERLINK("x")'
+    csv_text = to_csv_bytes(frame).decode()
+    assert "'=HYPERLINK" in csv_text and "geometry_wkt" in csv_text
