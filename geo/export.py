@@ -92,8 +92,9 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     records = [{k: _json_value(v) for k, v in row.items()} for row in props.to_dict(orient="records")]
     geometries = shapely.to_geojson(_rfc7946_geometries(gdf.geometry.array))
     features = [
-        '{"type":"Feature","properties":%s,"geometry":%s}'
-        % (json.dumps(rec, ensure_ascii=False, allow_nan=False, default=str), geom if geom is not None else "null")
+        '{"type":"Feature","properties":'
+        + json.dumps(rec, ensure_ascii=False, allow_nan=False, default=str)
+        + ',"geometry":' + (geom if geom is not None else "null") + "}"
         for rec, geom in zip(records, geometries)
     ]
     return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n").encode("utf-8")
@@ -177,7 +178,7 @@ def _leaflet_assets() -> tuple[str, str]:
         raise SourceUnavailable(
             "Leaflet for offline HTML maps is missing; fix: pip install django-js-lib-leaflet (ships Leaflet 1.9.4)"
         )
-    folder = Path(list(spec.submodule_search_locations)[0]) / "static" / "js_lib_leaflet"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "static" / "js_lib_leaflet"
     return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(encoding="utf-8")
 
 

@@ -128,12 +128,8 @@ def read_user_file(
 
     if district_col is not None:
         kind = "names"
-        col = _require_column(frame, district_col, label, "--district-col")
-        columns["district"] = col
-        names = frame[col].astype("string").str.strip()
-        missing = names.isna() | names.str.lower().isin(_MISSING)
-        _mark(reasons, values, missing, f"missing district name in column {col!r}", frame[col])
-        rows["district_name"] = names.where(~missing, None).astype(object)
+        columns["district"] = _require_column(frame, district_col, label, "--district-col")
+        rows["district_name"] = _text_cells(frame[columns["district"]], reasons, values, "district name")
     elif geometry is not None:
         kind = "points"
         lon, lat = _points_from_geometry(geometry, reasons, values)
@@ -147,12 +143,8 @@ def read_user_file(
         _check_and_set_coordinates(rows, lon, lat, reasons, values, label, notes, swap_allowed=True)
 
     if group_col is not None:
-        col = _require_column(frame, group_col, label, "--group-col")
-        columns["group"] = col
-        groups = frame[col].astype("string").str.strip()
-        missing = groups.isna() | groups.str.lower().isin(_MISSING)
-        _mark(reasons, values, missing, f"missing group in column {col!r}", frame[col])
-        rows["group"] = groups.where(~missing, None).astype(object)
+        columns["group"] = _require_column(frame, group_col, label, "--group-col")
+        rows["group"] = _text_cells(frame[columns["group"]], reasons, values, "group")
     if weight_col is not None:
         col = _require_column(frame, weight_col, label, "--weight-col")
         columns["weight"] = col
@@ -382,6 +374,14 @@ def _parse_numbers(column: pd.Series, reasons: pd.Series, values: pd.Series, wha
     _mark(reasons, values, missing, f"missing {what}", column)
     _mark(reasons, values, ~missing & ~numeric, f"non-numeric {what}", column)
     return parsed.astype(float).reset_index(drop=True)
+
+
+def _text_cells(column: pd.Series, reasons: pd.Series, values: pd.Series, what: str) -> pd.Series:
+    """Stripped text; empty or NA-like cells set aside as "missing <what>" and kept as None."""
+    text = column.astype("string").str.strip().reset_index(drop=True)
+    missing = text.isna() | text.str.lower().isin(_MISSING)
+    _mark(reasons, values, missing, f"missing {what} in column {column.name!r}", column)
+    return text.where(~missing, None).astype(object)
 
 
 def _mark(reasons: pd.Series, values: pd.Series, mask, reason: str, source) -> None:

@@ -76,7 +76,7 @@ def test_clockwise_input_is_reoriented_and_holes_kept(tmp_path):
     outer = [(71.0, 51.0), (71.0, 51.1), (71.1, 51.1), (71.1, 51.0), (71.0, 51.0)]  # clockwise
     hole = [(71.02, 51.02), (71.08, 51.02), (71.08, 51.08), (71.02, 51.08), (71.02, 51.02)]  # ccw
     gdf = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.Polygon(outer, [hole])], crs=4326)
-    data, rings = _assert_rfc7946(export.to_geojson_bytes(gdf))
+    _, rings = _assert_rfc7946(export.to_geojson_bytes(gdf))
     assert rings == 2
 
 
