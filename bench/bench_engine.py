@@ -7,9 +7,9 @@ For each size, from one run: points per second of the engine (cold: index build 
 their ratio, whether the assignments are identical, the peak memory of each, and the dask engine's time on the same
 points written as partitioned Parquet. Prints a table and writes ``bench/results/engine.json``.
 
-Memory: each of engine and sjoin runs in a fresh subprocess; we report its peak resident set size
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) and the increase of that peak over the RSS measured just before
-the join (after imports and loading the points), so the figure is the join's own working memory.
+Memory: each of engine and sjoin runs in a fresh subprocess; we report its peak resident set size (``VmHWM`` in
+/proc/self/status) and the increase of that peak over the RSS measured just before the join (after imports and
+loading the points), so the figure is the join's own working memory.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -44,13 +43,17 @@ def _districts(city: str):
     return gpd.read_file(mirror_dir() / "boundaries" / BOUNDARY_FILES[city])
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+def _rss_mb(field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process from /proc/self/status, in MB.
 
-
-def _current_rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    Not ``getrusage().ru_maxrss``: Linux carries that over from the parent through fork and exec, so a child of a
+    big benchmark process would report the parent's peak. ``VmHWM`` belongs to the process's own address space.
+    """
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0
+    raise RuntimeError(f"{field} missing from /proc/self/status")
 
 
 def _worker(method: str, city: str, points_file: str, result_file: str) -> None:
@@ -62,7 +65,7 @@ def _worker(method: str, city: str, points_file: str, result_file: str) -> None:
     districts = _districts(city)
     stored = np.load(points_file)
     lon, lat = stored["lon"], stored["lat"]
-    before = _current_rss_mb()
+    before = _rss_mb("VmRSS")
     report: dict[str, float] = {}
     start = time.perf_counter()
     if method == "engine":
@@ -85,7 +88,7 @@ def _worker(method: str, city: str, points_file: str, result_file: str) -> None:
         report["seconds_with_points"] = time.perf_counter() - start - points_seconds
         report["points_from_xy_seconds"] = points_seconds
         report["seconds"] = report["seconds_with_points"] - points_seconds
-    report["peak_rss_mb"] = _peak_rss_mb()
+    report["peak_rss_mb"] = _rss_mb("VmHWM")
     report["peak_increase_mb"] = report["peak_rss_mb"] - before
     np.save(result_file, result)
     print(json.dumps(report))
@@ -137,8 +140,8 @@ def run(sizes: list[int], city: str) -> dict:
     results = {"label": "SYNTHETIC points over real district polygons", "city": city,
                "districts_file": BOUNDARY_FILES[city], "seed": SEED, "cpu_count": os.cpu_count(),
                "python": platform.python_version(),
-               "memory_method": "peak RSS (getrusage ru_maxrss) of a fresh subprocess per method; increase = "
-                                "peak minus RSS just before the join",
+               "memory_method": "peak RSS (VmHWM, /proc/self/status) of a fresh subprocess per method; "
+                                "increase = peak minus RSS just before the join",
                "sjoin_method": f"geopandas.sjoin predicate=intersects, lowest index_right, chunks of {SJOIN_CHUNK}; "
                                "seconds exclude points_from_xy", "runs": []}
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as scratch:
