@@ -30,6 +30,7 @@ from geo.settings import CITIES
 from geo.userdata import UserTable, read_user_file
 
 ENGINES = ("builtin", "dask")
+REPORT_ROWS = 1000  # set-aside rows listed in report.json; set_aside.csv always has every one
 
 
 @dataclass
@@ -365,7 +366,7 @@ def _report(table, assigned, set_aside, city, vintage, notes, weights, resolutio
         "set_aside_rows": len(set_aside),
         "weighted_total": float(weights.sum()),
         "set_aside_by_reason": {k: int(v) for k, v in set_aside["reason"].value_counts().items()},
-        "set_aside": set_aside.to_dict(orient="records"),
+        "set_aside_first": set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
         "notes": table.notes + notes,
         "columns": table.columns,
         "hotspots": {"h3_resolutions": resolutions, "permutations": permutations, "seed": seed, "fdr_alpha": alpha,

@@ -143,3 +143,14 @@ def test_cli_writes_outputs_and_export_reads_them(tmp_path, astana, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("qala: error: empty.csv: the file is empty")
     assert json.loads((out / "report.json").read_text()) == report  # a failed run left the last good output
+
+
+def test_dask_engine_gives_the_same_join_as_the_builtin_one(tmp_path, astana):
+    points = synthetic_points(astana, 400, seed=9, groups=["x", "y"], outside_share=0.1, border_share=0.05)
+    path = tmp_path / "pts.csv"
+    points.to_csv(path, index=False)
+    builtin = join_user_data(path, group_col="group", h3_res=[], permutations=0)
+    distributed = join_user_data(path, group_col="group", h3_res=[], permutations=0, engine="dask")
+    assert distributed.assigned["district_id"].tolist() == builtin.assigned["district_id"].tolist()
+    assert distributed.set_aside.equals(builtin.set_aside)
+    pd.testing.assert_frame_equal(pd.DataFrame(distributed.districts), pd.DataFrame(builtin.districts))
