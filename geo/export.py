@@ -283,7 +283,7 @@ def _legend_html(title, value_col, bins, missing_geometry, credit, synthetic) ->
     if synthetic:
         notes.append("made from SYNTHETIC points, not real observations")
     return (
-        '<style>.qala-legend{position:fixed;bottom:24px;left:12px;z-index:1000;background:#fff;padding:8px 10px;'
+        '<style>.qala-legend{position:fixed;top:12px;right:12px;z-index:1000;background:#fff;padding:8px 10px;'
         "font:12px sans-serif;border:1px solid #999;max-width:320px}.qala-swatch{display:inline-block;width:14px;"
         'height:14px;margin-right:6px;vertical-align:middle;border:1px solid #666}</style>'
         f'<div class="qala-legend"><b>{html.escape(title)}</b>'
