@@ -46,6 +46,7 @@ def test_manifest_holds_checksums_counts_and_versions(fresh_build):
     assert manifest["outputs"]["districts.parquet"]["rows"] == 38
     assert all(len(meta["sha256"]) == 64 for meta in manifest["outputs"].values())
     assert {"geopandas", "shapely", "pyproj"} <= set(manifest["versions"])
+    assert (out / "districts.parquet").stat().st_mode & 0o044  # readable by others, like any file the user writes
 
 
 def test_second_run_does_nothing_and_says_so(fresh_build):
