@@ -171,18 +171,18 @@ def run(sizes: list[int], city: str) -> dict:
 def _table(results: dict) -> str:
     lines = [f"SYNTHETIC points over {results['districts_file']} ({results['city']}), seed {results['seed']}",
              f"memory: {results['memory_method']}",
-             f"{'points':>11} {'engine pts/s':>13} {'sjoin pts/s':>12} {'ratio':>6} {'identical':>9} "
-             f"{'engine peak/+MB':>16} {'sjoin peak/+MB':>15} {'dask count s':>12} {'dask assign s':>13} "
-             f"{'dask ok':>7}"]
+             (f"{'points':>11} {'engine pts/s':>13} {'sjoin pts/s':>12} {'ratio':>6} {'identical':>9} "
+              f"{'engine peak/+MB':>16} {'sjoin peak/+MB':>15} {'dask count s':>12} {'dask assign s':>13} "
+              f"{'dask ok':>7}")]
     for run_ in results["runs"]:
         engine, sjoin, dask = run_["engine"], run_["sjoin"], run_["dask"]
         lines.append(
             f"{run_['points']:>11,} {engine['points_per_second']:>13,.0f} {sjoin['points_per_second']:>12,.0f} "
-            f"{run_['speedup']:>6.1f} {str(run_['identical']):>9} "
+            f"{run_['speedup']:>6.1f} {run_['identical']!s:>9} "
             f"{engine['peak_rss_mb']:>8.0f}/{engine['peak_increase_mb']:<7.0f} "
             f"{sjoin['peak_rss_mb']:>7.0f}/{sjoin['peak_increase_mb']:<7.0f} "
             f"{dask['count_seconds']:>12.2f} {dask['assign_collect_seconds']:>13.2f} "
-            f"{str(dask['identical_to_engine'] and dask['counts_identical']):>7}")
+            f"{dask['identical_to_engine'] and dask['counts_identical']!s:>7}")
         lines.append(f"{'':>11} engine {engine['seconds']:.3f} s (index build {engine['index_build_seconds']:.3f} s, "
                      f"grid {engine['grid']}, boundary cells {engine['boundary_cell_share']:.2%}); "
                      f"sjoin {sjoin['seconds']:.1f} s (+{sjoin['points_from_xy_seconds']:.1f} s making points); "

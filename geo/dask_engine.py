@@ -54,9 +54,9 @@ def dask_client(scheduler: str | None = None, *, n_workers: int = DEFAULT_WORKER
         with client:
             yield client
         return
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with Client(cluster) as client:
-            yield client
+    with (LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+          Client(cluster) as client):
+        yield client
 
 
 def read_points(source, *, lon_col: str = "lon", lat_col: str = "lat", partition_size=None):

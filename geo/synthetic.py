@@ -20,6 +20,7 @@ The same ``seed`` and arguments give the same points, row for row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,8 @@ def synthetic_points(
     if outside_share + border_share > 1.0:
         raise BadInput(f"outside_share + border_share = {outside_share + border_share} exceeds 1")
     rng = np.random.default_rng(seed)
-    n_outside = int(round(n * outside_share))
-    n_border = int(round(n * border_share))
+    n_outside = round(n * outside_share)
+    n_border = round(n * border_share)
     n_inside = n - n_outside - n_border
 
     area_share = _area_shares(districts, geometries)
@@ -140,7 +141,7 @@ def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Pa
         raise BadInput(f"n_partitions must be at least 1, got {n_partitions}")
     bounds = np.linspace(0, len(df), n_partitions + 1).astype(int)
     with atomic_folder(folder) as staging:
-        for part, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
+        for part, (start, stop) in enumerate(pairwise(bounds)):
             df.iloc[start:stop].to_parquet(staging / f"part-{part:05d}.parquet", index=False)
     return folder
 

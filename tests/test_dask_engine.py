@@ -10,15 +10,11 @@ import pytest
 from geo.dask_engine import assign_points_dask, count_points_dask, dask_client
 from geo.engine import assign_points
 from geo.errors import BadInput, SourceUnavailable
-from geo.settings import mirror_dir
 from geo.synthetic import synthetic_points, write_partitioned_parquet
 
 
 @pytest.fixture(scope="module")
-def almaty() -> gpd.GeoDataFrame:
-    mirror = mirror_dir()
-    if mirror is None:
-        pytest.skip("offline mirror ../shared/data not present")
+def almaty(mirror) -> gpd.GeoDataFrame:
     return gpd.read_file(mirror / "boundaries" / "districts_almaty_osm_2025-09.geojson")
 
 

@@ -10,7 +10,6 @@ from shapely.geometry import Polygon, box
 
 from geo.engine import assign_points, build_index, non_finite_mask
 from geo.errors import BadInput, CRSError
-from geo.settings import mirror_dir
 
 BOUNDARY_FILES = {
     "almaty": "districts_almaty_osm_2025-09.geojson",
@@ -30,10 +29,8 @@ def sjoin_reference(districts: gpd.GeoDataFrame, lon, lat) -> np.ndarray:
 
 
 @pytest.fixture(scope="module", params=sorted(BOUNDARY_FILES))
-def city_districts(request) -> gpd.GeoDataFrame:
-    mirror = mirror_dir()
-    if mirror is None:
-        pytest.skip("offline mirror ../shared/data not present")
+def city_districts(request, mirror) -> gpd.GeoDataFrame:
+    """Full-precision OSM districts from the offline mirror (``mirror`` fixture: tests/conftest.py)."""
     return gpd.read_file(mirror / "boundaries" / BOUNDARY_FILES[request.param])
 
 

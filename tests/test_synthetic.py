@@ -9,15 +9,11 @@ import pytest
 from shapely.geometry import box
 
 from geo.errors import BadInput
-from geo.settings import mirror_dir
 from geo.synthetic import SYNTHETIC_LABEL, shared_border_vertices, synthetic_points, write_partitioned_parquet
 
 
 @pytest.fixture(scope="module")
-def astana() -> gpd.GeoDataFrame:
-    mirror = mirror_dir()
-    if mirror is None:
-        pytest.skip("offline mirror ../shared/data not present")
+def astana(mirror) -> gpd.GeoDataFrame:
     return gpd.read_file(mirror / "boundaries" / "districts_astana_osm_2026-09.geojson")
 
 
@@ -29,7 +25,7 @@ def covering(districts, frame) -> pd.Series:
 
 
 def test_same_seed_same_points_other_seed_other_points(astana):
-    kwargs = dict(groups={"x": 0.3, "y": 0.7}, outside_share=0.1, border_share=0.05)
+    kwargs = {"groups": {"x": 0.3, "y": 0.7}, "outside_share": 0.1, "border_share": 0.05}
     first = synthetic_points(astana, 5_000, seed=1, **kwargs)
     pd.testing.assert_frame_equal(first, synthetic_points(astana, 5_000, seed=1, **kwargs))
     assert not np.allclose(first["lon"], synthetic_points(astana, 5_000, seed=2, **kwargs)["lon"])
