@@ -7,6 +7,7 @@ Only look-ups in the precomputed :class:`ViewModel`: no join or classification f
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import tempfile
 from dataclasses import asdict
@@ -121,7 +122,13 @@ def city_markers(vm: ViewModel, classes: dict, colors: list[str], labels: dict, 
 
 
 def render(vm: ViewModel, state: ViewState, notices: list[Notice]) -> dict:
-    """Everything the page shows for a state: layer urls, hideouts, markers, panel, notices, bounds."""
+    """Everything the page shows for a state (cached: the view model never changes while serving)."""
+    return _render_cached(vm, state, tuple(notices))
+
+
+@functools.lru_cache(maxsize=512)
+def _render_cached(vm: ViewModel, state: ViewState, notices: tuple[Notice, ...]) -> dict:
+    """Layer urls, hideouts, markers, panel, notices and map fit for one state."""
     lang = state.lang
     notes = [notice_text(n, lang) for n in notices]
     out = {"choropleth": "empty", "context": "empty", "hideout": {"classes": {}, "colors": [], "lang": lang},

@@ -117,8 +117,13 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
         body.append(html.P(f"{t('rank', lang)}: {t('rank_of', lang, rank=rank[0], n=rank[1])}"))
     if fig:
         body.append(cite(fig, lang))
-    history = [(key, f.value) for key, f in vm.district_history.get((state.city, series.indicator, did), [])
-               if f.value is not None]
+    history, seen = [], set()
+    entries = vm.district_history.get((state.city, series.indicator, did), [])
+    for key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
+        if f.value is not None and f.period_label not in seen:
+            seen.add(f.period_label)
+            history.append((f.period_end or f.period_start or "9999", f.period_label, f.value))
+    history = [(label, value) for _, label, value in sorted(history)]
     if len(history) > 1:
         body.append(line_chart(history, lambda v: fmt_value(v, series.unit, lang),
                                f"{t('over_time', lang)}: {indicator_label(series.indicator, lang)}",
