@@ -347,6 +347,8 @@ class ViewModel:
         for sid in self.city_index.get(("Astana", "population"), []):
             series = self.series[sid]
             ids = members.get(series.vintage or "")
+            if any(f.derived for f in series.figures.values()):
+                continue  # re-aggregations onto other boundary sets would count the same people again
             if not ids or any(series.figures.get(d) is None or series.figures[d].value is None for d in ids):
                 continue
             left = total = 0.0
