@@ -5,7 +5,7 @@
 For each size, from one run: points per second of the engine (cold: index build included) and of
 ``geopandas.sjoin`` (the reference: "intersects", lowest index_right per point, run in chunks of 1 M points),
 their ratio, whether the assignments are identical, the peak memory of each, and the dask engine's time on the same
-points written as partitioned Parquet. Prints a table and writes ``bench/results/engine.json``.
+points written as partitioned Parquet (and, up to 2 M points, dask_geopandas.sjoin's time). Prints a table and writes ``bench/results/engine.json``.
 
 Memory: each of engine and sjoin runs in a fresh subprocess; we report its peak resident set size (``VmHWM`` in
 /proc/self/status) and the increase of that peak over the RSS measured just before the join (after imports and
@@ -34,6 +34,7 @@ BOUNDARY_FILES = {
 }
 RESULTS = PROJECT_ROOT / "bench" / "results" / "engine.json"
 SJOIN_CHUNK = 1_000_000
+DASK_SJOIN_MAX_POINTS = 2_000_000  # dask_geopandas.sjoin is timed up to this size only (it is sjoin-slow)
 SEED = 20260923
 
 
@@ -124,6 +125,11 @@ def _dask_run(districts, frame, folder: Path, engine_result: np.ndarray) -> dict
         start = time.perf_counter()
         assigned = assign_points_dask(districts, folder, client=client)
         report["assign_collect_seconds"] = time.perf_counter() - start
+        if len(frame) <= DASK_SJOIN_MAX_POINTS:
+            start = time.perf_counter()
+            reference = assign_points_dask(districts, folder, client=client, method="sjoin")
+            report["dask_geopandas_sjoin_seconds"] = time.perf_counter() - start
+            report["dask_geopandas_sjoin_identical"] = bool(np.array_equal(reference.to_numpy(), engine_result))
     expected_counts = np.bincount(engine_result + 1)
     got_counts = np.zeros_like(expected_counts)
     got_counts[counts["district"].to_numpy() + 1] = counts["points"].to_numpy()
@@ -187,7 +193,9 @@ def _table(results: dict) -> str:
                      f"grid {engine['grid']}, boundary cells {engine['boundary_cell_share']:.2%}); "
                      f"sjoin {sjoin['seconds']:.1f} s (+{sjoin['points_from_xy_seconds']:.1f} s making points); "
                      f"dask cluster start {dask['cluster_start_seconds']:.1f} s, first count (worker warm-up) "
-                     f"{dask['first_count_seconds']:.1f} s, {dask['partitions']} partitions")
+                     f"{dask['first_count_seconds']:.1f} s, {dask['partitions']} partitions"
+                     + (f"; dask_geopandas.sjoin {dask['dask_geopandas_sjoin_seconds']:.1f} s, identical "
+                        f"{dask['dask_geopandas_sjoin_identical']}" if "dask_geopandas_sjoin_seconds" in dask else ""))
     return "\n".join(lines)
 
 
