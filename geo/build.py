@@ -157,6 +157,7 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
     banks = banks_mod.build_banks(astana_osm.geometry.iloc[0], river, latest_astana)
     bank_of = banks_mod.district_banks(districts, banks)
     districts = districts.merge(bank_of, on=["vintage", "district_id"], how="left")
+    districts["bank_source"] = districts.bank.notna().map({True: "computed from the boundaries", False: None})
     divide = gpd.GeoDataFrame({"name": ["bank divide: border of Esil+Nura and the right-bank districts"],
                                "method": ["derived from OSM districts"]},
                               geometry=[banks_mod.bank_divide_line(latest_astana)], crs=STORAGE_CRS)
@@ -166,6 +167,7 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
     _log(quiet, "[4/6] figures: periods, names, vintages, derived indicators")
     figures, fig_report = load_figures(set(zip(districts.vintage, districts.district_id)))
     figures = derive_all(figures, districts)
+    districts = _published_banks(districts, figures)
     for col in ("period_start", "period_end"):
         figures[col] = pd.to_datetime(figures[col]).dt.date.astype("string")
     findings = load_findings()
@@ -202,6 +204,22 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
         "banks_km2": {r.bank: round(r.area_km2, 1) for r in banks.itertuples()},
     }
     return layers, report
+
+
+def _published_banks(districts, figures):
+    """Astana districts without boundaries (2008-2018) take the bank stated in the reference table
+    (district_area_bank.csv: Esil left by its creation decree; Almaty and Saryarka right, derived from
+    boundary texts), so the left bank's share can be followed back to 2012."""
+    stated = figures[(figures.indicator == "river_bank") & figures.district_id.notna()]
+    stated = stated.drop_duplicates("district_id").set_index("district_id")
+    districts = districts.copy()
+    missing = (districts.city == "Astana") & districts.bank.isna() & districts.district_id.isin(stated.index)
+    districts.loc[missing, "bank"] = districts.loc[missing, "district_id"].map(stated.value_text)
+    districts.loc[missing, "bank_left_share"] = (districts.loc[missing, "bank"] == "left").astype(float)
+    districts.loc[missing, "bank_source"] = districts.loc[missing, "district_id"].map(
+        lambda d: f"published: {stated.loc[d, 'source']} ({stated.loc[d, 'confidence'] or 'stated'})")
+    return districts
+
 
 
 def _web_layers(districts, banks, regions, river) -> dict:
