@@ -136,3 +136,10 @@ def test_web_layers_are_small_and_rfc7946(built):
         assert gdf.is_valid.all(), path
         minx, miny, maxx, maxy = gdf.total_bounds
         assert 46 < minx < maxx < 88 and 40 < miny < maxy < 56
+
+
+def test_districts_without_boundaries_take_their_published_bank(districts):
+    old = districts[districts.vintage == "astana-3"].set_index("district_id")
+    assert old.loc["711210000", "bank"] == "left" and old.loc["711110000", "bank"] == "right"
+    assert old.bank_source.str.startswith("published: ").all()
+    assert (districts[districts.vintage == "astana-6"].bank_source == "computed from the boundaries").all()
