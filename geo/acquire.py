@@ -8,6 +8,7 @@ looked and where to put the file.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,13 +86,19 @@ def download(source: Source, targets: list[Path]) -> None:
         for url, target in zip(source.urls, targets, strict=True):
             response = requests.get(url, timeout=TIMEOUT_S)
             response.raise_for_status()
+            content = response.content
             if target.suffix in (".geojson", ".json"):
-                _check_feature_collection(response.content, url)
-            atomic_write_bytes(target, response.content)
+                content = _keep_features(_check_feature_collection(content, url), source.keep)
+            atomic_write_bytes(target, content)
         return
     if source.fetch == "osm_relations":
         features = []
         for rel_id, url in zip(source.ids, source.urls, strict=True):
+            if "get_geojson.py" in url:  # the service computes a relation's polygon on its first visit
+                try:
+                    requests.get(url.replace("get_geojson.py", "index.py").split("&")[0], timeout=TIMEOUT_S)
+                except requests.RequestException:
+                    pass
             response = requests.get(url, timeout=TIMEOUT_S)
             response.raise_for_status()
             geometry = _osm_relation_geometry(response.json(), url)
@@ -114,10 +121,22 @@ def download(source: Source, targets: list[Path]) -> None:
     atomic_write_bytes(targets[0], json.dumps(collection, ensure_ascii=False).encode("utf-8"))
 
 
-def _check_feature_collection(content: bytes, url: str) -> None:
+def _check_feature_collection(content: bytes, url: str) -> dict:
     data = json.loads(content)
     if data.get("type") != "FeatureCollection":
         raise ValueError(f"{url} did not return a GeoJSON FeatureCollection")
+    return data
+
+
+def _keep_features(data: dict, pattern: str) -> bytes:
+    """Of a whole layer (e.g. every water body of Astana) keep the features an attribute names (the Esil)."""
+    if pattern:
+        wanted = re.compile(pattern, re.I)
+        data["features"] = [f for f in data["features"]
+                            if any(wanted.search(str(v)) for v in (f.get("properties") or {}).values())]
+        if not data["features"]:
+            raise ValueError(f"no feature has an attribute matching '{pattern}'")
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def _osm_relation_geometry(data: dict, url: str) -> dict:

@@ -23,6 +23,7 @@ class Source:
     fetch: str  # http | osm_relations | wof_records | overpass
     url: str  # space-separated URLs (http) or a template with {id} / {path}
     ids: tuple[str, ...]
+    keep: str  # regex: of a downloaded layer keep only features with an attribute matching it (empty: all)
     mirror_files: tuple[str, ...]
     licence: str
     attribution: str
@@ -64,6 +65,7 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
             fetch=row["fetch"],
             url=row["url"],
             ids=_ids(row["ids"]),
+            keep=row["keep"],
             mirror_files=tuple(row["mirror_files"].split()),
             licence=row["licence"],
             attribution=row["attribution"],

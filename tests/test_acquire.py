@@ -48,6 +48,11 @@ def server(mirror):
             if url.path.startswith("/files/"):
                 path = mirror / url.path[len("/files/"):]
                 return self._send(path.read_bytes()) if path.is_file() else self._send(b"not found", 404)
+            if url.path == "/water":
+                lake = {"type": "Feature", "properties": {"name": "оз. Талдыколь"}, "geometry": {
+                    "type": "Polygon", "coordinates": [[[71.35, 51.1], [71.36, 51.1], [71.36, 51.11], [71.35, 51.1]]]}}
+                raw = json.loads((mirror / "boundaries/esil_river_astana_geoportal_raw.geojson").read_text())
+                return self._send(json.dumps({**raw, "features": raw["features"] + [lake]}).encode())
             if url.path == "/osm":
                 rel = parse_qs(url.query)["id"][0]
                 return self._send(json.dumps({"type": "GeometryCollection", "geometries": [relations[rel]]}).encode())
@@ -137,6 +142,14 @@ def test_overpass_answer_becomes_points(isolated, server, monkeypatch):
     gdf = gpd.read_file(acquire("osm_state_institutions").path)
     assert list(gdf.kind) == ["government", "townhall"]
     assert gdf.geometry.iloc[0].x == pytest.approx(71.4463)
+
+
+def test_whole_water_layer_is_filtered_to_the_esil(isolated, server, monkeypatch, mirror):
+    base, _ = server  # /water answers like the portal: the Esil pieces plus another water body
+    _point_at(monkeypatch, "esil_river_geoportal", f"{base}/water")
+    gdf = gpd.read_file(acquire("esil_river_geoportal").path)
+    raw = json.loads((mirror / "boundaries/esil_river_astana_geoportal_raw.geojson").read_text())
+    assert len(gdf) == len(raw["features"]) and set(gdf["name"]) == {"р. Ишим"}
 
 
 def test_nothing_available_gives_one_line_saying_where_it_looked(isolated, server, monkeypatch):
