@@ -9,8 +9,9 @@ Method (all in UTM 42N): a continuous bank-edge line is drawn, and the city minu
   graph at a higher cost per metre, so it is used where the river layer is missing: across gaps between water
   pieces where it runs beside the river, and as the whole edge east of 71.60E where the river layer is patchy.
   Gaps that the divide does not cover are bridged by straight segments (costlier still, at most 500 m).
-- The route starts at the water furthest (along the route) from the divide's eastern end and ends there; an end
-  inside the city is joined to the nearest point of the city outline, so the edge runs from edge to edge.
+- The route runs from the divide's eastern end to the water where the river leaves the city that is furthest
+  along the route (any water, if none lies outside); an end inside the city is joined to the nearest point of the
+  city outline, so the edge runs from one side of the city to the other.
 - The city outline and the edge are polygonized; each face goes to the side of the edge it touches, and the side
   holding most of Esil+Nura is the left bank. Land enclosed by the river (islands) therefore goes by its position:
   the side of the main-stream line it lies on. Faces the edge does not touch (the southern exclave, northern
@@ -22,6 +23,7 @@ gaps bridged) and written to the ``error_note`` column.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -126,8 +128,8 @@ def _add_water(graph: _Graph, piece: shapely.Polygon) -> list[int]:
         if len(inner) <= 1:
             inner.append(graph.add_node(*ring.mean(axis=0), water=True))
             nodes.append(inner[-1])
-        for i, j in ((i, j) for i in range(len(inner)) for j in range(i + 1, len(inner))):
-            graph.link(inner[i], inner[j], 1.0, "water")
+        for a, b in itertools.combinations(inner, 2):
+            graph.link(a, b, 1.0, "water")
     return nodes
 
 
@@ -140,7 +142,7 @@ def _route_graph(pieces: list, divide: shapely.Geometry) -> tuple[_Graph, list[i
     """Water triangles, straight bridges between close pieces, and the divide, in one graph."""
     graph = _Graph()
     piece_nodes = [_add_water(graph, p) for p in pieces]
-    for i, j in ((i, j) for i in range(len(pieces)) for j in range(i + 1, len(pieces))):
+    for i, j in itertools.combinations(range(len(pieces)), 2):
         if pieces[i].distance(pieces[j]) <= MAX_BRIDGE_M:
             a, b = (Point(c) for c in shapely.shortest_line(pieces[i], pieces[j]).coords)
             na, nb = _nearest(graph, piece_nodes[i], a), _nearest(graph, piece_nodes[j], b)
@@ -156,7 +158,7 @@ def _route_graph(pieces: list, divide: shapely.Geometry) -> tuple[_Graph, list[i
             if previous is not None:
                 graph.link(previous, node, COST_DIVIDE, "divide")
             if tree is not None:
-                near, dist = tree.query_nearest(Point(x, y), max_distance=DIVIDE_JOIN_M, return_distance=True)
+                near = tree.query_nearest(Point(x, y), max_distance=DIVIDE_JOIN_M)
                 if len(near):
                     graph.link(node, water_nodes[int(near[0])], COST_DIVIDE, "join")
             previous = node
@@ -221,7 +223,7 @@ def _edge_utm(city: shapely.Geometry, water: shapely.Geometry, divide: shapely.G
     while prev[path[-1]] >= 0:
         path.append(prev[path[-1]])
     steps: dict = {}
-    for u, v in zip(path, path[1:]):
+    for u, v in itertools.pairwise(path):
         kind = next(k for w, _c, k in graph.adj[u] if w == v)
         steps.setdefault(kind, []).append(LineString([graph.xy[u], graph.xy[v]]))
     by_kind = {kind: shapely.line_merge(shapely.union_all(lines)) for kind, lines in steps.items()}
@@ -275,8 +277,8 @@ def _error_note(edge: _Edge, left, divide_left, water, divide) -> str:
     for name, (lo, hi) in bands.items():
         band = _lon_band_utm(lo, hi)
         area = shapely.intersection(disagree, band).area / 1e6
-        off = shapely.intersection(divide, band)
-        far = shapely.hausdorff_distance(off, shapely.intersection(edge.line, band)) if not off.is_empty else math.nan
+        off = shapely.get_coordinates(shapely.segmentize(shapely.intersection(divide, band), 10.0))
+        far = max((Point(c).distance(edge.line) for c in off), default=math.nan)  # divide -> edge, one way
         parts.append(f"{name}: {area:.2f} km² of land on another bank than by the OSM divide, divide up to "
                      f"{far:.0f} m from the edge")
     middle = shapely.intersection(edge.line, _lon_band_utm(west, east))
@@ -284,11 +286,12 @@ def _error_note(edge: _Edge, left, divide_left, water, divide) -> str:
                     default=math.nan)
     on_divide = shapely.union_all([edge.by_kind.get("divide", LineString()), edge.by_kind.get("join", LineString())])
     divide_west = shapely.intersection(on_divide, _lon_band_utm(60.0, RIVER_COMPLETE_EAST_LON)).length
+    near = shapely.intersection(middle, water.buffer(30.0)).length / middle.length if middle.length else math.nan
     east_water = shapely.intersection(water, _lon_band_utm(RIVER_COMPLETE_EAST_LON, 90.0))
     east_off = max((shapely.distance(p, edge.line) for p in shapely.get_parts(east_water)), default=0.0)
     return (
-        "; ".join(parts) + f". Between {west:.2f} and {east:.2f}E the edge keeps within {river_off:.0f} m of the river "
-        f"polygon. Gaps in the river layer bridged by straight lines: {len(edge.bridges_m)} "
+        "; ".join(parts) + f". Between {west:.2f} and {east:.2f}E {near:.1%} of the edge lies within 30 m of the river "
+        f"polygon, the rest crosses gaps in the river layer (farthest point {river_off:.0f} m off). Gaps in the river layer bridged by straight lines: {len(edge.bridges_m)} "
         f"({sum(edge.bridges_m):.0f} m); OSM divide used west of {RIVER_COMPLETE_EAST_LON:.2f}E: "
         f"{divide_west:.0f} m. East of {RIVER_COMPLETE_EAST_LON:.2f}E the edge is the OSM divide; river pieces "
         f"there lie up to {east_off:.0f} m from it, so the true bank of land near them is uncertain."
