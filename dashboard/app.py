@@ -15,6 +15,7 @@ import flask
 
 from dashboard.callbacks import register
 from dashboard.layout import serve_layout
+from dashboard.upload import UPLOAD_LIMIT_BYTES
 from dashboard.viewmodel import ViewModel
 from geo.errors import QalaError
 
@@ -30,6 +31,8 @@ def _load() -> ViewModel:
 def create_app(vm: ViewModel) -> dash.Dash:
     app = dash.Dash(__name__, title="Qala Atlas", compress=True, update_title=None,
                     serve_locally=True, assets_folder=os.path.join(os.path.dirname(__file__), "assets"))
+    # An upload arrives base64-encoded (4/3 of its size) inside a JSON request: refuse bigger bodies unread.
+    app.server.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT_BYTES * 4 // 3 + 1024 * 1024
     app.layout = lambda: serve_layout(flask.request.headers.get("Accept-Language") if flask.has_request_context()
                                       else None)
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 
 import dash_leaflet as dl
 import geopandas as gpd
@@ -19,14 +17,21 @@ import pandas as pd
 import shapely
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from dashboard import panels
-from geo import export
-from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, palette, parse_breaks
-from dashboard.i18n import LANGS, indicator_label, t
-from dashboard.layout import UPLOAD_LIMIT_MB
+from dashboard import panels, upload
+from dashboard.classify import (
+    NO_DATA_COLOR,
+    PALETTES,
+    SCHEMES,
+    STANCE_COLORS,
+    classify,
+    palette,
+    parse_breaks,
+)
+from dashboard.i18n import indicator_label, t
 from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS, Notice, Options, ViewState, parse_query, to_query
-from dashboard.classify import PALETTES, SCHEMES
+from dashboard.upload import UPLOAD_LIMIT_MB
 from dashboard.viewmodel import CITIES, Series, ViewModel
+from geo import export
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang", "district",
                   "category")
@@ -265,40 +270,6 @@ def layer_frame(vm: ViewModel, layer: str | None, rows: list[dict]) -> gpd.GeoDa
     return gpd.GeoDataFrame(frame, geometry=[geometry.get(r["fid"]) for r in rows], crs="EPSG:4326")
 
 
-def handle_upload(contents: str | None, filename: str | None, lang: str) -> tuple[str, dict | None]:
-    """Validate an upload (type, size), keep it only in a temporary folder, join it with
-    ``geo.userjoin.join_user_data``; returns one line for the page (rendered as text) and the joined
-    districts as a GeoJSON download, or None."""
-    if not contents or not filename:
-        return "", None
-    suffix = Path(filename).suffix.lower()
-    if suffix not in (".csv", ".geojson", ".json"):
-        return t("upload_bad_type", lang), None
-    try:
-        raw = base64.b64decode(contents.split(",", 1)[1], validate=False)
-    except (IndexError, ValueError):
-        return t("upload_bad_type", lang), None
-    if len(raw) > UPLOAD_LIMIT_MB * 1024 * 1024:
-        return t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB), None
-    try:
-        from geo.userjoin import join_user_data
-    except ImportError:
-        return t("upload_unavailable", lang), None
-    from geo.errors import QalaError
-
-    with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
-        path = Path(folder) / ("upload" + suffix)
-        path.write_bytes(raw)
-        try:
-            result = join_user_data(path, name=Path(filename).name, h3_res=())
-        except QalaError as exc:
-            return str(exc), None
-    message = t("upload_done", lang, matched=len(result.assigned), unmatched=len(result.set_aside))
-    data = {"content": base64.b64encode(export.to_geojson_bytes(result.districts)).decode(), "base64": True,
-            "filename": f"{Path(filename).stem}_joined_{result.vintage}.geojson", "type": "application/geo+json"}
-    return message, data
-
-
 def register(app, vm: ViewModel) -> None:
     control_ids = [f"ctl-{f}" for f in CONTROL_FIELDS]
 
@@ -361,8 +332,7 @@ def register(app, vm: ViewModel) -> None:
                 box = vm.geo["regions"].bounds
             bounds = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}
         lang = state.lang
-        labels = [t(i["key"], lang, mb=UPLOAD_LIMIT_MB) if i["key"] == "upload_hint" else t(i["key"], lang)
-                  for i in label_ids]
+        labels = [t(i["key"], lang, mb=UPLOAD_LIMIT_MB) for i in label_ids]
         ctx_url = geo_url(vm, out["context"])
         return (no_update if new_url == choropleth_url else new_url, out["hideout"],
                 no_update if ctx_url == context_url else ctx_url, out["context_hideout"], out["points"],
@@ -384,10 +354,4 @@ def register(app, vm: ViewModel) -> None:
         return {"content": base64.b64encode(export.to_geojson_bytes(frame)).decode(),
                 "filename": f"{stem}.geojson", "base64": True, "type": "application/geo+json"}
 
-    @app.callback(Output("upload-result", "children"), Output("upload-download", "data"),
-                  Input("upload", "contents"), State("upload", "filename"), State("view", "data"),
-                  prevent_initial_call=True)
-    def upload(contents, filename, view):
-        lang = view["state"]["lang"] if view else "en"
-        message, data = handle_upload(contents, filename, lang if lang in LANGS else "en")
-        return message, data if data else no_update
+    upload.register(app, vm, geo_url)

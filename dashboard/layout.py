@@ -15,10 +15,10 @@ from dash_extensions.javascript import Namespace
 from dashboard.classify import K_CHOICES, PALETTES, SCHEMES
 from dashboard.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, t
 from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS
+from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
 
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-UPLOAD_LIMIT_MB = 5
 _ns = Namespace("qala")
 
 
@@ -62,16 +62,41 @@ def controls(lang: str) -> html.Div:
                  lang),
         _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True,
                                           placeholder=t("choose_district", lang)), lang),
+        html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"}, className="small"),
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0, **{"aria-label": "Download GeoJSON"}),
         html.Button("CSV", id="dl-csv", className="dl", n_clicks=0, **{"aria-label": "Download CSV"}),
         dcc.Download(id="download"),
         html.H3(t("upload_title", lang), id={"type": "i18n", "key": "upload_title"}),
-        dcc.Upload(id="upload", className="upload", max_size=UPLOAD_LIMIT_MB * 1024 * 1024, multiple=False,
-                   accept=".csv,.geojson,.json",
-                   children=html.Div(t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), id="upload-hint")),
-        html.Div(id="upload-result", role="status"),
+        _control("upload_city", dcc.Dropdown(id="upload-city", clearable=False, searchable=False, value="auto",
+                                             options=[{"label": t("upload_city_auto" if c == "auto" else c, lang),
+                                                       "value": c} for c in UPLOAD_CITIES]), lang),
+        html.Div(id="upload-zone", **{"data-limit": str(UPLOAD_LIMIT_MB * 1024 * 1024)}, children=dcc.Upload(
+            id="upload", className="upload", max_size=UPLOAD_LIMIT_MB * 1024 * 1024, multiple=False,
+            accept=".csv,.geojson,.json",
+            children=html.Div(t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), id="upload-hint"))),
+        html.P(t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB), id={"type": "i18n", "key": "upload_too_big"},
+               className="upload-toobig notice", role="alert"),
+        html.Div(id="upload-result", role="status", **{"aria-live": "polite"}),
+        dcc.Store(id="upload-store"),
         dcc.Download(id="upload-download"),
+    ])
+
+
+def upload_panel(lang: str) -> html.Section:
+    """The joined upload (hidden until there is one): measure picker, legend, tables, downloads."""
+    return html.Section(id="upload-panel", className="upload-panel", hidden=True, **{"aria-live": "polite"},
+                        children=[
+        html.H2(id="upload-title"),
+        label("upload_measure", lang, "upload-measure"),
+        dcc.RadioItems(id="upload-measure", value="count", options=[], className="radio"),
+        html.Div(id="upload-body"),
+        html.Button(html.Span(t("upload_dl_geojson", lang), id={"type": "i18n", "key": "upload_dl_geojson"}), id="upload-dl-geojson",
+                    className="dl", n_clicks=0),
+        html.Button(html.Span(t("upload_dl_csv", lang), id={"type": "i18n", "key": "upload_dl_csv"}), id="upload-dl-csv",
+                    className="dl", n_clicks=0),
+        html.Button(html.Span(t("upload_clear", lang), id={"type": "i18n", "key": "upload_clear"}), id="upload-clear",
+                    className="dl", n_clicks=0),
     ])
 
 
@@ -81,6 +106,8 @@ def map_area(lang: str) -> html.Div:
             dl.TileLayer(id="basemap", url=tiles_url(), attribution=OSM_ATTRIBUTION, maxZoom=18),
             dl.GeoJSON(id="context", style=_ns("style"), hideout={"outline": True}, interactive=False),
             dl.GeoJSON(id="choropleth", style=_ns("style"), onEachFeature=_ns("onEach"),
+                       hideout={"classes": {}, "colors": []}),
+            dl.GeoJSON(id="userlayer", style=_ns("style"), onEachFeature=_ns("onEach"),
                        hideout={"classes": {}, "colors": []}),
             dl.LayerGroup(id="points"),
             dl.ScaleControl(position="bottomleft", imperial=False),
@@ -108,7 +135,8 @@ def serve_layout(accept_language: str | None = None) -> html.Div:
         html.Div(className="main", children=[
             controls(lang),
             map_area(lang),
-            html.Aside(id="panel", className="panel", role="region", **{"aria-live": "polite"}),
+            html.Aside(className="panel", children=[upload_panel(lang),
+                                                    html.Div(id="panel", role="region", **{"aria-live": "polite"})]),
         ]),
         html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"}, className="attribution"),
     ])

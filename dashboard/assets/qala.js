@@ -42,7 +42,37 @@ window.qala = (function () {
             }
             return el;
         }, {sticky: true, className: "qala-tooltip"});
+        // Keyboard route: every district is a focusable button; Enter/Space selects it like a click.
+        layer.on("add", function () {
+            var el = layer.getElement && layer.getElement();
+            if (!el) { return; }
+            var p = feature.properties;
+            el.setAttribute("tabindex", "0");
+            el.setAttribute("role", "button");
+            el.setAttribute("aria-label", p["name_" + (current(context).lang || "en")] || p.name_en || p.fid);
+            var at = function () { return layer.getBounds().getCenter(); };
+            el.addEventListener("keydown", function (ev) {
+                if (ev.key === "Enter" || ev.key === " ") {
+                    ev.preventDefault();
+                    layer.fire("click", {latlng: at()}, true);
+                }
+            });
+            el.addEventListener("focus", function () { layer.openTooltip(at()); });
+            el.addEventListener("blur", function () { layer.closeTooltip(); });
+        });
     }
+    function flagSize(files) {
+        var zone = document.getElementById("upload-zone");
+        var limit = zone ? +zone.getAttribute("data-limit") : 0;
+        var big = Array.prototype.some.call(files || [], function (f) { return limit && f.size > limit; });
+        document.body.classList.toggle("upload-toobig", big);
+    }
+    document.addEventListener("change", function (e) {
+        if (e.target && e.target.type === "file") { flagSize(e.target.files); }
+    }, true);
+    document.addEventListener("drop", function (e) {
+        if (e.dataTransfer) { flagSize(e.dataTransfer.files); }
+    }, true);
     document.addEventListener("error", function (e) {
         var target = e.target;
         if (target && target.tagName === "IMG" && target.classList.contains("leaflet-tile")) {

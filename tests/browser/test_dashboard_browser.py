@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -166,3 +167,82 @@ def test_download_current_layer_as_geojson(browser, server_url, downloads):
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
     props = collection["features"][0]["properties"]
     assert {"value", "period_label", "source", "confidence"} <= set(props)
+
+
+# Hand-made points: two landmarks on the left bank in Esil district (Akorda, Baiterek), Astana-1 railway station
+# in Saryarka district, one point in the steppe west of the city (outside every district) and one row whose
+# latitude is markup, which must be set aside and shown as text.
+UPLOAD_ROWS = [("Akorda", "51.125828", "71.446297"), ("Baiterek", "51.128207", "71.430411"),
+               ("Astana-1 station", "51.194700", "71.410800"), ("Steppe", "51.600000", "70.600000"),
+               ("Bad", "<img src=x onerror=alert(1)>", "71.4")]
+
+
+def test_upload_is_joined_mapped_reported_and_downloadable(browser, server_url, screenshot_dir, downloads, tmp_path):
+    source = tmp_path / "survey_points.csv"
+    source.write_text("name,lat,lon\n" + "".join(f"{n},{lat},{lon}\n" for n, lat, lon in UPLOAD_ROWS),
+                      encoding="utf-8")
+    open_view(browser, server_url, "?city=Almaty&lang=en", "Population · Almaty")
+    browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(source))
+    panel = wait(browser, EC.visibility_of_element_located((By.ID, "upload-panel")), timeout=30)
+    wait(browser, lambda d: "survey_points.csv" in d.find_element(By.ID, "upload-title").text)
+    assert "5 rows read: 3 joined to the districts of Astana (astana-6), 2 set aside" in \
+        browser.find_element(By.ID, "upload-counts").text
+    counts = {r.find_element(By.TAG_NAME, "th").text: r.find_elements(By.TAG_NAME, "td")[0].text
+              for r in browser.find_elements(By.CSS_SELECTOR, "#upload-table tbody tr")}
+    assert counts["Esil"] == "2" and counts["Saryarka"] == "1" and counts["Nura"] == "0"
+    aside = browser.find_element(By.ID, "set-aside-table").text
+    assert "outside every district of Astana" in aside and "70.6, 51.6" in aside
+    assert "<img src=x onerror=alert(1)>" in aside and not browser.find_elements(By.CSS_SELECTOR, "#upload-panel img")
+    assert "SYNTHETIC" not in panel.text  # a real hand-made file is not labelled synthetic
+    # drawn on the map: the user layer's districts carry colours of the count classes
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, PATHS)) >= 6 + 3)
+    colors = {p.get_attribute("fill") for p in browser.find_elements(By.CSS_SELECTOR, PATHS)}
+    assert len(colors) >= 2
+    browser.find_element(By.CSS_SELECTOR, "#upload-measure input[value='share_of_city']").click()
+    wait(browser, lambda d: "66.7 %" in d.find_element(By.ID, "upload-legend").text)
+    browser.save_screenshot(str(screenshot_dir / "upload_joined.png"))
+    for button, suffix in (("upload-dl-geojson", ".geojson"), ("upload-dl-csv", ".csv")):
+        browser.find_element(By.ID, button).click()
+        deadline, files = time.monotonic() + 15, []
+        while time.monotonic() < deadline and not files:
+            files = list(downloads.glob(f"survey_points_joined_*{suffix}"))
+            time.sleep(0.2)
+        assert files, f"no {suffix} of the joined result downloaded"
+    collection = json.loads(next(downloads.glob("survey_points_joined_*.geojson")).read_text())
+    by_name = {f["properties"]["name_en"]: f for f in collection["features"]}
+    assert by_name["Esil"]["properties"]["count"] == 2 and by_name["Esil"]["geometry"]["type"] in (
+        "Polygon", "MultiPolygon")
+    csv_text = next(downloads.glob("survey_points_joined_*.csv")).read_text(encoding="utf-8-sig")
+    assert "per_1000" in csv_text.splitlines()[0] and "Saryarka" in csv_text
+    browser.find_element(By.ID, "upload-clear").click()
+    wait(browser, lambda d: not d.find_element(By.ID, "upload-panel").is_displayed())
+
+
+def test_upload_errors_are_one_line_notices(browser, server_url, tmp_path):
+    open_view(browser, server_url, "?city=Astana&lang=en", "Population · Astana")
+    binary = tmp_path / "broken.csv"
+    binary.write_bytes(bytes(range(256)) * 8)
+    browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(binary))
+    result = wait(browser, lambda d: d.find_element(By.ID, "upload-result").text, timeout=30)
+    assert "broken.csv" in result and "\n" not in result and "qala-upload-" not in result
+    assert not browser.find_element(By.ID, "upload-panel").is_displayed()
+
+
+def test_districts_are_selectable_from_the_keyboard_with_visible_focus(browser, server_url):
+    open_view(browser, server_url, "?city=Astana&lang=en", "Population · Astana")
+    paths = browser.find_elements(By.CSS_SELECTOR, "#choropleth path[tabindex='0'], " + PATHS + "[tabindex='0']")
+    assert len(paths) >= 6 and all(p.get_attribute("aria-label") for p in paths)
+    browser.execute_script("document.querySelector('#map').focus()")
+    for _ in range(40):  # Tab through the map (place markers come first) until a district has the focus
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        active = browser.switch_to.active_element
+        if active.get_attribute("role") == "button":
+            break
+    assert active.tag_name == "path" and active.get_attribute("role") == "button"
+    name = active.get_attribute("aria-label")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).stroke", active) == "rgb(255, 191, 71)"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    details = wait(browser, EC.visibility_of_element_located((By.ID, "district-details")))
+    assert name in details.text and "district" in query(browser)
+    hint = browser.find_element(By.XPATH, "//label[@for='ctl-district']/../following-sibling::p[1]").text
+    assert "Tab" in hint and "Enter" in hint

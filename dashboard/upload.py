@@ -1,0 +1,283 @@
+"""A researcher's own file dropped on the page: checked, joined with ``geo.userjoin.join_user_data``, mapped.
+
+The upload is size-checked before it is decoded, written only into a temporary folder that is removed as
+soon as the join returns, and only the joined district table (no geometry, no input rows) goes back to the
+browser, in a ``dcc.Store``. The map draws it on the boundary layer the server already serves for that
+vintage, coloured through ``hideout`` like every other choropleth. Downloads rebuild the joined districts with
+their full-precision boundaries from the built layer. Every string from the file (its name, set-aside values,
+reasons) reaches the page as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import math
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from dash import Input, Output, State, ctx, html, no_update
+
+from dashboard.classify import NO_DATA_COLOR, classify, legend_entries, palette
+from dashboard.i18n import LANGS, t
+from dashboard.panels import flags_view, fmt_value, source_view
+from geo import export
+from geo.errors import QalaError
+
+UPLOAD_LIMIT_MB = 20
+UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
+ACCEPTED = (".csv", ".geojson", ".json")
+UPLOAD_CITIES = ("auto", "Astana", "Almaty", "Shymkent")
+SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
+BASE_MEASURES = ("count", "share_of_city", "per_1000")
+_log = logging.getLogger(__name__)
+
+
+class UploadRejected(Exception):
+    """An upload the page refuses before joining: carries the i18n key and its fields."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+
+def decoded_size(b64: str) -> int:
+    """Bytes a base64 text decodes to, computed without decoding it."""
+    body = b64.strip()
+    return len(body) * 3 // 4 - (2 if body.endswith("==") else 1 if body.endswith("=") else 0)
+
+
+def decode_upload(contents: str, filename: str, limit: int = UPLOAD_LIMIT_BYTES) -> bytes:
+    """The raw bytes of a ``dcc.Upload`` data URL, after the type and size checks (size first, undecoded)."""
+    if Path(filename).suffix.lower() not in ACCEPTED:
+        raise UploadRejected("upload_bad_type")
+    head, sep, body = contents.partition(",")
+    if not sep or ";base64" not in head:
+        raise UploadRejected("upload_bad_type")
+    if decoded_size(body) > limit:
+        raise UploadRejected("upload_too_big", mb=f"{limit / 2**20:.3g}")
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise UploadRejected("upload_bad_type") from None
+    if not raw:
+        raise UploadRejected("upload_empty")
+    return raw
+
+
+def _plain(value):
+    """A JSON-safe cell: NaN/NA -> None (missing stays missing), numpy scalars -> Python."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def result_store(result, filename: str) -> dict:
+    """What the page keeps of a ``JoinResult``: district rows without geometry, the report, the labels."""
+    table = pd.DataFrame(result.districts.drop(columns=result.districts.geometry.name))
+    rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    measures = [m for m in BASE_MEASURES if m in table.columns]
+    measures += [c for c in table.columns if c.startswith("lq_")]
+    set_aside = [{k: _plain(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
+                 .to_dict("records")]
+    report = result.report or {}
+    return {"filename": filename, "city": result.city, "vintage": result.vintage, "synthetic": bool(result.synthetic),
+            "columns": list(table.columns), "rows": rows, "measures": measures,
+            "input_rows": int(report.get("input_rows", len(result.assigned) + len(result.set_aside))),
+            "joined_rows": len(result.assigned), "set_aside_rows": len(result.set_aside),
+            "set_aside": set_aside, "notes": [str(n) for n in report.get("notes", [])]}
+
+
+def handle_upload(contents: str | None, filename: str | None, lang: str, city: str | None = None,
+                  limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
+    """One line for the page and the joined result's store (None when the upload could not be used)."""
+    if not contents or not filename:
+        return "", None
+    name = Path(str(filename)).name
+    try:
+        raw = decode_upload(contents, name, limit)
+    except UploadRejected as exc:
+        return t(exc.key, lang, **exc.fields), None
+    from geo.userjoin import join_user_data
+
+    with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower())
+        path.write_bytes(raw)
+        del raw
+        try:
+            result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(), name=name)
+        except QalaError as exc:
+            return str(exc).replace(str(path), name).replace(folder, "").splitlines()[0], None
+        except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
+            _log.exception("upload %r could not be joined", name)
+            return t("upload_failed", lang), None
+    store = result_store(result, name)
+    return t("upload_done", lang, matched=store["joined_rows"], unmatched=store["set_aside_rows"]), store
+
+
+# ------------------------------------------------------------------------------------------- view
+
+
+def measure_label(measure: str, lang: str) -> str:
+    if measure.startswith("lq_"):
+        return t("measure_lq", lang, group=measure[3:])
+    return t(f"measure_{measure}", lang)
+
+
+def fmt_measure(value, measure: str, lang: str) -> str:
+    if value is None:
+        return t("no_data", lang)
+    if measure == "share_of_city":
+        return f"{100 * value:.1f} %"
+    if measure == "per_1000" or measure.startswith("lq_"):
+        return f"{value:.3g}"
+    return fmt_value(value, None, lang)
+
+
+def row_name(row: dict, lang: str) -> str:
+    for code in (lang, "en", "ru", "kk"):
+        if row.get(f"name_{code}"):
+            return str(row[f"name_{code}"])
+    return str(row.get("district_id"))
+
+
+def upload_view(store: dict, measure: str, lang: str, scheme: str, k: int, palette_name: str) -> tuple[dict, list]:
+    """The map hideout and the panel of a joined upload for one measure and classification."""
+    if measure not in store["measures"]:
+        measure = store["measures"][0]
+    values = {str(r["district_id"]): r.get(measure) for r in store["rows"]}
+    cls = classify(values, scheme if scheme != "user_defined" else "quantiles", k)
+    colors = palette(palette_name, max(1, cls.k_used))
+    synthetic = t("synthetic_label", lang) + " · " if store["synthetic"] else ""
+    labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: "
+                                     f"{fmt_measure(r.get(measure), measure, lang)}" for r in store["rows"]}
+    hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang, "nodata": NO_DATA_COLOR,
+               "opacity": 0.8}
+    body: list = []
+    if store["synthetic"]:
+        body.append(html.P(t("synthetic_note", lang), className="synthetic", id="upload-synthetic"))
+    body.append(html.P(t("upload_counts", lang, input=store["input_rows"], joined=store["joined_rows"],
+                         aside=store["set_aside_rows"], city=t(store["city"], lang), vintage=store["vintage"]),
+                       id="upload-counts"))
+    legend = [html.Li([html.Span(className="swatch", style={"background": color}),
+                       f"{fmt_measure(low, measure, lang)} – {fmt_measure(high, measure, lang)}",
+                       html.Span(f" ({count})", className="small")]) for color, low, high, count in
+              legend_entries(cls, colors)]
+    if any(v is None for v in values.values()):
+        legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
+                               t("no_data", lang)]))
+    body.append(html.Ul(legend, className="legend-list", id="upload-legend"))
+    head = html.Thead(html.Tr([html.Th(t("district", lang)), html.Th(measure_label("count", lang)),
+                               html.Th(measure_label("share_of_city", lang)), html.Th(measure_label("per_1000", lang))]))
+    rows = []
+    for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
+        rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
+                             *[html.Td(fmt_measure(r.get(m), m, lang), className="num") for m in BASE_MEASURES]]))
+    body.append(html.Table([head, html.Tbody(rows)], className="table", id="upload-table"))
+    population = next((r for r in store["rows"] if r.get("population_period")), None)
+    if population:
+        body.append(html.P([t("upload_population", lang, period=population["population_period"]), " ",
+                            source_view(population.get("population_source"), lang), " ",
+                            flags_view(str(population.get("population_confidence") or "").split(";")
+                                       if population.get("population_confidence") else (), lang)],
+                           className="small"))
+    body.append(html.H3(t("set_aside_title", lang, n=store["set_aside_rows"])))
+    if store["set_aside"]:
+        aside = [html.Tr([html.Td(str(r.get("row")), className="num"), html.Td(str(r.get("reason") or "")),
+                          html.Td("" if r.get("value") is None else str(r.get("value")))]) for r in store["set_aside"]]
+        body.append(html.Table([html.Thead(html.Tr([html.Th(t("row", lang)), html.Th(t("reason", lang)),
+                                                    html.Th(t("value", lang))])), html.Tbody(aside)],
+                               className="table small", id="set-aside-table"))
+        if store["set_aside_rows"] > len(store["set_aside"]):
+            body.append(html.P(t("set_aside_more", lang, n=store["set_aside_rows"] - len(store["set_aside"])),
+                               className="small"))
+    else:
+        body.append(html.P(t("set_aside_none", lang), className="small"))
+    if store["notes"]:
+        body.append(html.Details([html.Summary(t("note", lang)), html.Ul([html.Li(n) for n in store["notes"]])]))
+    return hideout, body
+
+
+def joined_frame(store: dict) -> gpd.GeoDataFrame:
+    """The joined districts again, with their full-precision boundaries from the built layer (EPSG:4326)."""
+    from geo.layers import load_districts
+
+    shapes = load_districts(vintage=store["vintage"]).set_index("district_id").geometry
+    frame = pd.DataFrame(store["rows"], columns=store["columns"])
+    geometry = [shapes.get(str(d)) for d in frame["district_id"]]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+# ------------------------------------------------------------------------------------------- callbacks
+
+
+def register(app, vm, geo_url) -> None:
+    """Upload -> store; store + measure + view -> map layer and panel; download and clear buttons."""
+
+    @app.callback(Output("upload-result", "children"), Output("upload-store", "data"),
+                  Output("upload", "contents"),
+                  Input("upload", "contents"), State("upload", "filename"), State("upload-city", "value"),
+                  State("view", "data"), prevent_initial_call=True)
+    def upload(contents, filename, city, view):
+        lang = view["state"]["lang"] if view else "en"
+        message, store = handle_upload(contents, filename, lang if lang in LANGS else "en", city)
+        return message, (store if store else no_update), None
+
+    @app.callback(Output("upload-store", "data", allow_duplicate=True), Output("upload-result", "children",
+                                                                               allow_duplicate=True),
+                  Input("upload-clear", "n_clicks"), prevent_initial_call=True)
+    def clear(_n):
+        return None, ""
+
+    @app.callback(Output("userlayer", "url"), Output("userlayer", "hideout"), Output("upload-body", "children"),
+                  Output("upload-title", "children"), Output("upload-measure", "options"),
+                  Output("upload-panel", "hidden"), Output("map", "viewport", allow_duplicate=True),
+                  Output("upload-city", "options"),
+                  Input("upload-store", "data"), Input("upload-measure", "value"), Input("view", "data"),
+                  prevent_initial_call=True)
+    def draw_upload(store, measure, view):
+        state = (view or {}).get("state") or {}
+        lang = state.get("lang", "en") if state.get("lang") in LANGS else "en"
+        cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang), "value": c} for c in UPLOAD_CITIES]
+        if not store:
+            return geo_url(vm, "empty"), {"classes": {}, "colors": []}, [], "", [], True, no_update, cities
+        hideout, body = upload_view(store, measure or "count", lang, state.get("scheme", "quantiles"),
+                                    int(state.get("k", 5)), state.get("palette", "viridis"))
+        layer = f"v-{store['vintage']}"
+        url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
+        if layer not in vm.geo:
+            body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
+        viewport = no_update
+        if ctx.triggered_id == "upload-store":
+            box = vm.geo["cities"].feature_bounds.get(store["city"]) or (vm.geo[layer].bounds if layer in vm.geo
+                                                                          else None)
+            if box:
+                viewport = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}
+        title = f"{t('upload_title', lang)}: {store['filename']}"
+        options = [{"label": measure_label(m, lang), "value": m} for m in store["measures"]]
+        return url, hideout, body, title, options, False, viewport, cities
+
+    @app.callback(Output("upload-download", "data"), Input("upload-dl-geojson", "n_clicks"),
+                  Input("upload-dl-csv", "n_clicks"), State("upload-store", "data"), prevent_initial_call=True)
+    def download(_g, _c, store):
+        if not store:
+            return no_update
+        frame = joined_frame(store)
+        stem = f"{Path(store['filename']).stem}_joined_{store['vintage']}"
+        if ctx.triggered_id == "upload-dl-csv":
+            return {"content": base64.b64encode(export.to_csv_bytes(frame)).decode(), "base64": True,
+                    "filename": f"{stem}.csv", "type": "text/csv"}
+        return {"content": base64.b64encode(export.to_geojson_bytes(frame)).decode(), "base64": True,
+                "filename": f"{stem}.geojson", "type": "application/geo+json"}
