@@ -161,6 +161,10 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
     divide = gpd.GeoDataFrame({"name": ["bank divide: border of Esil+Nura and the right-bank districts"],
                                "method": ["derived from OSM districts"]},
                               geometry=[banks_mod.bank_divide_line(latest_astana)], crs=STORAGE_CRS)
+    edge = gpd.GeoDataFrame({"name": ["bank edge: river where complete, OSM divide elsewhere"],
+                             "method": [banks.method.iloc[0]]},
+                            geometry=[banks_mod.bank_edge(astana_osm.geometry.iloc[0], river, latest_astana)],
+                            crs=STORAGE_CRS)
     river_layer = gpd.GeoDataFrame({"name": ["Esil (Ishim)"], "source": ["Astana city geoportal"]},
                                    geometry=[river], crs=STORAGE_CRS)
 
@@ -183,7 +187,7 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
 
     layers = {
         "districts.parquet": districts, "figures.parquet": figures, "findings.parquet": findings,
-        "places.parquet": places, "banks.parquet": banks, "bank_divide.parquet": divide,
+        "places.parquet": places, "banks.parquet": banks, "bank_divide.parquet": divide, "bank_edge.parquet": edge,
         "river.parquet": river_layer, "regions.parquet": regions, "cities.parquet": cities,
         "vintages.parquet": vintage_table(), "lineage.parquet": lineage_table(),
         "perception.parquet": statements, "perception_scores.parquet": stance_scores(statements),

@@ -13,7 +13,7 @@ import pandas as pd
 from geo.errors import SourceUnavailable, UnknownName
 from geo.settings import CITIES, build_dir
 
-GEO_LAYERS = ("districts", "places", "banks", "bank_divide", "river", "regions", "cities")
+GEO_LAYERS = ("districts", "places", "banks", "bank_edge", "bank_divide", "river", "regions", "cities")
 TABLE_LAYERS = ("figures", "findings", "vintages", "lineage", "perception", "perception_scores", "city_images",
                 "unmatched_figures")
 LATEST_VINTAGE = {"Astana": "astana-6", "Almaty": "almaty-8", "Shymkent": "shymkent-5"}

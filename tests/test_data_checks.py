@@ -84,6 +84,8 @@ def test_computed_areas_agree_with_published_ones(districts, built):
 def test_left_bank_holds_esil_and_nura(districts, built):
     latest = districts[districts.vintage == "astana-6"].set_index("district_id")
     assert latest.loc["711210000", "bank"] == "left" and latest.loc["711510000", "bank"] == "left"
+    # Nura keeps ~2.6% of its land north of the geoportal's main channel, west of 71.40E (see banks.py)
+    assert latest.loc["711210000", "bank_left_share"] >= 0.99 and 0.95 <= latest.loc["711510000", "bank_left_share"] < 0.99
     assert set(latest.drop(["711210000", "711510000"]).bank) <= {"right", "both"}
     banks = gpd.read_parquet(built / "banks.parquet")
     assert set(banks.bank) == {"left", "right"} and banks.method.str.len().min() > 50
