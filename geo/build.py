@@ -94,7 +94,8 @@ def run(force: bool = False, quiet: bool = False) -> dict:
             acquired[sid] = acquire(sid)
             _log(quiet, f"      {sid}: {acquired[sid].origin}")
         except SourceUnavailable as exc:
-            optional_notes.append(f"optional source {sid} unavailable: the build goes on with the curated gazetteer ({exc})")
+            optional_notes.append(f"optional source {sid} unavailable: the build goes on with the curated gazetteer; "
+                                  f"`qala data build --force` tries again ({exc})")
             _log(quiet, f"      {sid}: unavailable (optional; curated gazetteer used instead)")
     layers, report = _build_layers(acquired, quiet)
     report["optional"] = optional_notes
