@@ -24,7 +24,8 @@ Missing coordinates
     raise for them: callers report them with :func:`non_finite_mask` (they must say how many rows were unusable,
     never drop them silently).
 CRS
-    districts must be in EPSG:4326 (lon/lat), else :class:`geo.errors.CRSError`.
+    districts must be in EPSG:4326 (lon/lat; OGC:CRS84 is accepted as the same thing), else
+    :class:`geo.errors.CRSError`.
 Geometry
     districts must be (Multi)Polygons and valid; missing or empty geometries never receive points.
 
@@ -34,6 +35,7 @@ Public API
 ``build_index(districts, *, expected_points=None, max_cells=..., target_boundary_share=0.01) -> DistrictIndex``
 ``DistrictIndex.assign(lon, lat, *, chunk_size=1_000_000) -> np.ndarray``
 ``non_finite_mask(lon, lat) -> np.ndarray``
+``reference_sjoin(districts, lon, lat) -> np.ndarray`` (the slow reference, for tests and benchmarks)
 """
 
 from __future__ import annotations

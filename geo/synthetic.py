@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
 
 from geo.dask_engine import atomic_folder
@@ -135,14 +137,20 @@ def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Pa
     """Write ``df`` as ``n_partitions`` files ``part-00000.parquet``... in ``folder``, replacing it atomically.
 
     The files are written to a temporary sibling folder first, so a failure leaves the previous folder intact.
+    Synthetic frames also get the Parquet key-value metadata ``synthetic=true`` in every file.
     """
     folder = Path(folder)
     if n_partitions < 1:
         raise BadInput(f"n_partitions must be at least 1, got {n_partitions}")
     bounds = np.linspace(0, len(df), n_partitions + 1).astype(int)
+    synthetic = bool(df.attrs.get("synthetic")) or (
+        "source" in df.columns and bool((df["source"].astype(object) == SYNTHETIC_LABEL).any()))
     with atomic_folder(folder) as staging:
         for part, (start, stop) in enumerate(pairwise(bounds)):
-            df.iloc[start:stop].to_parquet(staging / f"part-{part:05d}.parquet", index=False)
+            table = pa.Table.from_pandas(df.iloc[start:stop], preserve_index=False)
+            if synthetic:  # key-value metadata that readers (geo.userdata) take as "this whole file is synthetic"
+                table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"synthetic": b"true"})
+            pq.write_table(table, staging / f"part-{part:05d}.parquet")
     return folder
 
 

@@ -135,6 +135,13 @@ def test_many_districts_equal_sjoin(side):
     assert len(np.unique(got)) == side * side + 1
 
 
+def test_empty_input_and_geoseries_districts():
+    squares = frame(box(0, 0, 1, 1), box(1, 0, 2, 1))
+    empty = assign_points(squares, np.empty(0), np.empty(0))
+    assert empty.dtype == np.int64 and empty.shape == (0,)
+    np.testing.assert_array_equal(assign_points(squares.geometry, [1.5, 0.5], [0.5, 0.5]), [1, 0])
+
+
 def test_missing_geometry_never_receives_points():
     districts = frame(None, box(0, 0, 1, 1), Polygon())
     np.testing.assert_array_equal(assign_points(districts, [0.5, 5.0], [0.5, 5.0]), [1, -1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from shapely.geometry import box
 
@@ -92,3 +93,4 @@ def test_partitioned_parquet_round_trip_and_replacement(astana, tmp_path):
     back = pd.concat([pd.read_parquet(p) for p in sorted(target.iterdir())], ignore_index=True)
     pd.testing.assert_frame_equal(back, frame, check_categorical=False)
     assert [p.name for p in tmp_path.iterdir()] == ["points"]
+    assert pq.read_schema(target / "part-00000.parquet").metadata[b"synthetic"] == b"true"
