@@ -12,30 +12,42 @@ WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 12, 12, 38
 
 
 def line_chart(points: list[tuple[str, float]], fmt, title: str, chart_id: str | None = None,
-               y_range: tuple[float, float] | None = None) -> html.Figure:
-    """Points (label, value) in the given order, as a labelled line with dots; one point draws a dot."""
+               y_range: tuple[float, float] | None = None, xs: list[float] | None = None,
+               hollow: frozenset[int] = frozenset(), dashed: frozenset[int] = frozenset()) -> html.Figure:
+    """Points (label, value) as a labelled line with dots; one point draws a dot.
+
+    ``xs`` places the points by time (e.g. decimal years) instead of evenly; ``hollow`` are indexes of points
+    drawn as open circles; ``dashed`` are indexes ``i`` whose segment from point ``i - 1`` is dashed (a break
+    such as a change of boundaries).
+    """
     values = [v for _, v in points]
-    low, high = y_range if y_range else (min(values + [0.0]), max(values))
+    low, high = y_range if y_range else (min([*values, 0.0]), max(values))
     if high == low:
         high = low + 1
     n = len(points)
+    positions = xs if xs and len(xs) == n and None not in xs else list(range(n))
+    first, span = min(positions), (max(positions) - min(positions)) or 1
 
     def x(i: int) -> float:
-        return PAD_L + (WIDTH - PAD_L - PAD_R) * (0.5 if n == 1 else i / (n - 1))
+        return PAD_L + (WIDTH - PAD_L - PAD_R) * (0.5 if n == 1 else (positions[i] - first) / span)
 
     def y(v: float) -> float:
         return PAD_T + (HEIGHT - PAD_T - PAD_B) * (1 - (v - low) / (high - low))
 
-    coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(points))
     shapes = [
         svg.Line(x1=PAD_L, x2=WIDTH - PAD_R, y1=y(low), y2=y(low), stroke="#999", strokeWidth=1),
         svg.Text(fmt(high), x=PAD_L - 4, y=PAD_T + 4, textAnchor="end", fontSize=10, fill="#333"),
         svg.Text(fmt(low), x=PAD_L - 4, y=y(low), textAnchor="end", fontSize=10, fill="#333"),
-        svg.Polyline(points=coords, fill="none", stroke="#2c728e", strokeWidth=2),
     ]
+    for i in range(1, n):
+        shapes.append(svg.Line(x1=f"{x(i - 1):.1f}", y1=f"{y(values[i - 1]):.1f}", x2=f"{x(i):.1f}",
+                               y2=f"{y(values[i]):.1f}", stroke="#2c728e", strokeWidth=2,
+                               **({"strokeDasharray": "4 3"} if i in dashed else {})))
     for i, (label, v) in enumerate(points):
-        shapes.append(svg.Circle(cx=f"{x(i):.1f}", cy=f"{y(v):.1f}", r=3.5, fill="#2c728e"))
-        shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) - 6:.1f}", textAnchor="middle", fontSize=9,
+        shapes.append(svg.Circle(cx=f"{x(i):.1f}", cy=f"{y(v):.1f}", r=3.5, stroke="#2c728e", strokeWidth=1.5,
+                                 fill="#fff" if i in hollow else "#2c728e"))
+        shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) + (13 if i % 2 else -6):.1f}",
+                               textAnchor="middle", fontSize=9,
                                fill="#1f3b57"))
         shapes.append(svg.Text(label[:14], x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (i % 2) * 11,
                                textAnchor="middle", fontSize=9, fill="#333"))

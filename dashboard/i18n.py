@@ -143,6 +143,20 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                          "({pct}), в предположении равномерного расселения.",
                          "{name} екі жағалауда орналасқан: халқы аумағының сол жағалаудағы үлесі бойынша ({pct}) "
                          "бөлінді, біркелкі қоныстану болжамымен."),
+    "left_share_short": ("Left bank", "Левый берег", "Сол жағалау"),
+    "bank_basis": ("Bank of each district", "Берег района", "Ауданның жағалауы"),
+    "bank_basis_published": ("as published (text)", "по опубликованному тексту", "жарияланған мәтін бойынша"),
+    "bank_basis_computed": ("computed from boundaries", "вычислен по границам", "шекаралар бойынша есептелді"),
+    "bank_basis_unknown": ("unknown", "неизвестно", "белгісіз"),
+    "left_share_marks": ("Open circles: each district's bank as published (2008-2018 districts: Esil left, Almaty and "
+                         "Saryarka right); filled: computed from the boundaries. Points are placed by date; a dashed "
+                         "line joins different boundary sets.",
+                         "Пустые кружки: берег района по опубликованным текстам (районы 2008-2018: Есиль — левый, "
+                         "Алматы и Сарыарка — правый); закрашенные: вычислен по границам. Точки расставлены по датам; "
+                         "пунктир соединяет разные наборы границ.",
+                         "Бос дөңгелектер: аудан жағалауы жарияланған мәтін бойынша (2008-2018 аудандары: Есіл — сол, "
+                         "Алматы мен Сарыарқа — оң); толтырылған: шекаралар бойынша есептелген. Нүктелер күні "
+                         "бойынша орналасқан; үзік сызық әртүрлі шекара жиындарын қосады."),
     "left_share_none": ("No date has a published population for every district.",
                         "Нет даты, на которую опубликовано население всех районов.",
                         "Барлық аудан халқы жарияланған күн жоқ."),

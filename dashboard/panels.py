@@ -151,6 +151,18 @@ def place_name_of(place: dict, lang: str) -> str:
     return str(place.get("place_id") or "?")
 
 
+def decimal_year(iso: str | None) -> float | None:
+    """'2013-09-01' -> 2013.67, for placing dated points on a time axis."""
+    if not iso or not re.match(r"\d{4}-\d{2}", iso):
+        return None
+    return int(iso[:4]) + (int(iso[5:7]) - 1) / 12
+
+
+def short_period(label: str) -> str:
+    """A period label short enough for a chart axis: 'YYYY-MM' when it starts with one, else its year."""
+    return label[:7] if re.match(r"\d{4}-\d{2}", label) else label[:4]
+
+
 def leftbank_view(vm: ViewModel, state: ViewState) -> list:
     """Institutions per bank (with n), the left bank's population share over time, 2015 migration, finding."""
     lang = state.lang
@@ -164,13 +176,23 @@ def leftbank_view(vm: ViewModel, state: ViewState) -> list:
         out.append(html.P(t("institutions_unmapped", lang, m=unmapped), className="small"))
     out.append(html.H3(t("left_share_title", lang)))
     if vm.left_share:
-        points = [(row["label"], 100 * row["share"]) for row in vm.left_share]
+        rows = sorted(vm.left_share, key=lambda r: r["end"] or "")
+        points = [(short_period(row["label"]), 100 * row["share"]) for row in rows]
         out.append(line_chart(points, lambda v: f"{v:.1f} %", t("left_share_title", lang), chart_id="left-share-chart",
-                              y_range=(0.0, 100.0)))
+                              y_range=(0.0, 100.0), xs=[decimal_year(row["end"]) for row in rows],
+                              hollow=frozenset(i for i, r in enumerate(rows) if r["bank_basis"] == ["published"]),
+                              dashed=frozenset(i for i in range(1, len(rows))
+                                               if rows[i]["vintage"] != rows[i - 1]["vintage"])))
+        out.append(html.P(t("left_share_marks", lang), className="small", id="left-share-marks"))
+        head = html.Thead(html.Tr([html.Th(t("period", lang)), html.Th(t("left_share_short", lang)),
+                                   html.Th(t("vintage", lang)), html.Th(t("bank_basis", lang)),
+                                   html.Th(t("confidence", lang)), html.Th(t("source", lang))]))
         table = [html.Tr([html.Th(row["label"], scope="row"), html.Td(f"{100 * row['share']:.1f} %", className="num"),
-                          html.Td(row["vintage"] or ""), html.Td(flags_view(row["confidence"], lang)),
-                          html.Td([source_view(s, lang) for s in row["sources"]])]) for row in vm.left_share]
-        out.append(html.Table(html.Tbody(table), className="table small"))
+                          html.Td(row["vintage"] or ""),
+                          html.Td(", ".join(t(f"bank_basis_{b}", lang) for b in row["bank_basis"])),
+                          html.Td(flags_view(row["confidence"], lang)),
+                          html.Td([source_view(s, lang) for s in row["sources"]])]) for row in rows]
+        out.append(html.Table([head, html.Tbody(table)], className="table small", id="left-share-table"))
         out.append(html.P(t("left_share_method", lang), className="small"))
         for row in vm.left_share:
             for did, share in row["split"]:
@@ -194,8 +216,11 @@ def leftbank_view(vm: ViewModel, state: ViewState) -> list:
                 and s.get("migrant_category") == "civil_servants"]
     out.append(html.H3(t("finding_title", lang)))
     for s in findings:
-        out.append(html.Blockquote([html.P(s.get("paraphrase") or ""),
-                                    html.Footer(f"{s.get('id')} · {s.get('source_ref') or ''}")], id="finding"))
+        out.append(html.Div([html.P(s.get("paraphrase") or ""),
+                             html.P(f"{s.get('id')} · {s.get('source_ref') or ''}", className="small")],
+                            className="finding", id="finding"))
+    if findings:
+        out.append(html.P(t("paraphrase_note", lang), className="small"))
     out.append(html.P(t("no_counts", lang), className="caveat"))
     return out
 
@@ -224,7 +249,7 @@ def perception_view(vm: ViewModel, state: ViewState) -> list:
         age = s.get("participant_age")
         items.append(html.Li([html.Span(f"{s.get('stance'):+d} " if isinstance(s.get("stance"), int) else
                                         f"{float(s.get('stance') or 0):+.0f} ", className="stance"),
-                              html.Q(s.get("paraphrase") or ""),
+                              html.Span(s.get("paraphrase") or "", className="paraphrase"),
                               html.Span(f" — {t('speaker', lang, sex=sex, age=int(age) if age is not None else '?')}"
                                         f" · {s.get('id')}", className="small")]))
     out.append(html.Ul(items, id="statement-list") if items else html.P(t("no_data", lang), className="missing"))

@@ -66,6 +66,14 @@ def _geometry(value):
     return None
 
 
+def bank_basis(source: str | None) -> str | None:
+    """Where a district's bank comes from: 'published' (a text states it) or 'computed' (from the boundaries)."""
+    if not source:
+        return None
+    text = source.strip().lower()
+    return "published" if text.startswith("published") else "computed" if text.startswith("computed") else None
+
+
 def _flags(text) -> tuple[str, ...]:
     text = _clean(text)
     if not text:
@@ -177,6 +185,7 @@ class ViewModel:
         self.districts_of_city: dict[str, list[str]] = defaultdict(list)
         self.places: list[dict] = []
         self.institutions: list[dict] = []
+        self.bank_basis: dict[tuple[str, str], str | None] = {}
         self.left_share: list[dict] = []
         self.bank_migration: list[dict] = []
         self.statements: list[dict] = []
@@ -213,6 +222,7 @@ class ViewModel:
             self.vintage_city[vintage] = city
             self.district_names[did] = {lang: _clean(row.get(f"name_{lang}")) or did for lang in ("en", "ru", "kk")}
             self.district_bank[(vintage, did)] = (_clean(row.get("bank")), _clean(row.get("bank_left_share")))
+            self.bank_basis[(vintage, did)] = bank_basis(_clean(row.get("bank_source")))
         for vintage in sorted(self.vintage_city):
             web = build / "web" / f"{vintage}.geojson"
             part = districts[districts["vintage"] == vintage]
@@ -370,7 +380,9 @@ class ViewModel:
                 sources = sorted({series.figures[d].source for d in ids if series.figures[d].source})
                 self.left_share.append({"key": series.key, "label": series.label, "end": series.end,
                                         "vintage": series.vintage, "share": left / total, "n_districts": len(ids),
-                                        "split": split, "confidence": flags, "sources": sources})
+                                        "split": split, "confidence": flags, "sources": sources,
+                                        "bank_basis": sorted({self.bank_basis.get((series.vintage, d)) or "unknown"
+                                                              for d in ids})})
         for sid in self.city_index.get(("Astana", "net_migration"), []):
             series = self.series[sid]
             for did, fig in series.figures.items():

@@ -105,6 +105,12 @@ def test_left_bank_layer(browser, server_url, screenshot_dir):
     text = panel_text(browser)
     assert "Left bank:" in text and " of " in text  # share with its n
     assert browser.find_elements(By.ID, "left-share-chart")
+    dates = [r.find_element(By.TAG_NAME, "th").text for r in browser.find_elements(By.CSS_SELECTOR,
+                                                                                  "#left-share-table tbody tr")]
+    assert any(d.startswith("2013") for d in dates) and any(d.startswith("2025") for d in dates)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#left-share-chart circle")) == len(dates)
+    table = browser.find_element(By.ID, "left-share-table").text
+    assert "as published (text)" in table and "computed from boundaries" in table
     assert "civil servants" in browser.find_element(By.ID, "finding").text.lower()
     assert "No published count" in text
     assert len(browser.find_elements(By.CSS_SELECTOR, PATHS)) >= 2  # the two banks at least

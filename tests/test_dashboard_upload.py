@@ -1,0 +1,137 @@
+"""Dropped files: size checked before decoding, joined on the real build, nothing left on disk, text kept as text."""
+
+from __future__ import annotations
+
+import base64
+import json
+import tempfile
+
+import plotly
+import pytest
+
+from dashboard.layout import serve_layout
+from dashboard.panels import leftbank_view, perception_view
+from dashboard.state import ViewState
+from dashboard.upload import UploadRejected, decode_upload, decoded_size, handle_upload, joined_frame, upload_view
+from dashboard.viewmodel import ViewModel
+
+# Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka; the fourth point is
+# steppe west of the city, the fifth row has markup for a latitude.
+POINTS = ("name,lat,lon\nAkorda,51.125828,71.446297\nBaiterek,51.128207,71.430411\n"
+          "Station,51.194700,71.410800\nSteppe,51.600000,70.600000\nBad,<b>x</b>,71.4\n")
+
+
+def data_url(raw: bytes, mime: str = "text/csv") -> str:
+    return f"data:{mime};base64," + base64.b64encode(raw).decode()
+
+
+def _tree(component) -> str:
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+@pytest.fixture(scope="module")
+def vm(built):
+    return ViewModel.load(built)
+
+
+@pytest.fixture()
+def private_tmp(tmp_path, monkeypatch):
+    """Temporary files of the upload go here, so the test can see that none is left behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_size_is_checked_before_decoding():
+    raw = b"x" * 1000
+    assert decoded_size(base64.b64encode(raw).decode()) == 1000
+    assert decoded_size(base64.b64encode(raw[:-1]).decode()) == 999
+    not_even_base64 = "data:text/csv;base64," + "!" * 2000  # would fail to decode: the size check comes first
+    with pytest.raises(UploadRejected) as caught:
+        decode_upload(not_even_base64, "big.csv", limit=1000)
+    assert caught.value.key == "upload_too_big"
+    with pytest.raises(UploadRejected) as caught:
+        decode_upload("data:text/csv;base64,!!!!", "small.csv", limit=1000)
+    assert caught.value.key == "upload_bad_type"
+
+
+@pytest.mark.parametrize("name, contents, key", [
+    ("points.xlsx", data_url(b"a,b\n1,2\n"), "upload_bad_type"),
+    ("points.csv", "data:text/csv,a,b", "upload_bad_type"),
+    ("points.csv", "data:text/csv;base64,", "upload_empty"),
+])
+def test_unusable_uploads_are_refused_with_their_reason(name, contents, key):
+    with pytest.raises(UploadRejected) as caught:
+        decode_upload(contents, name)
+    assert caught.value.key == key
+
+
+def test_points_are_joined_counted_and_set_aside_with_nothing_left_on_disk(built, private_tmp):
+    message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")
+    assert message == "3 rows joined, 2 not joined."
+    assert list(private_tmp.iterdir()) == []  # the temporary folder is gone
+    counts = {r["name_en"]: r["count"] for r in store["rows"]}
+    assert counts["Esil"] == 2 and counts["Saryarka"] == 1 and sum(counts.values()) == 3
+    assert (store["city"], store["vintage"], store["synthetic"]) == ("Astana", "astana-6", False)
+    assert store["input_rows"] == store["joined_rows"] + store["set_aside_rows"] == 5
+    reasons = {r["row"]: (r["reason"], r["value"]) for r in store["set_aside"]}
+    assert "outside every district" in reasons[4][0] and reasons[5][1] == "<b>x</b>"
+    esil = next(r for r in store["rows"] if r["name_en"] == "Esil")
+    assert esil["share_of_city"] == pytest.approx(2 / 3)
+    assert esil["per_1000"] == pytest.approx(2 / esil["population"] * 1000)
+    json.dumps(store, allow_nan=False)  # missing values are None, never NaN in the page's store
+
+
+def test_upload_view_colours_by_measure_and_keeps_file_text_as_text(built, private_tmp):
+    _, store = handle_upload(data_url(POINTS.encode()), "<i>survey</i>.csv", "en")
+    hideout, body = upload_view(store, "count", "en", "quantiles", 5, "viridis")
+    ids = {r["district_id"]: r for r in store["rows"]}
+    by_count = sorted(ids, key=lambda d: ids[d]["count"])
+    assert hideout["classes"][by_count[0]] < hideout["classes"][by_count[-1]]  # more rows, darker class
+    tree = _tree(body)
+    assert "<b>x</b>" in tree and "dangerouslySetInnerHTML" not in tree
+    share, _ = upload_view(store, "share_of_city", "en", "quantiles", 5, "viridis")
+    assert "66.7 %" in share["labels"][by_count[-1]]
+
+
+def test_synthetic_upload_is_labelled(built, private_tmp):
+    _, store = handle_upload(data_url(POINTS.encode()), "synthetic_points.csv", "en")
+    assert store["synthetic"] is True
+    hideout, body = upload_view(store, "count", "en", "quantiles", 5, "viridis")
+    assert all(label.startswith("SYNTHETIC") for label in hideout["labels"].values())
+    assert "Synthetic data" in _tree(body)
+
+
+def test_bad_file_gives_one_line_without_the_temporary_path(built, private_tmp):
+    message, store = handle_upload(data_url(bytes(range(256)) * 4), "broken.csv", "en")
+    assert store is None and message.startswith("broken.csv") and "\n" not in message
+    assert str(private_tmp) not in message and "qala-upload-" not in message
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_joined_download_has_full_boundaries_and_the_indicators(built, private_tmp):
+    _, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")
+    frame = joined_frame(store)
+    assert frame.crs.to_epsg() == 4326 and frame.geometry.notna().all()
+    assert {"count", "share_of_city", "per_1000", "population_period"} <= set(frame.columns)
+    assert len(frame) == len(store["rows"])
+
+
+def test_paraphrases_are_not_dressed_as_quotations(vm):
+    for layer_view in (perception_view(vm, ViewState(layer="perception", city="Almaty")),
+                       leftbank_view(vm, ViewState(layer="leftbank"))):
+        tree = _tree(layer_view)
+        assert '"type": "Q"' not in tree and '"type": "Blockquote"' not in tree
+        assert "Paraphrases in English by the project, not quotations." in tree
+
+
+def test_left_bank_chart_says_where_each_bank_comes_from(vm):
+    basis = {row["vintage"]: row["bank_basis"] for row in vm.left_share}
+    assert basis.get("astana-3") == ["published"]  # the 2008-2018 districts: banks as published
+    assert basis.get("astana-6") == ["computed"]
+    tree = _tree(leftbank_view(vm, ViewState(layer="leftbank")))
+    assert "as published (text)" in tree and "computed from boundaries" in tree
+
+
+def test_district_dropdown_is_labelled_as_the_keyboard_route():
+    tree = _tree(serve_layout("en"))
+    assert '"htmlFor": "ctl-district"' in tree and "Tab onto a district on the map and press Enter" in tree
