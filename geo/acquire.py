@@ -131,7 +131,7 @@ def _check_feature_collection(content: bytes, url: str) -> dict:
 def _keep_features(data: dict, pattern: str) -> bytes:
     """Of a whole layer (e.g. every water body of Astana) keep the features an attribute names (the Esil)."""
     if pattern:
-        wanted = re.compile(pattern, re.I)
+        wanted = re.compile(pattern, re.IGNORECASE)
         data["features"] = [f for f in data["features"]
                             if any(wanted.search(str(v)) for v in (f.get("properties") or {}).values())]
         if not data["features"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,3 +40,26 @@ def atomic_write_bytes(target: Path | str, data: bytes) -> None:
 
 def atomic_write_text(target: Path | str, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_folder(target) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``target``; on success it replaces ``target`` in two renames.
+
+    A failure inside the block removes the staging folder and leaves ``target`` as it was (the folder analogue of
+    :func:`geo.atomic.atomic_path`).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, retired / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

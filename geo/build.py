@@ -204,7 +204,7 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
         "figures_in": fig_report.rows_in, "figures_to_district": fig_report.matched_district,
         "figures_city_level": fig_report.matched_city, "figures_unmatched": fig_report.unmatched,
         "derived_figures": int(figures.derived.sum()),
-        "places": int(len(places)), "places_with_coordinates": int(places.geometry.notna().sum()),
+        "places": len(places), "places_with_coordinates": int(places.geometry.notna().sum()),
         "repairs": repairs.items,
         "banks_km2": {r.bank: round(r.area_km2, 1) for r in banks.itertuples()},
     }
@@ -268,7 +268,7 @@ def _write_outputs(out: Path, layers: dict) -> dict:
                 frame.to_parquet(tmp, index=False)
             else:
                 frame.to_parquet(tmp, index=False)
-        written[name] = {"sha256": _sha256(target), "rows": int(len(frame)), "bytes": target.stat().st_size}
+        written[name] = {"sha256": _sha256(target), "rows": len(frame), "bytes": target.stat().st_size}
     return written
 
 

@@ -24,18 +24,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from geo.atomic import atomic_folder
 from geo.engine import DistrictIndex, _checked_geometries, build_index
 from geo.errors import BadInput, SourceUnavailable
 
-__all__ = ["assign_points_dask", "atomic_folder", "count_points_dask", "dask_client", "read_points"]
+__all__ = ["assign_points_dask", "count_points_dask", "dask_client", "read_points"]
 
 DEFAULT_WORKERS = 2
 
@@ -248,26 +247,3 @@ def _write_atomically(frame, folder: Path) -> Path:
     with atomic_folder(folder) as staging:
         frame.to_parquet(staging, write_index=False)
     return folder
-
-
-@contextlib.contextmanager
-def atomic_folder(target) -> Iterator[Path]:
-    """Yield an empty staging folder beside ``target``; on success it replaces ``target`` in two renames.
-
-    A failure inside the block removes the staging folder and leaves ``target`` as it was (the folder analogue of
-    :func:`geo.atomic.atomic_path`).
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield staging
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-            os.replace(target, retired / target.name)
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -24,7 +24,7 @@ FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_intern
 FINDING_TABLES = ("migrant_settlement_findings",)
 CITY_LEVEL = {"(city total)", "(city)", "", "nan"}
 COUNT_UNITS = {"persons", "houses", "positions", "respondents"}
-SIGNED_INDICATORS = re.compile(r"net|growth|balance|saldo", re.I)
+SIGNED_INDICATORS = re.compile(r"net|growth|balance|saldo", re.IGNORECASE)
 _FLAG_PATTERNS = {
     "x2": r"\[x2\]", "secondary": r"\[secondary\]|github\.com/Messer490", "approx": r"\[approx\]",
     "uncertain": r"\[uncertain", "lower_bound": r"LOWER BOUND|lower[- ]bound", "derived_inference": r"DERIVED",

@@ -100,10 +100,10 @@ def parse_period(label: str) -> Period:
     if m := re.search(r"/ (\d{4})$", text):  # '2022-11 (draft) / 2023': in force by the later year
         end = date(int(m[1]), 12, 31)
     if "(start" in comment:
-        start = end = start  # a stock at the start of the year / at creation
+        end = start  # a stock at the start of the year
         flags.append("point")
     if m := re.search(r"(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* (\d{4})", comment):
-        months = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+        months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
         start = end = date(int(m[3]), months.index(m[2]) + 1, int(m[1]))  # '(statement 2 May 2024)'
         flags.append("point")
     return Period(text, start, end, tuple(flags))

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from geo.dask_engine import atomic_folder
+from geo.atomic import atomic_folder
 from geo.engine import _checked_geometries, build_index
 from geo.errors import BadInput
 

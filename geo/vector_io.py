@@ -40,7 +40,7 @@ def read_vector(path: Path, *, what: str, geom_types: tuple[str, ...] | None = N
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for truncated or malformed files
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for truncated or malformed files
         raise BadInput(f"cannot read {what} file {path}: {str(exc).splitlines()[0][:160]}; "
                        f"fix: the file is malformed or truncated, delete it so it is acquired again") from None
     if len(gdf) == 0:
