@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 
 from geo import export
 from geo.atomic import atomic_write_text
 from geo.concentration import group_indices, location_quotient
-from geo.errors import BadInput, QalaError, UnknownName
+from geo.errors import BadInput, CRSError, QalaError, UnknownName
 from geo.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED, H3_RESOLUTIONS, hotspots
 from geo.settings import CITIES
+from geo.synthetic import SYNTHETIC_LABEL
 from geo.userdata import UserTable, read_user_file
 
 ENGINES = ("builtin", "dask")
@@ -88,6 +90,7 @@ def join_user_data(
     districts: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     name: str | None = None,
+    client=None,
 ) -> JoinResult:
     """Join the researcher's file at ``path`` to the districts of ``vintage`` (latest of ``city`` by default).
 
@@ -95,16 +98,32 @@ def join_user_data(
     period_label, source[, confidence]) default to the built layers; tests and the dashboard may pass their own.
     ``name`` is the original file name of an uploaded temporary copy. ``h3_res`` is a resolution or a sequence
     of them (7..9), empty for none. Raises ``QalaError`` subclasses for input that cannot be used at all.
+
+    ``engine="dask"`` on a Parquet file or a folder of Parquet parts never loads the points: see
+    ``_join_out_of_core``. ``client`` is an open ``distributed.Client`` to use instead of ``scheduler``.
     """
     if engine not in ENGINES:
         raise BadInput(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     resolutions = _resolutions(h3_res)
+    options = {"permutations": permutations, "seed": seed, "alpha": alpha}
+    if engine == "dask" and district_col is None and _parquet_parts(path):
+        from contextlib import nullcontext
+
+        from geo.dask_engine import dask_client
+
+        with nullcontext(client) if client is not None else dask_client(scheduler) as active:
+            return _join_out_of_core(
+                Path(path), city=city, vintage=vintage, lat_col=lat_col, lon_col=lon_col, group_col=group_col,
+                weight_col=weight_col, resolutions=resolutions, districts=districts, population=population,
+                name=name, client=active, options=options,
+            )
     table = read_user_file(
         path, lat_col=lat_col, lon_col=lon_col, district_col=district_col, group_col=group_col,
         weight_col=weight_col, name=name,
     )
     all_districts = _all_districts(districts)
-    city, vintage, notes = _choose_city_and_vintage(table, all_districts, city, vintage)
+    city, vintage, notes = _choose_city_and_vintage(
+        table.kind, lambda: _infer_city(table, all_districts), all_districts, city, vintage)
     chosen = all_districts[(all_districts["vintage"] == vintage) & (all_districts["city"] == city)]
     chosen = chosen.reset_index(drop=True)
 
@@ -123,33 +142,56 @@ def join_user_data(
     assert len(assigned) + len(set_aside) == table.input_rows, "joined + set aside must equal the input rows"
 
     weights = assigned["weight"] if "weight" in assigned else pd.Series(1.0, index=assigned.index)
-    out = _district_table(chosen, assigned, weights)
+    keys = ["district_id"] + (["group"] if "group" in assigned else [])
+    counts = (pd.DataFrame({**{k: assigned[k].to_numpy() for k in keys}, "w": weights.to_numpy()})
+              .groupby(keys, sort=True)["w"].agg(count="sum", n_rows="size").reset_index())
+    per_res = {}
+    if table.kind == "points" and len(assigned) >= 1:
+        per_res = {res: (assigned["lon"], assigned["lat"], weights.to_numpy(), None) for res in resolutions}
+    result = _from_counts(chosen, counts, per_res, population, city, vintage, table.synthetic, options)
+    by_reason = {k: int(v) for k, v in set_aside["reason"].value_counts().items()}
+    result.report = _report(
+        table.path.name, table.synthetic, table.kind, city, vintage, engine, table.input_rows, len(assigned),
+        len(set_aside), float(weights.sum()), by_reason, table.notes + notes + result.report["notes"],
+        table.columns, list(result.hexagons), options,
+        set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
+    )
+    result.assigned, result.set_aside = assigned.reset_index(drop=True), set_aside
+    return result
+
+
+def _from_counts(chosen, counts, per_res, population, city, vintage, synthetic, options) -> JoinResult:
+    """Every per-district output from per-district(-group) ``counts`` (district_id, [group], count, n_rows): the
+    one computation behind both engines, so the in-memory and out-of-core joins cannot drift apart.
+
+    ``per_res`` maps an H3 resolution to (lon, lat, weights, n_points or None) of the joined points (or of
+    hexagon centres carrying aggregated counts, with their row counts in ``n_points``).
+    """
+    out = _district_table(chosen, counts)
     pop_note = _add_population(out, population, city, vintage)
     groups = indices = None
-    if "group" in assigned:
-        groups, wide = _group_tables(out, assigned, weights)
+    if "group" in counts:
+        wide_counts = counts.pivot_table(index="district_id", columns="group", values="count", aggfunc="sum",
+                                         fill_value=0.0).reindex(out["district_id"], fill_value=0.0)
+        groups, wide = _group_tables(wide_counts)
         out = out.join(wide, on="district_id")
-        indices = group_indices(_pivot(assigned, weights).reindex(out["district_id"], fill_value=0.0))
+        indices = group_indices(wide_counts)
     hexagons = {}
-    if table.kind == "points" and len(assigned) >= 1:
-        area = chosen.geometry.union_all()
-        for res in resolutions:
-            grid = hotspots(
-                assigned["lon"], assigned["lat"], weights.to_numpy(), res=res, area=area,
-                permutations=permutations, seed=seed, alpha=alpha,
-            )
-            grid["synthetic"] = table.synthetic
-            hexagons[res] = grid
-    out["synthetic"] = table.synthetic
+    area = chosen.geometry.union_all() if per_res else None
+    for res, (lon, lat, weights, n_points) in per_res.items():
+        grid = hotspots(lon, lat, weights, res=res, area=area, **options)
+        if n_points is not None:
+            grid["n_points"] = grid["hex_id"].map(n_points).fillna(0).astype("int64")
+        grid["synthetic"] = synthetic
+        hexagons[res] = grid
+    out["synthetic"] = synthetic
     if groups is not None:
-        groups["synthetic"] = table.synthetic
-        indices["synthetic"] = table.synthetic
-
-    report = _report(table, assigned, set_aside, city, vintage, notes + ([pop_note] if pop_note else []),
-                     weights, resolutions if hexagons else [], permutations, seed, alpha, engine)
+        groups["synthetic"] = synthetic
+        indices["synthetic"] = synthetic
     return JoinResult(
-        city=city, vintage=vintage, districts=out, assigned=assigned.reset_index(drop=True), set_aside=set_aside,
-        groups=groups, indices=indices, hexagons=hexagons, report=report, synthetic=table.synthetic,
+        city=city, vintage=vintage, districts=out, assigned=pd.DataFrame(), set_aside=pd.DataFrame(),
+        groups=groups, indices=indices, hexagons=hexagons, report={"notes": [pop_note] if pop_note else []},
+        synthetic=synthetic,
     )
 
 
@@ -178,7 +220,8 @@ def _latest(city: str) -> str:
     return latest_vintage(city)
 
 
-def _choose_city_and_vintage(table: UserTable, districts, city, vintage) -> tuple[str, str, list[str]]:
+def _choose_city_and_vintage(kind: str, infer, districts, city, vintage) -> tuple[str, str, list[str]]:
+    """City and vintage from the options; ``infer()`` names the city where most rows fall when neither is given."""
     notes = []
     if city is not None and city not in CITIES:
         raise UnknownName(f"unknown city {city!r}; use one of {', '.join(CITIES)} (--city)")
@@ -191,10 +234,10 @@ def _choose_city_and_vintage(table: UserTable, districts, city, vintage) -> tupl
             raise BadInput(f"vintage {vintage!r} is of {cities[0]}, not {city}; drop --city or change --vintage")
         city = cities[0]
     elif city is None:
-        city = _infer_city(table, districts)
+        city = infer()
         notes.append(f"city {city} inferred from where most rows fall (override with --city)")
     vintage = vintage or _latest(city)
-    if table.kind == "points":
+    if kind == "points":
         chosen = districts[(districts["vintage"] == vintage) & (districts["city"] == city)]
         if chosen.geometry.isna().all():
             raise BadInput(
@@ -208,22 +251,28 @@ def _infer_city(table: UserTable, districts) -> str:
     if table.rows.empty:
         raise BadInput(f"{table.path.name}: no usable row to infer the city from; give --city")
     if table.kind == "points":
-        from geo.engine import assign_points
+        return _most_common_city(table.rows["lon"], table.rows["lat"], districts, table.path.name, table.rows)
+    from geo.names import match_district
 
-        latest = _latest_of_every_city(districts)
-        position = assign_points(latest, table.rows["lon"].to_numpy(), table.rows["lat"].to_numpy())
-        found = latest["city"].to_numpy()[position[position >= 0]]
-    else:
-        from geo.names import match_district
+    ids = [match_district(str(n)) for n in table.rows["district_name"].unique()]
+    found = districts.loc[districts["district_id"].isin([i for i in ids if i]), "city"].drop_duplicates()
+    found = found.to_numpy()
+    return _commonest(found, table.path.name, table.rows)
 
-        ids = [match_district(str(n)) for n in table.rows["district_name"].unique()]
-        found = districts.loc[districts["district_id"].isin([i for i in ids if i]), "city"].drop_duplicates()
-        found = found.to_numpy()
+
+def _most_common_city(lon, lat, districts, label, rows) -> str:
+    from geo.engine import assign_points
+
+    latest = _latest_of_every_city(districts)
+    position = assign_points(latest, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return _commonest(latest["city"].to_numpy()[position[position >= 0]], label, rows)
+
+
+def _commonest(found, label, rows) -> str:
     if len(found) == 0:
-        raise BadInput(
-            f"{table.path.name}: no row falls in Astana, Almaty or Shymkent (row 1: "
-            f"{table.rows.iloc[0].drop('row').to_dict()}); check the coordinates or names, or give --city"
-        )
+        first = rows.iloc[0].drop("row", errors="ignore").to_dict()
+        raise BadInput(f"{label}: no row falls in Astana, Almaty or Shymkent (row 1: {first}); check the "
+                       "coordinates or names, or give --city")
     return pd.Series(found).value_counts().index[0]
 
 
@@ -294,17 +343,272 @@ def _shown(rows: pd.DataFrame) -> list:
     return [f"{x}, {y}" for x, y in zip(rows["lon"], rows["lat"])]
 
 
+# ----------------------------------------------------------------------------------------------- out of core
+
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+SAMPLE_ROWS = 100_000  # rows read from the first part to detect swapped coordinates and the city
+_ASIDE = "\x00"  # key prefix of rows set aside before the spatial join
+_SEP = "\x1f"  # separates group and H3 cells in a count key
+
+
+def _parquet_parts(path) -> list[Path]:
+    """The Parquet files behind ``path`` (a .parquet file or a folder of parts), else [] (not a Parquet input)."""
+    path = Path(path)
+    if path.is_file():
+        return [path] if path.suffix.lower() in PARQUET_SUFFIXES else []
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES
+                      and not p.name.startswith(("_", ".")))
+    return []
+
+
+def _join_out_of_core(path: Path, *, city, vintage, lat_col, lon_col, group_col, weight_col, resolutions,
+                      districts, population, name, client, options) -> JoinResult:
+    """The join of a Parquet input too large for memory: only per-district(-group) and per-hexagon counts leave
+    the dask workers (``geo.dask_engine.count_points_dask``); the indicators come from ``_from_counts``.
+
+    Rows are set aside for the same reasons, in the same order of precedence, as ``geo.userdata`` and the
+    built-in engine give them, but they are counted per reason, not listed: row numbers would need every row's
+    position across parts, which the workers do not know.
+    """
+    import dask.dataframe as dd
+
+    from geo.dask_engine import count_points_dask
+
+    label = name or path.name
+    spec, input_rows, synthetic, notes = _parquet_spec(path, label, lat_col, lon_col, group_col, weight_col)
+    all_districts = _all_districts(districts)
+    sample = _coordinate_sample(path, spec)
+    spec["swap"] = _sample_swap(sample, label, notes)
+    lon_s, lat_s = (sample["lat"], sample["lon"]) if spec["swap"] else (sample["lon"], sample["lat"])
+    city, vintage, city_notes = _choose_city_and_vintage(
+        "points", lambda: _most_common_city(lon_s, lat_s, all_districts, label, sample), all_districts, city, vintage)
+    if city_notes:
+        city_notes = [f"{city_notes[0]} (of a {len(sample)}-row sample of the first part)"]
+    chosen = all_districts[(all_districts["vintage"] == vintage) & (all_districts["city"] == city)]
+    chosen = chosen[chosen.geometry.notna()].reset_index(drop=True)
+    others = _latest_of_every_city(all_districts)
+    others = others[others["city"] != city].reset_index(drop=True)
+    # chosen first: the lowest position wins (geo.engine's border rule), so a point of the chosen city is never
+    # taken by a neighbour, and a point elsewhere goes to the same other-city district as in the built-in path
+    targets = pd.concat([chosen, others], ignore_index=True)
+    spec["resolutions"] = list(resolutions)
+
+    frame = dd.read_parquet(path, columns=spec["read"])
+    synthetic = synthetic or "synthetic" in label.lower() or _synthetic_columns(path, spec)
+    meta = {"lon": "float64", "lat": "float64", "key": "object", **({"weight": "float64"} if weight_col else {})}
+    prepared = frame.map_partitions(_prepare_partition, spec,
+                                    meta=pd.DataFrame({k: pd.Series(dtype=v) for k, v in meta.items()}))
+    counts = count_points_dask(targets, prepared, by="key", weight_col="weight" if weight_col else None,
+                               client=client)
+    rows_counted = counts.attrs["rows"]
+    if rows_counted != input_rows:
+        raise BadInput(f"{label}: the Parquet footers say {input_rows} rows but {rows_counted} were read; a part "
+                       "changed while being read: run again")
+
+    aside = counts["key"].str.startswith(_ASIDE)
+    by_reason = counts[aside].assign(reason=counts["key"].str[1:]).groupby("reason")["points"].sum()
+    assert int(by_reason.sum()) == counts.attrs["non_finite"], "rows set aside before the join keep NaN coordinates"
+    kept = counts[~aside]
+    n_chosen = len(chosen)
+    outside = kept["district"] < 0
+    elsewhere = kept["district"] >= n_chosen
+    late = pd.concat([
+        kept[outside].assign(reason=f"outside every district of {city} ({vintage})"),
+        kept[elsewhere].assign(reason=[f"in {c}, not in the chosen city {city}"
+                                       for c in targets["city"].to_numpy()[kept.loc[elsewhere, "district"]]]),
+    ])
+    by_reason = by_reason.add(late.groupby("reason")["points"].sum(), fill_value=0).astype("int64")
+    joined = kept[~outside & ~elsewhere]
+    parts = joined["key"].str.split(_SEP, expand=True, regex=False) if len(joined) else \
+        pd.DataFrame(columns=range(1 + len(resolutions)))
+    weights = joined["weight"] if weight_col else joined["points"].astype(float)
+    long = pd.DataFrame({"district_id": chosen["district_id"].to_numpy()[joined["district"].to_numpy()],
+                         "count": weights.to_numpy(), "n_rows": joined["points"].to_numpy()})
+    if group_col:
+        long.insert(1, "group", parts[0].to_numpy())
+    group_keys = ["district_id"] + (["group"] if group_col else [])
+    long = long.groupby(group_keys, sort=True)[["count", "n_rows"]].sum().reset_index()
+    per_res = {}
+    for i, res in enumerate(spec["resolutions"]):
+        cells = pd.DataFrame({"hex_id": parts[i + 1].to_numpy(), "count": weights.to_numpy(),
+                              "n_points": joined["points"].to_numpy()}).groupby("hex_id").sum()
+        if len(cells):
+            centres = np.array([h3.cell_to_latlng(c) for c in cells.index])
+            per_res[res] = (centres[:, 1], centres[:, 0], cells["count"].to_numpy(), cells["n_points"])
+
+    result = _from_counts(chosen, long, per_res, population, city, vintage, synthetic, options)
+    joined_rows = int(joined["points"].sum())
+    aside_rows = int(by_reason.sum())
+    assert joined_rows + aside_rows == input_rows, "joined + set aside must equal the input rows"
+    result.set_aside = pd.DataFrame({"reason": by_reason.index, "rows": by_reason.to_numpy()})
+    result.set_aside = result.set_aside.sort_values(["rows", "reason"], ascending=[False, True], ignore_index=True)
+    notes.append(f"out of core on dask ({len(_parquet_parts(path))} Parquet part(s)): set-aside rows are counted "
+                 "per reason, without row numbers (rows have no global number across parts)")
+    result.report = _report(
+        label, synthetic, "points", city, vintage, "dask", input_rows, joined_rows, aside_rows,
+        float(weights.sum()), by_reason.to_dict(), notes + city_notes + result.report["notes"],
+        spec["columns"], list(result.hexagons), options, out_of_core=True,
+    )
+    result.assigned = pd.DataFrame(columns=["row", "district_id"])  # rows stay on the workers: counts only
+    return result
+
+
+def _parquet_spec(path, label, lat_col, lon_col, group_col, weight_col):
+    """Columns to read and how, from the Parquet footers only (no data page is read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from geo.userdata import _coordinate_columns, _require_column
+
+    parts = _parquet_parts(path)
+    if not parts:
+        raise BadInput(f"{label}: no Parquet file in {path}; give a .parquet file or a folder of .parquet parts")
+    try:
+        schemas = {part: pq.read_schema(part) for part in parts}
+        input_rows = sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise BadInput(f"{label}: a part is not a readable Parquet file ({exc}); write it again") from exc
+    first = schemas[parts[0]]
+    for part, schema in schemas.items():
+        if schema.names != first.names:
+            raise BadInput(f"{label}: part {part.name} has columns {schema.names}, not {first.names} like "
+                           f"{parts[0].name}; write every part with the same columns")
+    if input_rows == 0:
+        raise BadInput(f"{label}: no rows in its Parquet part(s); the input holds nothing to join")
+    metadata = first.metadata or {}
+    if b"geo" in metadata and lat_col is None:
+        raise BadInput(f"{label}: GeoParquet geometry is not read out of core; add lon/lat columns (or name them "
+                       "with --lat-col/--lon-col), or use --engine builtin for a file that fits in memory")
+    header = pd.DataFrame(columns=first.names)
+    lat, lon = _coordinate_columns(header, lat_col, lon_col, label)
+    if lat is None:
+        raise BadInput(f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) among "
+                       f"{first.names[:12]}; name them with --lat-col/--lon-col (district names: --engine builtin)")
+    spec = {"lat": lat, "lon": lon, "group": None, "weight": None}
+    if group_col is not None:
+        spec["group"] = _require_column(header, group_col, label, "--group-col")
+    if weight_col is not None:
+        spec["weight"] = _require_column(header, weight_col, label, "--weight-col")
+    for role in ("lat", "lon", "weight"):
+        column = spec[role]
+        if column is not None and not pa.types.is_integer(first.field(column).type) \
+                and not pa.types.is_floating(first.field(column).type):
+            raise BadInput(f"{label}: column {column!r} is {first.field(column).type}, not a number; store it "
+                           "as float, or use --engine builtin, which parses text cells")
+    spec["read"] = list(dict.fromkeys(c for c in (lat, lon, spec["group"], spec["weight"]) if c))
+    spec["synthetic_columns"] = [c for c in first.names if str(c).strip().lower() in ("synthetic", "source")]
+    synthetic = any(str((s.metadata or {}).get(b"synthetic", b"")).lower() in ("b'true'", "b'1'")
+                    for s in schemas.values())
+    notes = [f"coordinates from columns lat={lat!r}, lon={lon!r}"]
+    columns = {"lat": lat, "lon": lon, **({"group": spec["group"]} if group_col else {}),
+               **({"weight": spec["weight"]} if weight_col else {})}
+    spec["columns"] = columns
+    return spec, input_rows, synthetic, notes
+
+
+def _coordinate_sample(path, spec) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    batch = next(pq.ParquetFile(_parquet_parts(path)[0]).iter_batches(SAMPLE_ROWS, columns=[spec["lon"],
+                                                                                             spec["lat"]]), None)
+    frame = batch.to_pandas() if batch is not None else pd.DataFrame(columns=[spec["lon"], spec["lat"]])
+    sample = pd.DataFrame({"lon": frame[spec["lon"]].astype(float), "lat": frame[spec["lat"]].astype(float)})
+    return sample[np.isfinite(sample["lon"]) & np.isfinite(sample["lat"])].reset_index(drop=True)
+
+
+def _sample_swap(sample, label, notes) -> bool:
+    """``geo.userdata``'s swap and projected-metres rules, decided on the sample and applied to every row."""
+    from geo.userdata import _in_kz
+
+    in_range = ((sample["lon"].abs() <= 180) & (sample["lat"].abs() <= 90)).to_numpy()
+    if len(sample) and not in_range.any():
+        raise CRSError(f"{label}: no coordinate is a longitude/latitude in degrees (first finite row: "
+                       f"{sample['lon'].iloc[0]}, {sample['lat'].iloc[0]}); the file looks projected (metres) "
+                       "without a CRS: reproject it to EPSG:4326")
+    straight = _in_kz(sample["lon"], sample["lat"])[in_range].sum()
+    swapped = _in_kz(sample["lat"], sample["lon"])[in_range].sum()
+    if swapped > straight:
+        notes.append(f"latitude and longitude were swapped in the file ({swapped} of {in_range.sum()} sampled rows "
+                     "fit Kazakhstan only when swapped): the columns were exchanged for every row")
+        return True
+    return False
+
+
+def _synthetic_columns(path, spec) -> bool:
+    """A ``synthetic`` column with a true value or a ``source`` column saying SYNTHETIC (as geo.userdata)."""
+    import dask.dataframe as dd
+
+    checks = []
+    for column in spec["synthetic_columns"]:
+        values = dd.read_parquet(path, columns=[column])[column]
+        text = values.astype(str).str.strip()
+        flag = text.str.lower().isin(["true", "1", "yes", "y"]) if column.strip().lower() == "synthetic" \
+            else text.str.upper() == SYNTHETIC_LABEL
+        checks.append(flag.any())
+    return bool(any(dd.compute(*checks))) if checks else False
+
+
+def _prepare_partition(frame: pd.DataFrame, spec) -> pd.DataFrame:
+    """Per row: lon, lat, a count key and the weight. The key is ``_ASIDE + reason`` for a row set aside before
+    the join (its coordinates become NaN so no district takes it), else the group and one H3 cell per resolution.
+
+    Reasons and their precedence are ``geo.userdata``'s: latitude, longitude, range, group, weight.
+    """
+    from geo.userdata import _MISSING
+
+    n = len(frame)
+    reasons = np.full(n, None, dtype=object)
+
+    def mark(mask, reason):
+        mask = np.asarray(mask, dtype=bool) & pd.isna(reasons)
+        reasons[mask] = reason
+
+    lat = frame[spec["lat"]].to_numpy(np.float64)
+    lon = frame[spec["lon"]].to_numpy(np.float64)
+    for values, what, column in ((lat, "latitude", spec["lat"]), (lon, "longitude", spec["lon"])):
+        mark(np.isnan(values), f"missing {what} in column {column!r}")
+        mark(np.isinf(values), f"non-numeric {what} in column {column!r}")  # as "inf" reads in geo.userdata
+    if spec["swap"]:
+        lon, lat = lat, lon
+    mark((np.abs(lon) > 180) | (np.abs(lat) > 90), "coordinates out of range (lon -180..180, lat -90..90)")
+    group = None
+    if spec["group"]:
+        group = frame[spec["group"]].astype("string").str.strip()
+        mark((group.isna() | group.str.lower().isin(_MISSING)).to_numpy(),
+             f"missing group in column {spec['group']!r}")
+    out = {}
+    if spec["weight"]:
+        weight = frame[spec["weight"]].to_numpy(np.float64)
+        mark(np.isnan(weight), f"missing weight in column {spec['weight']!r}")
+        mark(np.isinf(weight), f"non-numeric weight in column {spec['weight']!r}")
+        mark(weight < 0, f"negative weight in column {spec['weight']!r}")
+    aside = ~pd.isna(reasons)
+    keep = np.flatnonzero(~aside)
+    key = np.empty(n, dtype=object)
+    key[aside] = [_ASIDE + r for r in reasons[aside]]
+    columns = [group.to_numpy(dtype=object)[keep] if group is not None else np.full(len(keep), "", dtype=object)]
+    for res in spec["resolutions"]:
+        columns.append([h3.latlng_to_cell(y, x, res) for x, y in zip(lon[keep], lat[keep])])
+    key[keep] = [_SEP.join(parts) for parts in zip(*columns)] if len(keep) else []
+    out["lon"] = np.where(aside, np.nan, lon)
+    out["lat"] = np.where(aside, np.nan, lat)
+    out["key"] = key
+    if spec["weight"]:
+        out["weight"] = np.where(aside, np.nan, weight)
+    return pd.DataFrame(out, index=frame.index)
+
+
 # ----------------------------------------------------------------------------------------------- indicators
 
 
-def _district_table(chosen, assigned, weights) -> gpd.GeoDataFrame:
+def _district_table(chosen, counts) -> gpd.GeoDataFrame:
     keep = [c for c in ("district_id", "city", "vintage", "name_en", "name_ru", "name_kk", "area_km2", "bank")
             if c in chosen.columns]
     out = gpd.GeoDataFrame(chosen[keep].copy(), geometry=chosen.geometry.array, crs=chosen.crs)
-    by_district = pd.DataFrame({"district_id": assigned["district_id"], "w": weights.to_numpy()})
-    counts = by_district.groupby("district_id")["w"].agg(["sum", "size"])
-    out["count"] = out["district_id"].map(counts["sum"]).fillna(0.0).astype(float)  # real zeros: no rows there
-    out["n_rows"] = out["district_id"].map(counts["size"]).fillna(0).astype(int)
+    totals = counts.groupby("district_id")[["count", "n_rows"]].sum()
+    out["count"] = out["district_id"].map(totals["count"]).fillna(0.0).astype(float)  # real zeros: no rows there
+    out["n_rows"] = out["district_id"].map(totals["n_rows"]).fillna(0).astype(int)
     total = out["count"].sum()
     out["share_of_city"] = out["count"] / total if total > 0 else np.nan
     return out
@@ -334,13 +638,8 @@ def _add_population(out, population, city, vintage) -> str | None:
     return note
 
 
-def _pivot(assigned, weights) -> pd.DataFrame:
-    frame = pd.DataFrame({"district_id": assigned["district_id"], "group": assigned["group"], "w": weights})
-    return frame.pivot_table(index="district_id", columns="group", values="w", aggfunc="sum", fill_value=0.0)
-
-
-def _group_tables(out, assigned, weights) -> tuple[pd.DataFrame, pd.DataFrame]:
-    counts = _pivot(assigned, weights).reindex(out["district_id"], fill_value=0.0)
+def _group_tables(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long (district_id, group, count, lq) and wide (count_<g>, lq_<g>) tables from districts x groups counts."""
     total = counts.sum(axis=1).to_numpy()
     long_rows, wide = [], pd.DataFrame(index=counts.index)
     for group in counts.columns:
@@ -352,24 +651,25 @@ def _group_tables(out, assigned, weights) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(long_rows, ignore_index=True), wide
 
 
-def _report(table, assigned, set_aside, city, vintage, notes, weights, resolutions, permutations, seed, alpha,
-            engine) -> dict:
+def _report(name, synthetic, kind, city, vintage, engine, input_rows, joined, aside, weighted_total, by_reason,
+            notes, columns, resolutions, options, **extra) -> dict:
     return {
-        "input": str(table.path.name),
-        "synthetic": table.synthetic,
-        "kind": table.kind,
+        "input": str(name),
+        "synthetic": synthetic,
+        "kind": kind,
         "city": city,
         "vintage": vintage,
         "engine": engine,
-        "input_rows": table.input_rows,
-        "joined_rows": len(assigned),
-        "set_aside_rows": len(set_aside),
-        "weighted_total": float(weights.sum()),
-        "set_aside_by_reason": {k: int(v) for k, v in set_aside["reason"].value_counts().items()},
-        "set_aside_first": set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
-        "notes": table.notes + notes,
-        "columns": table.columns,
-        "hotspots": {"h3_resolutions": resolutions, "permutations": permutations, "seed": seed, "fdr_alpha": alpha,
+        "input_rows": int(input_rows),
+        "joined_rows": int(joined),
+        "set_aside_rows": int(aside),
+        "weighted_total": float(weighted_total),
+        "set_aside_by_reason": dict(sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))),
+        **extra,
+        "notes": notes,
+        "columns": columns,
+        "hotspots": {"h3_resolutions": resolutions, "permutations": options["permutations"], "seed": options["seed"],
+                     "fdr_alpha": options["alpha"],
                      "p_value": "two-sided normal p of Gi* z; permutation pseudo-p in gi_p_sim"},
         "border_rule": "a point on a shared border goes to the district listed first (geo.engine)",
     }
