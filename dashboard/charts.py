@@ -8,7 +8,7 @@ from __future__ import annotations
 import dash_svg as svg
 from dash import html
 
-WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 12, 12, 38
+WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 22, 12, 38
 
 
 def line_chart(points: list[tuple[str, float]], fmt, title: str, chart_id: str | None = None,

@@ -144,7 +144,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                          "{name} екі жағалауда орналасқан: халқы аумағының сол жағалаудағы үлесі бойынша ({pct}) "
                          "бөлінді, біркелкі қоныстану болжамымен."),
     "left_share_short": ("Left bank", "Левый берег", "Сол жағалау"),
-    "bank_basis": ("Bank of each district", "Берег района", "Ауданның жағалауы"),
+    "bank_basis": ("Banks", "Берега", "Жағалаулар"),
     "bank_basis_published": ("as published (text)", "по опубликованному тексту", "жарияланған мәтін бойынша"),
     "bank_basis_computed": ("computed from boundaries", "вычислен по границам", "шекаралар бойынша есептелді"),
     "bank_basis_unknown": ("unknown", "неизвестно", "белгісіз"),

@@ -75,6 +75,7 @@ def legend_view(cls: Classification | None, colors: list[str], series: Series | 
     if cls is not None and series is not None:
         for color, low, high, count in legend_entries(cls, colors):
             items.append(html.Li([html.Span(className="swatch", style={"background": color}),
+                                  fmt_value(high, series.unit, lang) if low == high else
                                   f"{fmt_value(low, series.unit, lang)} – {fmt_value(high, series.unit, lang)}",
                                   html.Span(f" ({count})", className="small")]))
     if has_missing:
@@ -179,17 +180,17 @@ def leftbank_view(vm: ViewModel, state: ViewState) -> list:
         rows = sorted(vm.left_share, key=lambda r: r["end"] or "")
         points = [(short_period(row["label"]), 100 * row["share"]) for row in rows]
         out.append(line_chart(points, lambda v: f"{v:.1f} %", t("left_share_title", lang), chart_id="left-share-chart",
-                              y_range=(0.0, 100.0), xs=[decimal_year(row["end"]) for row in rows],
+                              y_range=(0.0, min(100.0, 10.0 * (max(v for _, v in points) // 10 + 2))), xs=[decimal_year(row["end"]) for row in rows],
                               hollow=frozenset(i for i, r in enumerate(rows) if r["bank_basis"] == ["published"]),
                               dashed=frozenset(i for i in range(1, len(rows))
                                                if rows[i]["vintage"] != rows[i - 1]["vintage"])))
         out.append(html.P(t("left_share_marks", lang), className="small", id="left-share-marks"))
         head = html.Thead(html.Tr([html.Th(t("period", lang)), html.Th(t("left_share_short", lang)),
-                                   html.Th(t("vintage", lang)), html.Th(t("bank_basis", lang)),
+                                   html.Th(t("bank_basis", lang)),
                                    html.Th(t("confidence", lang)), html.Th(t("source", lang))]))
         table = [html.Tr([html.Th(row["label"], scope="row"), html.Td(f"{100 * row['share']:.1f} %", className="num"),
-                          html.Td(row["vintage"] or ""),
-                          html.Td(", ".join(t(f"bank_basis_{b}", lang) for b in row["bank_basis"])),
+                          html.Td(f"{row['vintage'] or ''}: "
+                                  + ", ".join(t(f"bank_basis_{b}", lang) for b in row["bank_basis"])),
                           html.Td(flags_view(row["confidence"], lang)),
                           html.Td([source_view(s, lang) for s in row["sources"]])]) for row in rows]
         out.append(html.Table([head, html.Tbody(table)], className="table small", id="left-share-table"))

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
-from dashboard.classify import NO_DATA_COLOR, classify, legend_entries, palette
+from dashboard.classify import NO_DATA_COLOR, classify, palette
 from dashboard.i18n import LANGS, t
 from dashboard.panels import flags_view, fmt_value, source_view
 from geo import export
@@ -32,6 +32,9 @@ UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 ACCEPTED = (".csv", ".geojson", ".json")
 UPLOAD_CITIES = ("auto", "Astana", "Almaty", "Shymkent")
 SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
+# Natural breaks: an upload's counts are mostly small integers with many ties (zeros), which quantiles would
+# fold into one class; Fisher-Jenks keeps distinct values apart up to k classes.
+UPLOAD_SCHEME = "fisher_jenks"
 BASE_MEASURES = ("count", "share_of_city", "per_1000")
 _log = logging.getLogger(__name__)
 
@@ -153,31 +156,36 @@ def row_name(row: dict, lang: str) -> str:
     return str(row.get("district_id"))
 
 
-def upload_view(store: dict, measure: str, lang: str, scheme: str, k: int, palette_name: str) -> tuple[dict, list]:
+def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str) -> tuple[dict, list]:
     """The map hideout and the panel of a joined upload for one measure and classification."""
     if measure not in store["measures"]:
         measure = store["measures"][0]
     values = {str(r["district_id"]): r.get(measure) for r in store["rows"]}
-    cls = classify(values, scheme if scheme != "user_defined" else "quantiles", k)
+    cls = classify(values, UPLOAD_SCHEME, k)
     colors = palette(palette_name, max(1, cls.k_used))
     synthetic = t("synthetic_label", lang) + " · " if store["synthetic"] else ""
     labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: "
                                      f"{fmt_measure(r.get(measure), measure, lang)}" for r in store["rows"]}
     hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang, "nodata": NO_DATA_COLOR,
-               "opacity": 0.8}
+               "opacity": 0.85}
     body: list = []
     if store["synthetic"]:
         body.append(html.P(t("synthetic_note", lang), className="synthetic", id="upload-synthetic"))
     body.append(html.P(t("upload_counts", lang, input=store["input_rows"], joined=store["joined_rows"],
                          aside=store["set_aside_rows"], city=t(store["city"], lang), vintage=store["vintage"]),
                        id="upload-counts"))
-    legend = [html.Li([html.Span(className="swatch", style={"background": color}),
-                       f"{fmt_measure(low, measure, lang)} – {fmt_measure(high, measure, lang)}",
-                       html.Span(f" ({count})", className="small")]) for color, low, high, count in
-              legend_entries(cls, colors)]
+    legend = []  # each class as the range of the values it holds: few, tied values read better than bin edges
+    for index, color in enumerate(colors):
+        held = sorted(v for d, v in values.items() if cls.class_of.get(d) == index)
+        if held:
+            low, high = fmt_measure(held[0], measure, lang), fmt_measure(held[-1], measure, lang)
+            legend.append(html.Li([html.Span(className="swatch", style={"background": color}),
+                                   low if low == high else f"{low} – {high}",
+                                   html.Span(f" ({len(held)})", className="small")]))
     if any(v is None for v in values.values()):
         legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
                                t("no_data", lang)]))
+    body.append(html.P(f"{t('legend', lang)} · {t('scheme_' + UPLOAD_SCHEME, lang)}", className="small"))
     body.append(html.Ul(legend, className="legend-list", id="upload-legend"))
     head = html.Thead(html.Tr([html.Th(t("district", lang)), html.Th(measure_label("count", lang)),
                                html.Th(measure_label("share_of_city", lang)), html.Th(measure_label("per_1000", lang))]))
@@ -253,8 +261,8 @@ def register(app, vm, geo_url) -> None:
         cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang), "value": c} for c in UPLOAD_CITIES]
         if not store:
             return geo_url(vm, "empty"), {"classes": {}, "colors": []}, [], "", [], True, no_update, cities
-        hideout, body = upload_view(store, measure or "count", lang, state.get("scheme", "quantiles"),
-                                    int(state.get("k", 5)), state.get("palette", "viridis"))
+        hideout, body = upload_view(store, measure or "count", lang, int(state.get("k", 5)),
+                                    state.get("palette", "viridis"))
         layer = f"v-{store['vintage']}"
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:

@@ -12,7 +12,14 @@ import pytest
 from dashboard.layout import serve_layout
 from dashboard.panels import leftbank_view, perception_view
 from dashboard.state import ViewState
-from dashboard.upload import UploadRejected, decode_upload, decoded_size, handle_upload, joined_frame, upload_view
+from dashboard.upload import (
+    UploadRejected,
+    decode_upload,
+    decoded_size,
+    handle_upload,
+    joined_frame,
+    upload_view,
+)
 from dashboard.viewmodel import ViewModel
 
 # Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka; the fourth point is
@@ -83,20 +90,21 @@ def test_points_are_joined_counted_and_set_aside_with_nothing_left_on_disk(built
 
 def test_upload_view_colours_by_measure_and_keeps_file_text_as_text(built, private_tmp):
     _, store = handle_upload(data_url(POINTS.encode()), "<i>survey</i>.csv", "en")
-    hideout, body = upload_view(store, "count", "en", "quantiles", 5, "viridis")
+    hideout, body = upload_view(store, "count", "en", 5, "viridis")
     ids = {r["district_id"]: r for r in store["rows"]}
     by_count = sorted(ids, key=lambda d: ids[d]["count"])
-    assert hideout["classes"][by_count[0]] < hideout["classes"][by_count[-1]]  # more rows, darker class
+    classes = [hideout["classes"][d] for d in by_count]
+    assert classes[0] < classes[-2] < classes[-1]  # 0, 1 and 2 rows: three distinct classes, in order
     tree = _tree(body)
     assert "<b>x</b>" in tree and "dangerouslySetInnerHTML" not in tree
-    share, _ = upload_view(store, "share_of_city", "en", "quantiles", 5, "viridis")
+    share, _ = upload_view(store, "share_of_city", "en", 5, "viridis")
     assert "66.7 %" in share["labels"][by_count[-1]]
 
 
 def test_synthetic_upload_is_labelled(built, private_tmp):
     _, store = handle_upload(data_url(POINTS.encode()), "synthetic_points.csv", "en")
     assert store["synthetic"] is True
-    hideout, body = upload_view(store, "count", "en", "quantiles", 5, "viridis")
+    hideout, body = upload_view(store, "count", "en", 5, "viridis")
     assert all(label.startswith("SYNTHETIC") for label in hideout["labels"].values())
     assert "Synthetic data" in _tree(body)
 

@@ -142,6 +142,8 @@ def test_copied_link_reopens_the_same_view_and_back_works(browser, server_url, s
     assert browser.find_element(By.CSS_SELECTOR, "#ctl-city input[value='Shymkent']").is_selected()
     click_radio(browser, "ctl-city", "Kazakhstan")
     wait(browser, lambda d: query(d).get("city") == "Kazakhstan")
+    wait(browser, lambda d: "· Kazakhstan" in panel_text(d))
+    time.sleep(0.5)  # let the map fit the country before the screenshot
     browser.save_screenshot(str(screenshot_dir / "overview_kazakhstan.png"))
     browser.back()
     wait(browser, lambda d: query(d).get("city") == "Shymkent")
@@ -234,7 +236,7 @@ def test_upload_errors_are_one_line_notices(browser, server_url, tmp_path):
     assert not browser.find_element(By.ID, "upload-panel").is_displayed()
 
 
-def test_districts_are_selectable_from_the_keyboard_with_visible_focus(browser, server_url):
+def test_districts_are_selectable_from_the_keyboard_with_visible_focus(browser, server_url, screenshot_dir):
     open_view(browser, server_url, "?city=Astana&lang=en", "Population · Astana")
     paths = browser.find_elements(By.CSS_SELECTOR, "#choropleth path[tabindex='0'], " + PATHS + "[tabindex='0']")
     assert len(paths) >= 6 and all(p.get_attribute("aria-label") for p in paths)
@@ -247,6 +249,7 @@ def test_districts_are_selectable_from_the_keyboard_with_visible_focus(browser, 
     assert active.tag_name == "path" and active.get_attribute("role") == "button"
     name = active.get_attribute("aria-label")
     assert browser.execute_script("return getComputedStyle(arguments[0]).stroke", active) == "rgb(255, 191, 71)"
+    browser.save_screenshot(str(screenshot_dir / "keyboard_focus.png"))
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     details = wait(browser, EC.visibility_of_element_located((By.ID, "district-details")))
     assert name in details.text and "district" in query(browser)
