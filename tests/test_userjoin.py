@@ -11,7 +11,7 @@ import pytest
 from geo import layers
 from geo.cli import main
 from geo.errors import BadInput
-from geo.synthetic import synthetic_points
+from geo.synthetic import synthetic_points, write_partitioned_parquet
 from geo.userjoin import join_user_data
 
 
@@ -145,12 +145,138 @@ def test_cli_writes_outputs_and_export_reads_them(tmp_path, astana, capsys):
     assert json.loads((out / "report.json").read_text()) == report  # a failed run left the last good output
 
 
-def test_dask_engine_gives_the_same_join_as_the_builtin_one(tmp_path, astana):
+def test_dask_engine_gives_the_same_join_as_the_builtin_one(tmp_path, astana, cluster_address):
+    """A CSV is read in memory (row numbers kept), then assigned on the cluster."""
     points = synthetic_points(astana, 400, seed=9, groups=["x", "y"], outside_share=0.1, border_share=0.05)
     path = tmp_path / "pts.csv"
     points.to_csv(path, index=False)
     builtin = join_user_data(path, group_col="group", h3_res=[], permutations=0)
-    distributed = join_user_data(path, group_col="group", h3_res=[], permutations=0, engine="dask")
+    distributed = join_user_data(path, group_col="group", h3_res=[], permutations=0, engine="dask",
+                                 scheduler=cluster_address)
     assert distributed.assigned["district_id"].tolist() == builtin.assigned["district_id"].tolist()
     assert distributed.set_aside.equals(builtin.set_aside)
     pd.testing.assert_frame_equal(pd.DataFrame(distributed.districts), pd.DataFrame(builtin.districts))
+
+
+# ------------------------------------------------------------------------ out of core: --engine dask on Parquet
+
+
+@pytest.fixture(scope="module")
+def cluster_address():
+    """A LocalCluster started here; the join reaches it through its address (the --scheduler path)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def big_points(astana):
+    """50k synthetic points over Astana's built districts, with NaN, out-of-city, other-city and no-group rows."""
+    points = synthetic_points(astana, 50_000, seed=11, groups=["a", "b", "c"], outside_share=0.05,
+                              border_share=0.01)
+    points.loc[::997, "lat"] = np.nan
+    points.loc[::1999, "lon"] = np.inf
+    medeu = layers.load_districts("Almaty").geometry.iloc[0].representative_point()
+    points.loc[100:106, ["lon", "lat"]] = [medeu.x, medeu.y]
+    points.loc[200:202, "group"] = np.nan
+    return points
+
+
+def _same_outputs(distributed, builtin):
+    pd.testing.assert_frame_equal(pd.DataFrame(distributed.districts), pd.DataFrame(builtin.districts))
+    for name in ("groups", "indices"):
+        pd.testing.assert_frame_equal(getattr(distributed, name), getattr(builtin, name))
+    assert distributed.hexagons.keys() == builtin.hexagons.keys()
+    for res in builtin.hexagons:
+        pd.testing.assert_frame_equal(pd.DataFrame(distributed.hexagons[res]), pd.DataFrame(builtin.hexagons[res]))
+
+
+def test_dask_out_of_core_join_equals_builtin(tmp_path, big_points, cluster_address, monkeypatch):
+    folder = write_partitioned_parquet(big_points, tmp_path / "parts", 5)
+    single = tmp_path / "all.parquet"
+    big_points.to_parquet(single)
+    builtin = join_user_data(single, group_col="group", h3_res=[8], permutations=0)
+
+    import geo.userjoin
+
+    def no_in_memory_read(*args, **kwargs):
+        raise AssertionError("the out-of-core path must not read the file into pandas")
+
+    monkeypatch.setattr(geo.userjoin, "read_user_file", no_in_memory_read)
+    distributed = join_user_data(folder, group_col="group", h3_res=[8], permutations=0, engine="dask",
+                                 scheduler=cluster_address)
+    _same_outputs(distributed, builtin)
+    d, b = distributed.report, builtin.report
+    assert d["out_of_core"] and d["engine"] == "dask"
+    assert d["set_aside_by_reason"] == b["set_aside_by_reason"]
+    assert {"in Almaty, not in the chosen city Astana", "missing latitude in column 'lat'",
+            "non-numeric longitude in column 'lon'", "missing group in column 'group'",
+            "outside every district of Astana (astana-6)"} == set(d["set_aside_by_reason"])
+    assert (d["input_rows"], d["joined_rows"], d["set_aside_rows"]) == (b["input_rows"], b["joined_rows"],
+                                                                        b["set_aside_rows"])
+    assert d["joined_rows"] + d["set_aside_rows"] == d["input_rows"] == 50_000
+    assert distributed.set_aside["rows"].sum() == d["set_aside_rows"]
+    assert distributed.districts["count"].sum() == d["joined_rows"]
+    # the synthetic label travels from the parts' metadata into every output
+    assert distributed.synthetic and d["synthetic"] and distributed.districts["synthetic"].all()
+    assert distributed.groups["synthetic"].all() and distributed.hexagons[8]["synthetic"].all()
+
+
+def test_dask_out_of_core_weights_and_swapped_columns(tmp_path, astana, cluster_address):
+    points = synthetic_points(astana, 4_000, seed=5, groups=["x", "y"], outside_share=0.05)
+    points["w"] = np.random.default_rng(5).uniform(0.5, 3.0, len(points))
+    points.loc[::301, "w"] = -1.0
+    points.loc[::401, "w"] = np.nan
+    swapped = points.rename(columns={"lon": "latitude", "lat": "longitude"})  # values stay: names are swapped
+    folder = write_partitioned_parquet(swapped, tmp_path / "swapped", 3)
+    single = tmp_path / "swapped.parquet"
+    swapped.to_parquet(single)
+    options = {"group_col": "group", "weight_col": "w", "h3_res": [7], "permutations": 0, "city": "Astana"}
+    builtin = join_user_data(single, **options)
+    distributed = join_user_data(folder, engine="dask", scheduler=cluster_address, **options)
+    assert any("swapped" in note for note in distributed.report["notes"])
+    assert distributed.report["set_aside_by_reason"] == builtin.report["set_aside_by_reason"]
+    assert "negative weight in column 'w'" in distributed.report["set_aside_by_reason"]
+    d, b = distributed.districts.set_index("district_id"), builtin.districts.set_index("district_id")
+    assert d["n_rows"].equals(b["n_rows"])
+    # weighted sums are added in another order (per part, then across parts): equal to rounding
+    for column in ("count", "share_of_city", "per_1000", "lq_x", "lq_y"):
+        np.testing.assert_allclose(d[column], b[column], rtol=1e-12)
+    np.testing.assert_allclose(distributed.indices["dissimilarity"], builtin.indices["dissimilarity"], rtol=1e-12)
+    np.testing.assert_allclose(distributed.hexagons[7]["count"], builtin.hexagons[7]["count"], rtol=1e-12)
+    assert distributed.report["weighted_total"] == pytest.approx(builtin.report["weighted_total"], rel=1e-12)
+
+
+def test_dask_out_of_core_bad_inputs_are_one_line_errors(tmp_path, astana, cluster_address):
+    from geo.errors import CRSError
+
+    text = pd.DataFrame({"lat": ["51.1", "51.2"], "lon": ["71.4", "71.5"]})
+    folder = write_partitioned_parquet(text, tmp_path / "text", 1)
+    with pytest.raises(BadInput, match="column 'lat' is (large_)?string, not a number"):
+        join_user_data(folder, engine="dask", scheduler=cluster_address)
+    mixed = tmp_path / "mixed"
+    write_partitioned_parquet(pd.DataFrame({"lat": [51.1], "lon": [71.4]}), mixed, 1)
+    pd.DataFrame({"lat": [51.1], "x": [71.4]}).to_parquet(mixed / "part-00001.parquet")
+    with pytest.raises(BadInput, match="part part-00001.parquet has columns"):
+        join_user_data(mixed, engine="dask", scheduler=cluster_address)
+    metres = write_partitioned_parquet(pd.DataFrame({"lat": [5_660_000.0], "lon": [480_000.0]}),
+                                       tmp_path / "metres", 1)
+    with pytest.raises(CRSError, match="looks projected"):
+        join_user_data(metres, engine="dask", scheduler=cluster_address)
+
+
+def test_cli_join_folder_with_dask_engine(tmp_path, big_points, capsys):
+    folder = write_partitioned_parquet(big_points.iloc[:5_000], tmp_path / "parts", 3)
+    out = tmp_path / "out"
+    code = main(["join", str(folder), "--engine", "dask", "-o", str(out), "--group-col", "group",
+                 "--permutations", "0", "--h3-res", "8"])
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["districts.csv", "districts.geojson", "districts.parquet", "groups.csv", "hexagons_r8.geojson",
+                     "indices.csv", "report.json", "set_aside.csv"]
+    report = json.loads((out / "report.json").read_text())
+    assert report["joined_rows"] + report["set_aside_rows"] == report["input_rows"] == 5_000
+    assert report["out_of_core"] and report["synthetic"]
+    assert "[SYNTHETIC input]: 5000 rows" in capsys.readouterr().out
+    assert pd.read_csv(out / "set_aside.csv")["rows"].sum() == report["set_aside_rows"]
