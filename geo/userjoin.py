@@ -149,6 +149,9 @@ def join_user_data(
     if table.kind == "points" and len(assigned) >= 1:
         per_res = {res: (assigned["lon"], assigned["lat"], weights.to_numpy(), None) for res in resolutions}
     result = _from_counts(chosen, counts, per_res, population, city, vintage, table.synthetic, options)
+    if engine == "dask":
+        notes.append("read in memory, points assigned on dask; out of core needs Parquet (a file or a folder of "
+                     "parts) with coordinate columns")
     by_reason = {k: int(v) for k, v in set_aside["reason"].value_counts().items()}
     result.report = _report(
         table.path.name, table.synthetic, table.kind, city, vintage, engine, table.input_rows, len(assigned),

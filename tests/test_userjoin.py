@@ -120,15 +120,18 @@ def test_bad_requests_are_one_line_errors(tmp_path, astana):
         join_user_data(steppe)
 
 
-def test_cli_writes_outputs_and_export_reads_them(tmp_path, astana, capsys):
-    out = tmp_path / "out"
-    code = main(["join", str(_survey(tmp_path, astana)), "-o", str(out), "--group-col", "группа",
-                 "--permutations", "0", "--h3-res", "8"])
-    assert code == 0
+def _cli_join(file, out, *options) -> dict:
+    """``qala join FILE -o OUT`` with groups and hexagons at r8: exit 0, every output file, the report."""
+    assert main(["join", str(file), "-o", str(out), *options, "--permutations", "0", "--h3-res", "8"]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == ["districts.csv", "districts.geojson", "districts.parquet", "groups.csv", "hexagons_r8.geojson",
                      "indices.csv", "report.json", "set_aside.csv"]
-    report = json.loads((out / "report.json").read_text())
+    return json.loads((out / "report.json").read_text())
+
+
+def test_cli_writes_outputs_and_export_reads_them(tmp_path, astana, capsys):
+    out = tmp_path / "out"
+    report = _cli_join(_survey(tmp_path, astana), out, "--group-col", "группа")
     assert report["joined_rows"] + report["set_aside_rows"] == report["input_rows"] == 12
     assert "12 rows, 8 joined to astana-6 (Astana), 4 set aside" in capsys.readouterr().out
     back = gpd.read_file(out / "districts.geojson")
@@ -269,13 +272,7 @@ def test_dask_out_of_core_bad_inputs_are_one_line_errors(tmp_path, astana, clust
 def test_cli_join_folder_with_dask_engine(tmp_path, big_points, capsys):
     folder = write_partitioned_parquet(big_points.iloc[:5_000], tmp_path / "parts", 3)
     out = tmp_path / "out"
-    code = main(["join", str(folder), "--engine", "dask", "-o", str(out), "--group-col", "group",
-                 "--permutations", "0", "--h3-res", "8"])
-    assert code == 0
-    names = sorted(p.name for p in out.iterdir())
-    assert names == ["districts.csv", "districts.geojson", "districts.parquet", "groups.csv", "hexagons_r8.geojson",
-                     "indices.csv", "report.json", "set_aside.csv"]
-    report = json.loads((out / "report.json").read_text())
+    report = _cli_join(folder, out, "--engine", "dask", "--group-col", "group")
     assert report["joined_rows"] + report["set_aside_rows"] == report["input_rows"] == 5_000
     assert report["out_of_core"] and report["synthetic"]
     assert "[SYNTHETIC input]: 5000 rows" in capsys.readouterr().out
