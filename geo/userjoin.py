@@ -479,12 +479,11 @@ def _parquet_spec(path, label, lat_col, lon_col, group_col, weight_col):
                            f"{parts[0].name}; write every part with the same columns")
     if input_rows == 0:
         raise BadInput(f"{label}: no rows in its Parquet part(s); the input holds nothing to join")
-    metadata = first.metadata or {}
-    if b"geo" in metadata and lat_col is None:
-        raise BadInput(f"{label}: GeoParquet geometry is not read out of core; add lon/lat columns (or name them "
-                       "with --lat-col/--lon-col), or use --engine builtin for a file that fits in memory")
     header = pd.DataFrame(columns=first.names)
     lat, lon = _coordinate_columns(header, lat_col, lon_col, label)
+    if lat is None and b"geo" in (first.metadata or {}):
+        raise BadInput(f"{label}: GeoParquet geometry is not read out of core; add lon/lat columns (or name them "
+                       "with --lat-col/--lon-col), or use --engine builtin for a file that fits in memory")
     if lat is None:
         raise BadInput(f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) among "
                        f"{first.names[:12]}; name them with --lat-col/--lon-col (district names: --engine builtin)")
