@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import math
 import tempfile
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dashboard.classify import NO_DATA_COLOR, classify, palette
 from dashboard.i18n import LANGS, t
 from dashboard.panels import flags_view, fmt_value, source_view
+from dashboard.viewmodel import clean_cell
 from geo import export
 from geo.errors import QalaError
 
@@ -72,19 +72,8 @@ def decode_upload(contents: str, filename: str, limit: int = UPLOAD_LIMIT_BYTES)
 
 
 def _plain(value):
-    """A JSON-safe cell: NaN/NA -> None (missing stays missing), numpy scalars -> Python."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    """A JSON-safe cell that keeps blank text (a data value, not a gap)."""
+    return clean_cell(value, blank_is_missing=False)
 
 
 def result_store(result, filename: str) -> dict:

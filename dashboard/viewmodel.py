@@ -43,8 +43,8 @@ _REQUIRED = ("districts.parquet", "figures.parquet", "places.parquet", "banks.pa
 _SIMPLIFY = {"regions": 0.01, "cities": 0.001, "banks": 0.0003}
 
 
-def _clean(value):
-    """None for NaN/NA/empty, else the value (numpy scalars to Python)."""
+def clean_cell(value, *, blank_is_missing: bool = True):
+    """A JSON-safe cell: None for NaN/NA/non-finite (and, by default, blank text), numpy scalars to Python."""
     if value is None:
         return None
     try:
@@ -54,7 +54,9 @@ def _clean(value):
         pass
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, str) and not value.strip():
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if blank_is_missing and isinstance(value, str) and not value.strip():
         return None
     return value
 
@@ -75,7 +77,7 @@ def bank_basis(source: str | None) -> str | None:
 
 
 def _flags(text) -> tuple[str, ...]:
-    text = _clean(text)
+    text = clean_cell(text)
     if not text:
         return ()
     return tuple(f.strip() for f in re.split(r"[;,]", str(text)) if f.strip())
@@ -156,7 +158,7 @@ def _frame_collection(frame: gpd.GeoDataFrame, fid_col: str, keep: list[str], to
         props = {"fid": str(row[fid_col])}
         for col in keep:
             if col in frame.columns:
-                props[col] = _clean(row[col])
+                props[col] = clean_cell(row[col])
         features.append({"type": "Feature", "properties": props,
                          "geometry": None if geom is None else shapely.geometry.mapping(geom)})
     return {"type": "FeatureCollection", "features": features}
@@ -220,9 +222,9 @@ class ViewModel:
         for _, row in districts.iterrows():
             vintage, did, city = str(row["vintage"]), str(row["district_id"]), str(row["city"])
             self.vintage_city[vintage] = city
-            self.district_names[did] = {lang: _clean(row.get(f"name_{lang}")) or did for lang in ("en", "ru", "kk")}
-            self.district_bank[(vintage, did)] = (_clean(row.get("bank")), _clean(row.get("bank_left_share")))
-            self.bank_basis[(vintage, did)] = bank_basis(_clean(row.get("bank_source")))
+            self.district_names[did] = {lang: clean_cell(row.get(f"name_{lang}")) or did for lang in ("en", "ru", "kk")}
+            self.district_bank[(vintage, did)] = (clean_cell(row.get("bank")), clean_cell(row.get("bank_left_share")))
+            self.bank_basis[(vintage, did)] = bank_basis(clean_cell(row.get("bank_source")))
         for vintage in sorted(self.vintage_city):
             web = build / "web" / f"{vintage}.geojson"
             part = districts[districts["vintage"] == vintage]
@@ -251,7 +253,7 @@ class ViewModel:
         regions = _read_geo(build / "regions.parquet")
         for _, row in regions.iterrows():
             self.region_names[str(row["region_id"])] = {
-                lang: _clean(row.get(f"name_{lang}")) or str(row["region_id"]) for lang in ("en", "ru", "kk")}
+                lang: clean_cell(row.get(f"name_{lang}")) or str(row["region_id"]) for lang in ("en", "ru", "kk")}
         self.geo["regions"] = _make_geolayer(
             "regions", _frame_collection(regions, "region_id", ["region_id", "name_en", "name_ru", "name_kk"],
                                          _SIMPLIFY["regions"]))
@@ -263,7 +265,7 @@ class ViewModel:
             "cities", _frame_collection(cities, "city", ["city", "name_en", "name_ru", "name_kk"],
                                         _SIMPLIFY["cities"]))
         banks = _read_geo(build / "banks.parquet")
-        self.banks_meta = [{k: _clean(v) for k, v in row.items() if k != "geometry"} for _, row in banks.iterrows()]
+        self.banks_meta = [{k: clean_cell(v) for k, v in row.items() if k != "geometry"} for _, row in banks.iterrows()]
         self.geo["banks"] = _make_geolayer(
             "banks", _frame_collection(banks, "bank", ["bank", "area_km2", "method"], _SIMPLIFY["banks"]))
 
@@ -274,24 +276,24 @@ class ViewModel:
         groups: dict[tuple, list] = defaultdict(list)
         for rec in rows.to_dict("records"):
             city = str(rec["city"])
-            level = "district" if _clean(rec.get("district_id")) else "city"
-            vintage = _clean(rec.get("vintage")) if level == "district" else None
+            level = "district" if clean_cell(rec.get("district_id")) else "city"
+            vintage = clean_cell(rec.get("vintage")) if level == "district" else None
             groups[(city if level == "district" else "Kazakhstan", str(rec["indicator"]),
-                    str(_clean(rec.get("period_label")) or ""), level, vintage)].append(rec)
+                    str(clean_cell(rec.get("period_label")) or ""), level, vintage)].append(rec)
         by_city_indicator: dict[tuple[str, str], list[Series]] = defaultdict(list)
         for (view, indicator, label, level, vintage), recs in groups.items():
             if level == "city" and len(recs) < 2:
                 continue  # the national view compares cities: a period with one city is read in that city
             figs: dict[str, Figure] = {}
             for r in recs:
-                fid = str(_clean(r.get("district_id")) or r["city"])
-                value = _clean(r.get("value"))
+                fid = str(clean_cell(r.get("district_id")) or r["city"])
+                value = clean_cell(r.get("value"))
                 figs[fid] = Figure(
-                    figure_id=str(_clean(r.get("figure_id")) or ""), value=None if value is None else float(value),
-                    unit=_clean(r.get("unit")), period_label=label, period_start=_clean(r.get("period_start")),
-                    period_end=_clean(r.get("period_end")), source=_clean(r.get("source")), note=_clean(r.get("note")),
-                    confidence=_flags(r.get("confidence")), derived=bool(_clean(r.get("derived")) or False),
-                    method=_clean(r.get("method")), vintage=_clean(r.get("vintage")))
+                    figure_id=str(clean_cell(r.get("figure_id")) or ""), value=None if value is None else float(value),
+                    unit=clean_cell(r.get("unit")), period_label=label, period_start=clean_cell(r.get("period_start")),
+                    period_end=clean_cell(r.get("period_end")), source=clean_cell(r.get("source")), note=clean_cell(r.get("note")),
+                    confidence=_flags(r.get("confidence")), derived=bool(clean_cell(r.get("derived")) or False),
+                    method=clean_cell(r.get("method")), vintage=clean_cell(r.get("vintage")))
             first = next(iter(figs.values()))
             units = [f.unit for f in figs.values() if f.unit]
             series = Series(sid="", city=view, indicator=indicator, key=label, label=label,
@@ -328,7 +330,7 @@ class ViewModel:
         if places.crs is not None and places.crs.to_epsg() != 4326:
             places = places.to_crs(4326)
         for _, row in places.iterrows():
-            rec = {k: _clean(v) for k, v in row.items() if k != "geometry"}
+            rec = {k: clean_cell(v) for k, v in row.items() if k != "geometry"}
             geom = _geometry(row.geometry)
             rec["lat"] = None if geom is None else float(geom.y)
             rec["lon"] = None if geom is None else float(geom.x)
@@ -393,8 +395,8 @@ class ViewModel:
 
     # ------------------------------------------------------------------ perception
     def _load_perception(self, coding: pd.DataFrame, images: pd.DataFrame) -> None:
-        self.statements = [{k: _clean(v) for k, v in r.items()} for r in coding.to_dict("records")]
-        self.images = [{k: _clean(v) for k, v in r.items()} for r in images.to_dict("records")]
+        self.statements = [{k: clean_cell(v) for k, v in r.items()} for r in coding.to_dict("records")]
+        self.images = [{k: clean_cell(v) for k, v in r.items()} for r in images.to_dict("records")]
 
     def stance(self, city: str, category: str) -> tuple[float | None, int]:
         """Mean stance and n of the coded participant statements of a city; 'all' = every category."""
@@ -437,11 +439,11 @@ class ViewModel:
         for (city, label, indicator), part in rows.groupby(["city", "period_label", "indicator"], dropna=False):
             items = []
             for r in part.to_dict("records"):
-                origin = str(_clean(r.get("origin")) or "")
+                origin = str(clean_cell(r.get("origin")) or "")
                 items.append({"origin": origin, "region_id": self._region_for_origin(origin),
-                              "value": _clean(r.get("value")), "unit": _clean(r.get("unit")),
-                              "source": _clean(r.get("source")), "confidence": _flags(r.get("confidence")),
-                              "start": _clean(r.get("period_start")), "end": _clean(r.get("period_end"))})
+                              "value": clean_cell(r.get("value")), "unit": clean_cell(r.get("unit")),
+                              "source": clean_cell(r.get("source")), "confidence": _flags(r.get("confidence")),
+                              "start": clean_cell(r.get("period_start")), "end": clean_cell(r.get("period_end"))})
             items.sort(key=lambda i: -(i["value"] or 0))
             key = f"{label} · {indicator}" if indicator != "share_of_arrivals_from" else str(label)
             self.origins[(str(city), key)] = {"label": str(label), "indicator": indicator, "items": items,
