@@ -28,7 +28,7 @@ data: $(STAMP)
 	$(PY) -m geo.build
 
 run: install data
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) dashboard.app:server
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --preload --bind $(HOST):$(PORT) dashboard.app:server
 
 test: install data
 	$(PY) -m pytest -q
