@@ -3,18 +3,24 @@
 The view model is built once per worker at import; a missing build stops the start with one line telling
 to run ``make data``. GeoJSON layers are served by URL (gzip, cached by their etag) so the page itself
 stays small and colour changes never resend geometry.
+
+First map fast: the layout is drawn for the link being opened (see dashboard.layout), and the page's HTML
+asks the browser to preload that view's GeoJSON and the lazily loaded component chunks while the JS bundles
+are still being evaluated.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import sys
+from urllib.parse import urlsplit
 
 import dash
 import flask
 
-from dashboard.callbacks import register
-from dashboard.layout import serve_layout
+from dashboard.callbacks import geo_url, register
+from dashboard.layout import first_view, serve_layout
 from dashboard.upload import UPLOAD_LIMIT_BYTES
 from dashboard.viewmodel import ViewModel
 from geo.errors import QalaError
@@ -28,13 +34,52 @@ def _load() -> ViewModel:
         raise SystemExit(2) from exc
 
 
+# Component chunks Dash loads only once the layout is rendered (dropdowns, upload, GeoJSON): fetched early.
+LAZY_CHUNKS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-upload.js", "dash_leaflet/async-GeoJSON.js")
+
+
+def page_search() -> str | None:
+    """The query of the page a request comes from: the page's own on `/`, the Referer's on `/_dash-layout`
+    (the renderer fetches the layout without the page's query). None when it cannot be known."""
+    if flask.request.path != "/_dash-layout":
+        query = flask.request.query_string.decode("utf-8", "replace")
+        return f"?{query}" if query else ""
+    referer = flask.request.headers.get("Referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc != flask.request.host:
+        return None
+    return f"?{parts.query}" if parts.query else ""
+
+
+class QalaDash(dash.Dash):
+    """Dash whose page preloads the GeoJSON of the view the link opens."""
+
+    vm: ViewModel | None = None
+
+    def interpolate_index(self, **kwargs) -> str:
+        prefix = self.config.requests_pathname_prefix
+        links = [f'<link rel="preload" as="script" href="{prefix}_dash-component-suites/{chunk}">'
+                 for chunk in LAZY_CHUNKS]
+        if self.vm is not None and flask.has_request_context():
+            _, _, out = first_view(self.vm, page_search(), flask.request.headers.get("Accept-Language"))
+            for name in (out["choropleth"], out["context"]):
+                url = geo_url(self.vm, name)
+                if url:
+                    links.append(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{html.escape(url)}">')
+        kwargs["metas"] = kwargs.get("metas", "") + "\n      " + "\n      ".join(links)
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(vm: ViewModel) -> dash.Dash:
-    app = dash.Dash(__name__, title="Qala Atlas", compress=True, update_title=None,
+    app = QalaDash(__name__, title="Qala Atlas", compress=True, update_title=None,
                     serve_locally=True, assets_folder=os.path.join(os.path.dirname(__file__), "assets"))
     # An upload arrives base64-encoded (4/3 of its size) inside a JSON request: refuse bigger bodies unread.
     app.server.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT_BYTES * 4 // 3 + 1024 * 1024
-    app.layout = lambda: serve_layout(flask.request.headers.get("Accept-Language") if flask.has_request_context()
-                                      else None)
+    app.vm = vm
+    app.layout = lambda: serve_layout(vm, page_search(), flask.request.headers.get("Accept-Language")) \
+        if flask.has_request_context() else serve_layout(vm, None)
 
     @app.server.route("/qala/geo/<name>.geojson")
     def geo_layer(name: str):
@@ -53,6 +98,10 @@ def create_app(vm: ViewModel) -> dash.Dash:
         return response
 
     register(app, vm)
+    # Dash registers its script paths on the first request; two threads of a fresh worker racing there can
+    # answer a bundle with 500 ("not a registered library"). One request now, before serving (and before the
+    # fork under --preload), sets it up once.
+    app.server.test_client().get("/")
     return app
 
 

@@ -42,8 +42,50 @@ def options_for(vm: ViewModel) -> Options:
     return Options(vm.indicators, vm.periods, vm.district_ids, vm.preferred_period)
 
 
-def geo_url(vm: ViewModel, name: str) -> str:
+def geo_url(vm: ViewModel, name: str) -> str | None:
+    """The URL of a served GeoJSON layer (etag in the query: cached until it changes); None for no layer, which
+    dash-leaflet draws as empty without a request."""
+    if name == "empty":
+        return None
     return f"/qala/geo/{name}.geojson?v={vm.geo[name].etag}"
+
+
+def fit_bounds(vm: ViewModel, state: ViewState, out: dict) -> list[list[float]]:
+    """The map extent ([[south, west], [north, east]]) of a drawn view: its city, the banks or the country."""
+    if state.layer == "leftbank":
+        box = vm.geo["banks"].bounds
+    elif out["fit"] is None:
+        box = vm.geo["regions"].bounds
+    else:
+        box = vm.geo["cities"].feature_bounds.get(out["fit"]) or vm.geo[out["choropleth"]].bounds or \
+            vm.geo["regions"].bounds
+    return [[box[1], box[0]], [box[3], box[2]]]
+
+
+OPTION_CONTROLS = ("ctl-indicator", "ctl-period", "ctl-district", "ctl-city", "ctl-layer", "ctl-scheme",
+                   "ctl-palette", "ctl-category")
+
+
+def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
+    """The choices each control offers for a state, labelled in its language (keys: OPTION_CONTROLS)."""
+    lang = state.lang
+    return {
+        "ctl-indicator": [{"label": indicator_label(i, lang), "value": i}
+                          for i in vm.indicators(state.city, state.layer)],
+        "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
+                       for p in vm.periods(state.city, state.layer, state.indicator)],
+        "ctl-district": [{"label": panels.place_name(vm, d, lang), "value": d} for d in vm.district_ids(state.city)],
+        "ctl-city": [{"label": t(c, lang), "value": c} for c in CITY_VIEWS],
+        "ctl-layer": [{"label": t(f"layer_{x}", lang), "value": x} for x in LAYERS],
+        "ctl-scheme": [{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES],
+        "ctl-palette": [{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES],
+        "ctl-category": [{"label": t(f"cat_{c}", lang), "value": c} for c in CATEGORIES],
+    }
+
+
+def view_data(state: ViewState, notices: list[Notice]) -> dict:
+    """What the `view` store holds: the state and the link's notices, as JSON."""
+    return {"state": asdict(state), "notices": [asdict(n) for n in notices]}
 
 
 def sync_state(vm: ViewModel, trigger: str | None, search: str | None, controls: dict, click: dict | None,
@@ -273,15 +315,16 @@ def layer_frame(vm: ViewModel, layer: str | None, rows: list[dict]) -> gpd.GeoDa
 def register(app, vm: ViewModel) -> None:
     control_ids = [f"ctl-{f}" for f in CONTROL_FIELDS]
 
+    # The first view is drawn by the layout itself (dashboard.layout.serve_layout): these callbacks run only
+    # on user interaction and on back/forward, hence prevent_initial_call.
     @app.callback(
         Output("url", "search"),
         *[Output(cid, "value") for cid in control_ids],
-        Output("ctl-indicator", "options"), Output("ctl-period", "options"), Output("ctl-district", "options"),
-        Output("ctl-city", "options"), Output("ctl-layer", "options"), Output("ctl-scheme", "options"),
-        Output("ctl-palette", "options"), Output("ctl-category", "options"),
+        *[Output(cid, "options") for cid in OPTION_CONTROLS],
         Output("view", "data"),
         Input("url", "search"), *[Input(cid, "value") for cid in control_ids], Input("choropleth", "clickData"),
         State("default-lang", "data"),
+        prevent_initial_call=True,
     )
     def sync(search, *args):
         values, click, default_lang = args[:len(control_ids)], args[len(control_ids)], args[-1]
@@ -289,23 +332,22 @@ def register(app, vm: ViewModel) -> None:
         trigger = ctx.triggered_id if ctx.triggered_id in ("url", "choropleth") else (
             None if ctx.triggered_id is None else "control")
         state, notices = sync_state(vm, trigger, search, controls, click, default_lang)
-        lang = state.lang
         query = to_query(state)
         search_out = no_update if (search or "") == query else query
-        period_options = [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
-                          for p in vm.periods(state.city, state.layer, state.indicator)]
-        return (
-            search_out, *[getattr(state, f) for f in CONTROL_FIELDS],
-            [{"label": indicator_label(i, lang), "value": i} for i in vm.indicators(state.city, state.layer)],
-            period_options,
-            [{"label": panels.place_name(vm, d, lang), "value": d} for d in vm.district_ids(state.city)],
-            [{"label": t(c, lang), "value": c} for c in CITY_VIEWS],
-            [{"label": t(f"layer_{x}", lang), "value": x} for x in LAYERS],
-            [{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES],
-            [{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES],
-            [{"label": t(f"cat_{c}", lang), "value": c} for c in CATEGORIES],
-            {"state": asdict(state), "notices": [asdict(n) for n in notices]},
-        )
+        return (search_out, *[getattr(state, f) for f in CONTROL_FIELDS], *control_options(vm, state).values(),
+                view_data(state, notices))
+
+    # The layout already holds the canonical query of the link it was drawn for: put it in the address bar
+    # (replace, not push, so back leaves the page as usual). Runs in the browser, no request.
+    app.clientside_callback(
+        """function (search) {
+            if (search && window.location.search !== search) {
+                window.history.replaceState(window.history.state, "",
+                                            window.location.pathname + search + window.location.hash);
+            }
+        }""",
+        Input("url", "search"),
+    )
 
     @app.callback(
         Output("choropleth", "url"), Output("choropleth", "hideout"), Output("context", "url"),
@@ -315,6 +357,7 @@ def register(app, vm: ViewModel) -> None:
         Output("ctl-district", "placeholder"),
         Input("view", "data"), State("choropleth", "url"), State("context", "url"),
         State({"type": "i18n", "key": ALL}, "id"),
+        prevent_initial_call=True,
     )
     def draw(view, choropleth_url, context_url, label_ids):
         if not view:
@@ -324,13 +367,7 @@ def register(app, vm: ViewModel) -> None:
         new_url = geo_url(vm, out["choropleth"])
         bounds = no_update
         if new_url != choropleth_url:
-            box = (vm.geo["cities"].feature_bounds.get(out["fit"]) if out["fit"] else None) or \
-                vm.geo[out["choropleth"]].bounds or vm.geo["regions"].bounds
-            if state.layer == "leftbank":
-                box = vm.geo["banks"].bounds
-            if out["fit"] is None:
-                box = vm.geo["regions"].bounds
-            bounds = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}
+            bounds = {"bounds": fit_bounds(vm, state, out), "transition": "fitBounds"}
         lang = state.lang
         labels = [t(i["key"], lang, mb=UPLOAD_LIMIT_MB) for i in label_ids]
         ctx_url = geo_url(vm, out["context"])

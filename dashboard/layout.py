@@ -1,7 +1,9 @@
 """The page: labelled controls (left), the map (middle), figures with sources (right).
 
-Labels are pattern-matched ``{"type": "i18n", "key": ...}`` components, so one callback output switches the
-whole interface language. The initial language follows the browser's Accept-Language header.
+The layout is drawn per request for the link being opened: controls, GeoJSON URLs, styles, markers, panel and
+notices of that view are already in it, so the first map needs no callback round trip (callbacks only answer
+user interaction). Labels are pattern-matched ``{"type": "i18n", "key": ...}`` components, so one callback
+output switches the whole interface language. The default language follows the browser's Accept-Language.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.classify import K_CHOICES, PALETTES, SCHEMES
-from dashboard.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, t
-from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS
+from dashboard.callbacks import control_options, fit_bounds, geo_url, render, sync_state, view_data
+from dashboard.classify import K_CHOICES
+from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
+from dashboard.state import Notice, ViewState, to_query
 from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
+from dashboard.viewmodel import ViewModel
 
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -34,34 +38,33 @@ def _control(key: str, control, lang: str) -> html.Div:
     return html.Div([label(key, lang, control.id), control])
 
 
-def controls(lang: str) -> html.Div:
+def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
+    lang = state.lang
     return html.Div(className="controls", role="form", **{"aria-label": "map controls"}, children=[
         html.Div(className="radio", children=[
             label("city", lang, "ctl-city"),
-            dcc.RadioItems(id="ctl-city", options=[{"label": t(c, lang), "value": c} for c in CITY_VIEWS],
-                           value="Astana")]),
+            dcc.RadioItems(id="ctl-city", options=options["ctl-city"], value=state.city)]),
         html.Div(className="radio", children=[
             label("layer", lang, "ctl-layer"),
-            dcc.RadioItems(id="ctl-layer", options=[{"label": t(f"layer_{x}", lang), "value": x} for x in LAYERS],
-                           value="concentration")]),
-        _control("indicator", dcc.Dropdown(id="ctl-indicator", clearable=False, searchable=False), lang),
-        _control("period", dcc.Dropdown(id="ctl-period", clearable=False, searchable=False), lang),
-        _control("category", dcc.Dropdown(id="ctl-category", clearable=False, searchable=False, value="all",
-                                          options=[{"label": t(f"cat_{c}", lang), "value": c} for c in CATEGORIES]),
-                 lang),
+            dcc.RadioItems(id="ctl-layer", options=options["ctl-layer"], value=state.layer)]),
+        _control("indicator", dcc.Dropdown(id="ctl-indicator", clearable=False, searchable=False,
+                                           value=state.indicator or None, options=options["ctl-indicator"]), lang),
+        _control("period", dcc.Dropdown(id="ctl-period", clearable=False, searchable=False, value=state.period,
+                                        options=options["ctl-period"]), lang),
+        _control("category", dcc.Dropdown(id="ctl-category", clearable=False, searchable=False, value=state.category,
+                                          options=options["ctl-category"]), lang),
         html.Div(className="radio", children=[
             label("scheme", lang, "ctl-scheme"),
-            dcc.RadioItems(id="ctl-scheme", value="quantiles",
-                           options=[{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES])]),
-        _control("k", dcc.Dropdown(id="ctl-k", clearable=False, searchable=False, value=5,
+            dcc.RadioItems(id="ctl-scheme", value=state.scheme, options=options["ctl-scheme"])]),
+        _control("k", dcc.Dropdown(id="ctl-k", clearable=False, searchable=False, value=state.k,
                                    options=[{"label": str(k), "value": k} for k in K_CHOICES]), lang),
-        _control("breaks", dcc.Input(id="ctl-breaks", type="text", debounce=True, value="",
+        _control("breaks", dcc.Input(id="ctl-breaks", type="text", debounce=True, value=state.breaks,
                                      placeholder="100000, 250000", style={"width": "100%"}), lang),
-        _control("palette", dcc.Dropdown(id="ctl-palette", clearable=False, searchable=False, value="viridis",
-                                         options=[{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES]),
+        _control("palette", dcc.Dropdown(id="ctl-palette", clearable=False, searchable=False, value=state.palette,
+                                         options=options["ctl-palette"]), lang),
+        _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True, value=state.district,
+                                          options=options["ctl-district"], placeholder=t("choose_district", lang)),
                  lang),
-        _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True,
-                                          placeholder=t("choose_district", lang)), lang),
         html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"}, className="small"),
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0, **{"aria-label": "Download GeoJSON"}),
@@ -100,31 +103,46 @@ def upload_panel(lang: str) -> html.Section:
     ])
 
 
-def map_area(lang: str) -> html.Div:
+def map_area(vm: ViewModel, state: ViewState, out: dict) -> html.Div:
+    """The map already framed on the view, with its layers' URLs and styles (the JS style reads `hideout`)."""
+    lang = state.lang
     return html.Div(className="mapwrap", children=[
-        dl.Map(id="map", center=[48.0, 68.0], zoom=5, preferCanvas=False, children=[
+        # Framed by `bounds` (no centre/zoom: dash-leaflet would prefer them); the callbacks move it via `viewport`
+        # and read nothing back, so the viewport is not tracked (tracking needs a centre prop).
+        dl.Map(id="map", bounds=fit_bounds(vm, state, out), trackViewport=False, preferCanvas=False, children=[
             dl.TileLayer(id="basemap", url=tiles_url(), attribution=OSM_ATTRIBUTION, maxZoom=18),
-            dl.GeoJSON(id="context", style=_ns("style"), hideout={"outline": True}, interactive=False),
-            dl.GeoJSON(id="choropleth", style=_ns("style"), onEachFeature=_ns("onEach"),
-                       hideout={"classes": {}, "colors": []}),
+            dl.GeoJSON(id="context", style=_ns("style"), hideout=out["context_hideout"], interactive=False,
+                       url=geo_url(vm, out["context"])),
+            dl.GeoJSON(id="choropleth", style=_ns("style"), onEachFeature=_ns("onEach"), hideout=out["hideout"],
+                       url=geo_url(vm, out["choropleth"])),
             dl.GeoJSON(id="userlayer", style=_ns("style"), onEachFeature=_ns("onEach"),
                        hideout={"classes": {}, "colors": []}),
-            dl.LayerGroup(id="points"),
+            dl.LayerGroup(id="points", children=out["points"]),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ]),
-        html.Div(id="notices", className="notices", role="status", **{"aria-live": "polite"}),
+        html.Div(out["notices"], id="notices", className="notices", role="status", **{"aria-live": "polite"}),
         html.Div(t("basemap_unavailable", lang), id="basemap-note", className="basemap-note", role="note"),
     ])
 
 
-def serve_layout(accept_language: str | None = None) -> html.Div:
-    from dashboard.i18n import pick_language
+def first_view(vm: ViewModel, search: str | None, accept_language: str | None
+               ) -> tuple[ViewState, list[Notice], dict]:
+    """The state a link opens (unknown values fall back, with notices) and everything drawn for it."""
+    state, notices = sync_state(vm, "url", search, {}, None, pick_language(accept_language))
+    return state, notices, render(vm, state, notices)
 
-    lang = pick_language(accept_language) if accept_language else DEFAULT_LANG
+
+def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None = None) -> html.Div:
+    """The whole page for the link with query `search` (None when unknown: then the defaults are drawn and the
+    URL callback corrects the view once dcc.Location reports the address)."""
+    state, notices, out = first_view(vm, search, accept_language)
+    lang = state.lang
+    location = dcc.Location(id="url", refresh=False, search=to_query(state)) if search is not None else \
+        dcc.Location(id="url", refresh=False)
     return html.Div(lang=lang, id="root", children=[
-        dcc.Location(id="url", refresh=False),
-        dcc.Store(id="default-lang", data=lang),
-        dcc.Store(id="view"),
+        location,
+        dcc.Store(id="default-lang", data=pick_language(accept_language)),
+        dcc.Store(id="view", data=view_data(state, notices)),
         html.Header([
             html.H1(t("app_title", lang), id={"type": "i18n", "key": "app_title"}),
             html.Div(className="lang", children=[
@@ -133,10 +151,11 @@ def serve_layout(accept_language: str | None = None) -> html.Div:
                                options=[{"label": LANG_NAMES[code], "value": code} for code in LANGS])]),
         ]),
         html.Div(className="main", children=[
-            controls(lang),
-            map_area(lang),
+            controls(state, control_options(vm, state)),
+            map_area(vm, state, out),
             html.Aside(className="panel", children=[upload_panel(lang),
-                                                    html.Div(id="panel", role="region", **{"aria-live": "polite"})]),
+                                                    html.Div(out["panel"], id="panel", role="region",
+                                                             **{"aria-live": "polite"})]),
         ]),
         html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"}, className="attribution"),
     ])

@@ -140,6 +140,6 @@ def test_left_bank_chart_says_where_each_bank_comes_from(vm):
     assert "as published (text)" in tree and "computed from boundaries" in tree
 
 
-def test_district_dropdown_is_labelled_as_the_keyboard_route():
-    tree = _tree(serve_layout("en"))
+def test_district_dropdown_is_labelled_as_the_keyboard_route(vm):
+    tree = _tree(serve_layout(vm, "", "en"))
     assert '"htmlFor": "ctl-district"' in tree and "Tab onto a district on the map and press Enter" in tree
