@@ -2,7 +2,8 @@
 
 1. Starts the app exactly like `make run` (gunicorn, 2 workers x 4 threads) on a free loopback port.
 2. Chromium (Debian's, headless) opens the page with the cache disabled: time to the first painted map
-   (first Leaflet path in the DOM, from navigation start), and the initial page weight (compressed bytes
+   (first Leaflet path in the DOM, from navigation start; and, stricter, the first path of the district
+   layer itself, since place markers can paint before it), and the initial page weight (compressed bytes
    transferred: page, JS, CSS, layout, callbacks and GeoJSON; basemap tiles excluded: they fail here).
    While driving the common interactions it records the real `/_dash-update-component` payloads.
 3. Replays each recorded payload against the server: callback latency p50/p95 per interaction.
@@ -43,10 +44,14 @@ window.__qalaRecorded = [];
     }
     return original.apply(this, arguments);
   };
-  window.__qalaFirstMap = null;
+  window.__qalaFirstMap = null;        // first Leaflet path of any layer (markers included)
+  window.__qalaFirstDistricts = null;  // first path of the district (choropleth) layer itself
   new MutationObserver(function (_, observer) {
-    if (document.querySelector('#map path.leaflet-interactive')) {
+    if (window.__qalaFirstMap === null && document.querySelector('#map path.leaflet-interactive')) {
       window.__qalaFirstMap = performance.now();
+    }
+    if (document.querySelector('#map path.leaflet-interactive[role=button]')) {
+      window.__qalaFirstDistricts = performance.now();
       observer.disconnect();
     }
   }).observe(document, {childList: true, subtree: true});
@@ -91,12 +96,13 @@ def browser_phase(base: str, loads: int) -> dict:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORDER})
-        first_map, weights = [], []
+        first_map, first_districts, weights = [], [], []
         for _ in range(loads):
             driver.get("about:blank")
             driver.get(base + "/?city=Astana&lang=en")
-            WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.__qalaFirstMap"))
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.__qalaFirstDistricts"))
             first_map.append(driver.execute_script("return window.__qalaFirstMap") / 1000)
+            first_districts.append(driver.execute_script("return window.__qalaFirstDistricts") / 1000)
             WebDriverWait(driver, 30).until(lambda d: "Population" in d.find_element(By.ID, "panel").text)
             time.sleep(1.0)  # let late callbacks and async chunks finish
             weights.append(driver.execute_script("""
@@ -126,7 +132,8 @@ def browser_phase(base: str, loads: int) -> dict:
         recorded = driver.execute_script("return window.__qalaRecorded")
     finally:
         quit_driver(driver)
-    return {"first_map_s": first_map, "page_bytes": weights, "recorded": recorded}
+    return {"first_map_s": first_map, "first_districts_s": first_districts, "page_bytes": weights,
+            "recorded": recorded}
 
 
 def callback_latency(base: str, recorded: list[dict], repeats: int) -> dict:
@@ -231,13 +238,16 @@ def main(argv: list[str] | None = None) -> int:
         "page_kb": max(browser["page_bytes"]) / 1000,
         "first_map_s": {"median": statistics.median(browser["first_map_s"]), "max": max(browser["first_map_s"]),
                         "runs": browser["first_map_s"]},
+        "first_districts_s": {"median": statistics.median(browser["first_districts_s"]),
+                              "max": max(browser["first_districts_s"]), "runs": browser["first_districts_s"]},
         "load_test": load,
         "targets": TARGETS,
     }
     result["meets_targets"] = {
         "callback_p95": worst_p95 <= TARGETS["callback_p95_ms"],
         "page_weight": result["page_kb"] <= TARGETS["page_kb"],
-        "first_map": result["first_map_s"]["median"] <= TARGETS["first_map_s"],
+        "first_map": max(result["first_map_s"]["median"], result["first_districts_s"]["median"])
+        <= TARGETS["first_map_s"],
         "load_test": load["errors"] == 0 and load["p95_ms"] <= TARGETS["load_p95_ms"],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -252,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'initial page (compressed) KB':<34}{result['page_kb']:>14.1f}{'<= 500':>12}  "
           f"{result['meets_targets']['page_weight']}")
     print(f"{'first painted map s (median/max)':<34}{result['first_map_s']['median']:>7.2f} /"
-          f"{result['first_map_s']['max']:>5.2f}{'<= 1.5':>12}  {result['meets_targets']['first_map']}")
+          f"{result['first_map_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_map_s']['median'] <= 1.5}")
+    print(f"{'first district layer s (med/max)':<34}{result['first_districts_s']['median']:>7.2f} /"
+          f"{result['first_districts_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_districts_s']['median'] <= 1.5}")
     print(f"{'load test errors':<34}{load['errors']:>14}{'0':>12}  {load['errors'] == 0}")
     print(f"{'load test p50/p95 ms':<34}{load['p50_ms']:>6.1f} /{load['p95_ms']:>6.1f}{'<= 200':>12}  "
           f"{load['p95_ms'] <= 200}")

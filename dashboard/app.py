@@ -14,13 +14,12 @@ from __future__ import annotations
 import html
 import os
 import sys
-from urllib.parse import urlsplit
 
 import dash
 import flask
 
 from dashboard.callbacks import geo_url, register
-from dashboard.layout import first_view, serve_layout
+from dashboard.layout import first_view, page_search, serve_layout
 from dashboard.upload import UPLOAD_LIMIT_BYTES
 from dashboard.viewmodel import ViewModel
 from geo.errors import QalaError
@@ -36,21 +35,6 @@ def _load() -> ViewModel:
 
 # Component chunks Dash loads only once the layout is rendered (dropdowns, upload, GeoJSON): fetched early.
 LAZY_CHUNKS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-upload.js", "dash_leaflet/async-GeoJSON.js")
-
-
-def page_search() -> str | None:
-    """The query of the page a request comes from: the page's own on `/`, the Referer's on `/_dash-layout`
-    (the renderer fetches the layout without the page's query). None when it cannot be known."""
-    if flask.request.path != "/_dash-layout":
-        query = flask.request.query_string.decode("utf-8", "replace")
-        return f"?{query}" if query else ""
-    referer = flask.request.headers.get("Referer")
-    if not referer:
-        return None
-    parts = urlsplit(referer)
-    if parts.netloc != flask.request.host:
-        return None
-    return f"?{parts.query}" if parts.query else ""
 
 
 class QalaDash(dash.Dash):

@@ -9,8 +9,10 @@ output switches the whole interface language. The default language follows the b
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import dash_leaflet as dl
+import flask
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
@@ -123,6 +125,21 @@ def map_area(vm: ViewModel, state: ViewState, out: dict) -> html.Div:
         html.Div(out["notices"], id="notices", className="notices", role="status", **{"aria-live": "polite"}),
         html.Div(t("basemap_unavailable", lang), id="basemap-note", className="basemap-note", role="note"),
     ])
+
+
+def page_search() -> str | None:
+    """The query of the page a request comes from: the page's own on `/`, the Referer's on `/_dash-layout`
+    (the renderer fetches the layout without the page's query). None when it cannot be known."""
+    if not flask.request.path.endswith("/_dash-layout"):
+        query = flask.request.query_string.decode("utf-8", "replace")
+        return f"?{query}" if query else ""
+    referer = flask.request.headers.get("Referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc != flask.request.host:
+        return None
+    return f"?{parts.query}" if parts.query else ""
 
 
 def first_view(vm: ViewModel, search: str | None, accept_language: str | None

@@ -49,6 +49,21 @@ def geo_fetches(driver) -> int:
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('/qala/geo/')).length")
 
 
+def test_first_view_is_drawn_without_callbacks(browser, server_url):
+    browser.get(server_url + "/?city=Shymkent&lang=ru&pal=cividis&k=3")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, PATHS + "[role=button]"))  # the district layer
+    assert "Шымкент" in panel_text(browser)
+    assert browser.find_element(By.CSS_SELECTOR, "#ctl-city input[value='Shymkent']").is_selected()
+    assert query(browser)["layer"] == "concentration" and query(browser)["k"] == "3"  # canonical link in place
+    entries = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    assert not [name for name, _ in entries if "_dash-update-component" in name]
+    geo = [(name, start) for name, start in entries if "/qala/geo/" in name]
+    layout_start = next(start for name, start in entries if name.endswith("/_dash-layout"))
+    assert len(geo) == 1 and "/qala/geo/v-shymkent" in geo[0][0]
+    assert geo[0][1] < layout_start  # preloaded by the page, not requested after the layout
+
+
 def test_concentration_map_hover_click_and_no_basemap(browser, server_url, screenshot_dir):
     open_view(browser, server_url, "?city=Astana&lang=en", "Population · Astana")
     paths = browser.find_elements(By.CSS_SELECTOR, PATHS)
