@@ -67,14 +67,14 @@ def _numeric(value: str, unit: str, indicator: str, where: str) -> float | None:
     return number
 
 
-def _district(name: str, city: str) -> tuple[set[str], str]:
+def _district(name: str, city: str) -> set[str]:
     """Candidates for a published district label, trying the label, then its part before brackets."""
     found = district_candidates(name, city)
     if not found:
         head = re.split(r"[(:]", name)[0]
         if head.strip() and head != name:
             found = district_candidates(head, city)
-    return found, name
+    return found
 
 
 def _choose_vintage(city: str, district_id: str, period, members: set[tuple[str, str]]) -> tuple[str | None, str]:
@@ -131,7 +131,7 @@ def load_figures(members: set[tuple[str, str]]) -> tuple[pd.DataFrame, FigureRep
                 report.matched_city += 1
                 rows.append(rec)
                 continue
-            found, _ = _district(r["district"], city)
+            found = _district(r["district"], city)
             if len(found) != 1:
                 reason = "ambiguous" if found else "no such district"
                 report.unmatched.append({"figure_id": rec["figure_id"], "city": city, "district": r["district"],
@@ -164,7 +164,7 @@ def load_findings() -> pd.DataFrame:
     out = []
     for i, r in df.iterrows():
         city = match_city(r["city"])
-        found = _district(r["district"], city)[0] if city and r["district"] not in CITY_LEVEL else set()
+        found = _district(r["district"], city) if city and r["district"] not in CITY_LEVEL else set()
         period = parse_period(r["year"])
         out.append({
             "finding_id": f"findings:{i + 2}", "city": city or r["city"], "area_as_published": r["district"],
