@@ -311,11 +311,24 @@ def layer_attribution(name: str, frame: pd.DataFrame) -> str:
 
     catalogue = load_catalogue()
     ids = list(LAYER_SOURCES.get(name, ()))
+    if "vintage" in frame.columns:  # districts, built or joined: the boundary file of each vintage
+        ids += [_vintage_source(v) for v in frame["vintage"].dropna().unique()]
     for col in ("geometry_source", "coord_source", "source"):
         if col in frame.columns:
             ids += [str(v) for v in frame[col].dropna().unique() if str(v) in catalogue]
     lines = dict.fromkeys(f"{catalogue[i].attribution} ({catalogue[i].licence})" for i in ids if i in catalogue)
     return "; ".join(lines)
+
+
+def _vintage_source(vintage: str) -> str:
+    """The catalogue source a vintage's boundaries come from (following lineage: astana-4 -> astana-5 -> geokz)."""
+    from geo.districts import vintage_table
+
+    table = vintage_table().set_index("vintage").geometry
+    source = table.get(vintage, "")
+    while source.startswith("lineage:"):
+        source = table.get(source.split(":", 1)[1], "")
+    return source
 
 
 def load_for_export(layer: str, *, vintage: str | None = None, city: str | None = None):
@@ -330,7 +343,7 @@ def load_for_export(layer: str, *, vintage: str | None = None, city: str | None 
             raise BadInput(f"{layer}: no districts.parquet or districts.geojson; give a `qala join -o` folder")
     if path.suffix.lower() in (".geojson", ".json", ".parquet") and path.is_file():
         data = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
-        return data, path.stem, ""
+        return data, path.stem, layer_attribution("districts", data)
     if layer == "districts":
         data = layers.load_districts(city=city, vintage=vintage)
     else:

@@ -167,3 +167,12 @@ def test_cli_exports_every_format_and_reports_bad_requests(built, tmp_path, caps
     assert main(["export", "districts", "--vintage", "astana-99", "-o", str(tmp_path / "x.geojson")]) == 2
     err = capsys.readouterr().err
     assert err.count("qala: error:") == 2 and "unknown vintage" in err
+
+
+def test_attribution_follows_each_vintage_to_its_boundary_source(built):
+    from geo.export import layer_attribution
+    from geo.layers import load_districts
+
+    old = layer_attribution("districts", load_districts("Astana", vintage="astana-4"))
+    assert "geokz" in old and "OpenStreetMap" not in old  # astana-4 is built from the geokz districts
+    assert "OpenStreetMap" in layer_attribution("districts", load_districts("Astana"))
