@@ -96,6 +96,23 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "confidence": ("Confidence flags", "Отметки надёжности", "Сенімділік белгілері"),
     "none_flags": ("none", "нет", "жоқ"),
     "note": ("Note", "Примечание", "Ескерту"),
+    "flag_x2": ("two sources", "2 источника", "2 дереккөз"),
+    "flag_secondary": ("secondary source", "вторичный источник", "қосалқы дереккөз"),
+    "flag_approx": ("approximate", "приблизительно", "шамамен"),
+    "flag_uncertain": ("uncertain", "неточно", "күмәнді"),
+    "flag_lower_bound": ("lower bound", "нижняя граница", "төменгі шек"),
+    "flag_derived_inference": ("inferred by source", "вывод источника", "дереккөз тұжырымы"),
+    "flag_undated": ("undated", "без даты", "күні жоқ"),
+    "flag_circa": ("circa date", "дата примерно", "шамамен күні"),
+    "flag_approx_date": ("approximate date", "дата приблизительна", "күні шамамен"),
+    "flag_cumulative": ("cumulative", "нарастающим итогом", "жинақталған"),
+    "flag_point": ("on one date", "на дату", "бір күнге"),
+    "flag_open_start": ("start unknown", "начало неизвестно", "басы белгісіз"),
+    "flag_open_end": ("end unknown", "конец неизвестен", "соңы белгісіз"),
+    "flag_vintage_adjusted": ("other boundary set", "другой набор границ", "басқа шекаралар жиыны"),
+    "flag_derived": ("computed by us", "рассчитано нами", "біз есептедік"),
+    "flag_district_unmatched": ("district not matched", "район не сопоставлен", "аудан сәйкестендірілмеді"),
+    "flag_title": ("Confidence flag \"{code}\"", "Отметка надёжности «{code}»", "Сенімділік белгісі «{code}»"),
     "method": ("Computed by Qala Atlas", "Рассчитано Qala Atlas", "Qala Atlas есептеген"),
     "over_time": ("Values over time", "Значения во времени", "Уақыт бойынша мәндер"),
     "districts_table": ("Districts", "Районы", "Аудандар"),
@@ -303,6 +320,12 @@ def indicator_label(indicator: str, lang: str) -> str:
     """Label of an indicator; unknown indicators keep their code beside a generic word, never disappear."""
     key = f"ind_{indicator}"
     return t(key, lang) if has(key) else f"{t('ind_other', lang)}: {indicator}"
+
+
+def flag_label(code: str, lang: str) -> str:
+    """Short human label of a confidence flag; an unknown flag keeps its code so it is never hidden."""
+    key = f"flag_{code}"
+    return t(key, lang) if has(key) else code
 
 
 def unit_label(unit: str | None, lang: str) -> str:

@@ -12,7 +12,7 @@ from dash import html
 
 from dashboard.charts import bar_list, line_chart
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries, stance_color
-from dashboard.i18n import indicator_label, t, unit_label
+from dashboard.i18n import flag_label, indicator_label, t, unit_label
 from dashboard.state import ViewState
 from dashboard.viewmodel import CITIES, Figure, Series, ViewModel
 
@@ -49,7 +49,8 @@ def source_view(source: str | None, lang: str) -> html.Span:
 def flags_view(flags: tuple[str, ...] | list[str], lang: str) -> html.Span:
     if not flags:
         return html.Span(t("none_flags", lang), className="flags none")
-    return html.Span([html.Span(f, className="flag") for f in flags], className="flags")
+    return html.Span([html.Span(flag_label(f, lang), className="flag", title=t("flag_title", lang, code=f),
+                                **{"data-flag": f}) for f in flags], className="flags")
 
 
 def cite(fig: Figure, lang: str) -> html.Dl:

@@ -48,3 +48,28 @@ def test_place_names_follow_language_with_fallback():
     row = {"name_en": "Esil", "name_ru": "Есиль", "name_kk": "Есіл"}
     assert [i18n.name_of(row, lang) for lang in ("kk", "ru", "en")] == ["Есіл", "Есиль", "Esil"]
     assert i18n.name_of({"name_en": "Nura", "name_kk": None}, "kk") == "Nura"
+
+
+def test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languages():
+    import pandas as pd
+
+    from geo.settings import build_dir
+
+    figures = pd.read_parquet(build_dir() / "figures.parquet", columns=["confidence"])
+    flags = {f.strip() for text in figures["confidence"].dropna() for f in str(text).split(";") if f.strip()}
+    assert "x2" in flags  # the build really carries flags: this test is not vacuous
+    missing = sorted(f for f in flags if not i18n.has(f"flag_{f}"))
+    assert missing == []
+    for flag in flags:
+        labels = [i18n.flag_label(flag, lang) for lang in ("kk", "ru", "en")]
+        assert all(label != flag for label in labels[:2]), (flag, labels)  # kk and ru are not the English code
+        assert labels[1] != labels[2], flag
+
+
+def test_flag_view_shows_label_and_keeps_code_as_tooltip():
+    from dashboard.panels import flags_view
+
+    view = flags_view(("x2", "no_such_flag"), "ru")
+    known, unknown = view.children
+    assert known.children == "2 источника" and "x2" in known.title
+    assert unknown.children == "no_such_flag"  # an unknown flag is shown by its code, never dropped
