@@ -91,7 +91,7 @@ def test_negative_net_migration_and_text_values_are_fine():
 
 
 def test_bad_stance_code(tmp_path, monkeypatch):
-    import geo.perception as perception
+    from geo import perception
 
     src = pd.read_csv(perception.REFERENCE_DIR / "focus_group_coding.csv", dtype=str)
     src.loc[3, "stance"] = "2"

@@ -17,7 +17,7 @@ def _build(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
 
     env = {**os.environ, "QALA_OFFLINE": "1", **env_extra}
     return subprocess.run([sys.executable, "-m", "geo.build", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")

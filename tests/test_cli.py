@@ -25,6 +25,6 @@ def test_expected_failure_is_one_line_and_exit_2(tmp_path, capsys):
 
 def test_console_script_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "geo.cli", "export", "no_such_layer", "--format", "csv"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "unknown layer 'no_such_layer'" in result.stderr
     assert "Traceback" not in result.stderr
