@@ -99,3 +99,37 @@ def test_bad_stance_code(tmp_path, monkeypatch):
     monkeypatch.setattr(perception, "REFERENCE_DIR", tmp_path)
     with pytest.raises(BadInput, match=r"row 5: stance '2' is not -1, 0 or 1"):
         load_statements()
+
+
+def _astana_sources(mirror, tmp_path, mutate):
+    """The real sources, with Astana's OSM districts rewritten by ``mutate``."""
+    from geo.acquire import Acquired, acquire
+    from geo.catalogue import get_source
+
+    data = json.loads((mirror / "boundaries/districts_astana_osm_2026-09.geojson").read_text())
+    mutate(data["features"])
+    path = _write(tmp_path, "astana.geojson", data["features"])
+    sources = {sid: acquire(sid, allow_download=False) for sid in ("almaty_districts_osm", "geokz_adm2_2024")}
+    sources["astana_districts_osm"] = Acquired(get_source("astana_districts_osm"), (path,), "mirror")
+    return sources
+
+
+def test_duplicate_district_is_refused(mirror, tmp_path):
+    from geo.districts import build_districts
+
+    def duplicate(features):
+        features[1]["properties"]["osm_relation"] = features[0]["properties"]["osm_relation"]
+
+    with pytest.raises(BadInput, match="district 711210000 appears twice in astana_districts_osm"):
+        build_districts(_astana_sources(mirror, tmp_path, duplicate), Repairs())
+
+
+def test_unknown_relation_is_refused(mirror, tmp_path):
+    from geo.districts import build_districts
+    from geo.errors import UnknownName
+
+    def unknown(features):
+        features[2]["properties"]["osm_relation"] = "999"
+
+    with pytest.raises(UnknownName, match="feature 2 is OSM relation 999, not a known district of Astana"):
+        build_districts(_astana_sources(mirror, tmp_path, unknown), Repairs())
