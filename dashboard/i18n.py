@@ -117,12 +117,12 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "over_time": ("Values over time", "Значения во времени", "Уақыт бойынша мәндер"),
     "districts_table": ("Districts", "Районы", "Аудандар"),
     "boundaries": ("Boundaries", "Границы", "Шекаралар"),
-    "boundaries_missing": ("The district boundaries valid in this period are not available, so the values are "
-                           "listed here and not mapped.",
-                           "Границы районов, действовавшие в этот период, недоступны: значения приведены "
-                           "списком, без карты.",
-                           "Осы кезеңде қолданылған аудан шекаралары жоқ, сондықтан мәндер картада емес, "
-                           "тізіммен берілген."),
+    "boundaries_missing": (("The district boundaries valid in this period are not available, so the values are "
+                            "listed here and not mapped."),
+                           ("Границы районов, действовавшие в этот период, недоступны: значения приведены "
+                            "списком, без карты."),
+                           ("Осы кезеңде қолданылған аудан шекаралары жоқ, сондықтан мәндер картада емес, "
+                            "тізіммен берілген.")),
     "no_figures": ("No published figures for this choice.", "Нет опубликованных цифр для этого выбора.",
                    "Бұл таңдау үшін жарияланған дерек жоқ."),
     "places_overlay": ("Documented migrant settlement places", "Задокументированные места расселения мигрантов",
@@ -148,32 +148,32 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                               "Тағы {m} мекеме тек мекенжаймен сипатталған, есепке алынбады."),
     "left_share_title": ("Left bank's share of Astana's population", "Доля левого берега в населении Астаны",
                          "Сол жағалаудың Астана халқындағы үлесі"),
-    "left_share_method": ("Sum of left-bank districts over all districts, only on dates where every district of "
-                          "the boundary set has a published population.",
-                          "Сумма районов левого берега к сумме всех районов, только на даты, когда опубликовано "
-                          "население каждого района.",
-                          "Сол жағалау аудандарының қосындысы барлық аудандарға қатысты, тек барлық аудан халқы "
-                          "жарияланған күндерге."),
-    "left_share_split": ("{name} lies on both banks: its population was split by the left-bank share of its area "
-                         "({pct}), an assumption of even spread.",
-                         "{name} лежит на обоих берегах: его население разделено по доле площади на левом берегу "
-                         "({pct}), в предположении равномерного расселения.",
-                         "{name} екі жағалауда орналасқан: халқы аумағының сол жағалаудағы үлесі бойынша ({pct}) "
-                         "бөлінді, біркелкі қоныстану болжамымен."),
+    "left_share_method": (("Sum of left-bank districts over all districts, only on dates where every district of "
+                           "the boundary set has a published population."),
+                          ("Сумма районов левого берега к сумме всех районов, только на даты, когда опубликовано "
+                           "население каждого района."),
+                          ("Сол жағалау аудандарының қосындысы барлық аудандарға қатысты, тек барлық аудан халқы "
+                           "жарияланған күндерге.")),
+    "left_share_split": (("{name} lies on both banks: its population was split by the left-bank share of its area "
+                          "({pct}), an assumption of even spread."),
+                         ("{name} лежит на обоих берегах: его население разделено по доле площади на левом берегу "
+                          "({pct}), в предположении равномерного расселения."),
+                         ("{name} екі жағалауда орналасқан: халқы аумағының сол жағалаудағы үлесі бойынша ({pct}) "
+                          "бөлінді, біркелкі қоныстану болжамымен.")),
     "left_share_short": ("Left bank", "Левый берег", "Сол жағалау"),
     "bank_basis": ("Banks", "Берега", "Жағалаулар"),
     "bank_basis_published": ("as published (text)", "по опубликованному тексту", "жарияланған мәтін бойынша"),
     "bank_basis_computed": ("computed from boundaries", "вычислен по границам", "шекаралар бойынша есептелді"),
     "bank_basis_unknown": ("unknown", "неизвестно", "белгісіз"),
-    "left_share_marks": ("Open circles: each district's bank as published (2008-2018 districts: Esil left, Almaty and "
-                         "Saryarka right); filled: computed from the boundaries. Points are placed by date; a dashed "
-                         "line joins different boundary sets.",
-                         "Пустые кружки: берег района по опубликованным текстам (районы 2008-2018: Есиль — левый, "
-                         "Алматы и Сарыарка — правый); закрашенные: вычислен по границам. Точки расставлены по датам; "
-                         "пунктир соединяет разные наборы границ.",
-                         "Бос дөңгелектер: аудан жағалауы жарияланған мәтін бойынша (2008-2018 аудандары: Есіл — сол, "
-                         "Алматы мен Сарыарқа — оң); толтырылған: шекаралар бойынша есептелген. Нүктелер күні "
-                         "бойынша орналасқан; үзік сызық әртүрлі шекара жиындарын қосады."),
+    "left_share_marks": (("Open circles: each district's bank as published (2008-2018 districts: Esil left, Almaty and "
+                          "Saryarka right); filled: computed from the boundaries. Points are placed by date; a dashed "
+                          "line joins different boundary sets."),
+                         ("Пустые кружки: берег района по опубликованным текстам (районы 2008-2018: Есиль — левый, "
+                          "Алматы и Сарыарка — правый); закрашенные: вычислен по границам. Точки расставлены по датам; "
+                          "пунктир соединяет разные наборы границ."),
+                         ("Бос дөңгелектер: аудан жағалауы жарияланған мәтін бойынша (2008-2018 аудандары: Есіл — сол, "
+                          "Алматы мен Сарыарқа — оң); толтырылған: шекаралар бойынша есептелген. Нүктелер күні "
+                          "бойынша орналасқан; үзік сызық әртүрлі шекара жиындарын қосады.")),
     "left_share_none": ("No date has a published population for every district.",
                         "Нет даты, на которую опубликовано население всех районов.",
                         "Барлық аудан халқы жарияланған күн жоқ."),
@@ -189,10 +189,10 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                      "−1 отчуждение · 0 нейтрально или смешанно · +1 доброжелательно",
                      "−1 алшақтау · 0 бейтарап не аралас · +1 ілтипатты"),
     "n_statements": ("n = {n} statements", "n = {n} высказываний", "n = {n} пікір"),
-    "indication_only": ("Qualitative focus-group data: a mean over a few statements is an indication, not a "
-                        "measurement.",
-                        "Качественные данные фокус-групп: среднее по нескольким высказываниям — ориентир, а не "
-                        "измерение.",
+    "indication_only": (("Qualitative focus-group data: a mean over a few statements is an indication, not a "
+                         "measurement."),
+                        ("Качественные данные фокус-групп: среднее по нескольким высказываниям — ориентир, а не "
+                         "измерение."),
                         "Фокус-топтың сапалық деректері: бірнеше пікірдің орташасы өлшем емес, бағдар ғана."),
     "statements": ("Statements behind the score", "Высказывания, на которых основана оценка",
                    "Бағаның негізіндегі пікірлер"),
@@ -217,8 +217,8 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "upload_too_big": ("The file is larger than {mb} MB.", "Файл больше {mb} МБ.", "Файл {mb} МБ-тан үлкен."),
     "upload_bad_type": ("Only .csv and .geojson files are accepted.", "Принимаются только файлы .csv и .geojson.",
                         "Тек .csv және .geojson файлдары қабылданады."),
-    "upload_done": ("{matched} rows joined, {unmatched} not joined.", "Привязано строк: {matched}, не привязано: "
-                    "{unmatched}.", "Байланыстырылған жолдар: {matched}, байланыспаған: {unmatched}."),
+    "upload_done": ("{matched} rows joined, {unmatched} not joined.", ("Привязано строк: {matched}, не привязано: "
+                                                                       "{unmatched}."), "Байланыстырылған жолдар: {matched}, байланыспаған: {unmatched}."),
     "upload_empty": ("The file is empty.", "Файл пуст.", "Файл бос."),
     "upload_failed": ("This file could not be read as CSV or GeoJSON; check its format and encoding.",
                       "Файл не удалось прочитать как CSV или GeoJSON; проверьте формат и кодировку.",
@@ -233,8 +233,8 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                    "Шоғырлану коэффициенті: {group}"),
     "upload_counts": ("{input} rows read: {joined} joined to the districts of {city} ({vintage}), {aside} set aside.",
                       "Прочитано строк: {input}; привязано к районам ({city}, {vintage}): {joined}; отложено: {aside}.",
-                      "Оқылған жолдар: {input}; аудандарға ({city}, {vintage}) байланыстырылды: {joined}; "
-                      "шеттетілді: {aside}."),
+                      ("Оқылған жолдар: {input}; аудандарға ({city}, {vintage}) байланыстырылды: {joined}; "
+                       "шеттетілді: {aside}.")),
     "upload_population": ("Per 1,000: population of {period},", "На 1000: население на {period},",
                           "1000-ға: {period} халқы,"),
     "set_aside_title": ("Rows not joined ({n})", "Непривязанные строки ({n})", "Байланыспаған жолдар ({n})"),
@@ -270,12 +270,12 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "regions_context": ("Regions of Kazakhstan (geokz 2024) shown for orientation.",
                         "Регионы Казахстана (geokz 2024) показаны для ориентира.",
                         "Қазақстан өңірлері (geokz 2024) бағдар үшін көрсетілген."),
-    "attribution": ("Map data © OpenStreetMap contributors (ODbL); boundaries geokz (A. Rodionov, BNS ASPR RK, "
-                    "CC BY 4.0); river Astana city geoportal; figures: sources shown beside each value.",
-                    "Картографические данные © участники OpenStreetMap (ODbL); границы geokz (А. Родионов, БНС АСПиР "
-                    "РК, CC BY 4.0); река: геопортал г. Астаны; цифры: источники указаны рядом с каждым значением.",
-                    "Карта деректері © OpenStreetMap қатысушылары (ODbL); шекаралар geokz (А. Родионов, СЖРА ҰСБ, "
-                    "CC BY 4.0); өзен: Астана қаласының геопорталы; сандар: дереккөздері әр мәннің жанында."),
+    "attribution": (("Map data © OpenStreetMap contributors (ODbL); boundaries geokz (A. Rodionov, BNS ASPR RK, "
+                     "CC BY 4.0); river Astana city geoportal; figures: sources shown beside each value."),
+                    ("Картографические данные © участники OpenStreetMap (ODbL); границы geokz (А. Родионов, БНС АСПиР "
+                     "РК, CC BY 4.0); река: геопортал г. Астаны; цифры: источники указаны рядом с каждым значением."),
+                    ("Карта деректері © OpenStreetMap қатысушылары (ODbL); шекаралар geokz (А. Родионов, СЖРА ҰСБ, "
+                     "CC BY 4.0); өзен: Астана қаласының геопорталы; сандар: дереккөздері әр мәннің жанында.")),
     "hover_hint": ("Hover a district for its value; click it (or choose it below) for details.",
                    "Наведите на район, чтобы увидеть значение; щёлкните (или выберите ниже) для подробностей.",
                    "Мәнін көру үшін аудан үстіне апарыңыз; толығырақ үшін басыңыз (не төменнен таңдаңыз)."),
@@ -365,4 +365,4 @@ def pick_language(accept_language: str | None) -> str:
         base = tag.split("-")[0]
         if base in LANGS and quality > 0:
             ranked.append((-quality, position, base))
-    return sorted(ranked)[0][2] if ranked else DEFAULT_LANG
+    return min(ranked)[2] if ranked else DEFAULT_LANG

@@ -7,8 +7,8 @@ it cannot use becomes the default plus a :class:`Notice` the page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES, SCHEMES

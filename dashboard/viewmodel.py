@@ -196,7 +196,7 @@ class ViewModel:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, build: Path | None = None) -> "ViewModel":
+    def load(cls, build: Path | None = None) -> ViewModel:
         """Read the build folder once; a missing build raises SourceUnavailable telling to run `make data`."""
         build = Path(build) if build else build_dir()
         missing = [name for name in ("manifest.json", *_REQUIRED) if not (build / name).exists()]

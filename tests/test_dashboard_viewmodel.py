@@ -10,10 +10,10 @@ import plotly
 import pytest
 
 from dashboard.callbacks import _render_cached, export_table, layer_frame, render, sync_state
-from geo.export import to_csv_bytes, to_geojson_bytes
 from dashboard.panels import source_view
 from dashboard.state import ViewState
 from dashboard.viewmodel import Figure, ViewModel
+from geo.export import to_csv_bytes, to_geojson_bytes
 
 
 @pytest.fixture(scope="module")
