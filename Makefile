@@ -27,7 +27,7 @@ browser:
 data: $(STAMP)
 	$(PY) -m geo.build
 
-run: install data
+run: $(STAMP) data
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --preload --bind $(HOST):$(PORT) dashboard.app:server
 
 test: install data
