@@ -224,13 +224,16 @@ def register(app, vm, geo_url) -> None:
     """Upload -> store; store + measure + view -> map layer and panel; download and clear buttons."""
 
     @app.callback(Output("upload-result", "children"), Output("upload-store", "data"),
-                  Output("upload", "contents"),
+                  Output("upload", "contents"), Output("ctl-city", "value", allow_duplicate=True),
                   Input("upload", "contents"), State("upload", "filename"), State("upload-city", "value"),
-                  State("view", "data"), prevent_initial_call=True)
-    def upload(contents, filename, city, view):
+                  State("view", "data"), State("ctl-city", "value"), prevent_initial_call=True)
+    def upload(contents, filename, city, view, shown_city):
         lang = view["state"]["lang"] if view else "en"
         message, store = handle_upload(contents, filename, lang if lang in LANGS else "en", city)
-        return message, (store if store else no_update), None
+        # The joined districts are the upload's city: the City control follows, so the page never shows one
+        # city's districts under another city's name.
+        switch = store["city"] if store and store.get("city") and store["city"] != shown_city else no_update
+        return message, (store if store else no_update), None, switch
 
     @app.callback(Output("upload-store", "data", allow_duplicate=True), Output("upload-result", "children",
                                                                                allow_duplicate=True),
@@ -256,6 +259,9 @@ def register(app, vm, geo_url) -> None:
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:
             body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
+        if state.get("city") and state["city"] != store["city"]:
+            body.insert(0, html.P(t("upload_other_city", lang, city=t(store["city"], lang),
+                                    shown=t(state["city"], lang)), className="caveat", id="upload-other-city"))
         viewport = no_update
         if ctx.triggered_id == "upload-store":
             box = vm.geo["cities"].feature_bounds.get(store["city"]) or (vm.geo[layer].bounds if layer in vm.geo

@@ -217,6 +217,11 @@ def test_upload_is_joined_mapped_reported_and_downloadable(browser, server_url, 
     assert "outside every district of Astana" in aside and "70.6, 51.6" in aside
     assert "<img src=x onerror=alert(1)>" in aside and not browser.find_elements(By.CSS_SELECTOR, "#upload-panel img")
     assert "SYNTHETIC" not in panel.text  # a real hand-made file is not labelled synthetic
+    # the page was on Almaty: the City control, the link and the figures follow the joined city, Astana
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#ctl-city input[value='Astana']").is_selected())
+    wait(browser, lambda d: "Population · Astana" in panel_text(d))
+    assert query(browser)["city"] == "Astana"
+    assert not browser.find_elements(By.ID, "upload-other-city")
     # drawn on the map: the user layer's districts carry colours of the count classes
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, PATHS)) >= 6 + 3)
     colors = {p.get_attribute("fill") for p in browser.find_elements(By.CSS_SELECTOR, PATHS)}
@@ -237,6 +242,10 @@ def test_upload_is_joined_mapped_reported_and_downloadable(browser, server_url, 
         "Polygon", "MultiPolygon")
     csv_text = next(downloads.glob("survey_points_joined_*.csv")).read_text(encoding="utf-8-sig")
     assert "per_1000" in csv_text.splitlines()[0] and "Saryarka" in csv_text
+    # choosing another city keeps the upload and says plainly which city it belongs to
+    click_radio(browser, "ctl-city", "Shymkent")
+    note = wait(browser, lambda d: d.find_elements(By.ID, "upload-other-city"))[0]
+    assert note.text == "Your data is joined to the districts of Astana; the map now shows Shymkent."
     browser.find_element(By.ID, "upload-clear").click()
     wait(browser, lambda d: not d.find_element(By.ID, "upload-panel").is_displayed())
 
