@@ -46,11 +46,21 @@ def source_view(source: str | None, lang: str) -> html.Span:
                       html.Span(f" {rest}" if rest else "", className="small")], className="source")
 
 
+def column_head(short_key: str, full_key: str, lang: str) -> html.Th:
+    """A table header with a short label that fits a narrow column; the full label is its tooltip."""
+    return html.Th(t(short_key, lang), title=t(full_key, lang), scope="col")
+
+
 def flags_view(flags: tuple[str, ...] | list[str], lang: str) -> html.Span:
     if not flags:
         return html.Span(t("none_flags", lang), className="flags none")
     return html.Span([html.Span(flag_label(f, lang), className="flag", title=t("flag_title", lang, code=f),
                                 **{"data-flag": f}) for f in flags], className="flags")
+
+
+def row_flags_view(flags: tuple[str, ...], shared: bool, lang: str) -> html.Span:
+    """A row's own flags; a dash (not 'none') when the row carries only the flags shared by every row."""
+    return flags_view(flags, lang) if flags or not shared else html.Span("–", className="flags none")
 
 
 def cite(fig: Figure, lang: str) -> html.Dl:
@@ -88,10 +98,19 @@ def legend_view(cls: Classification | None, colors: list[str], series: Series | 
     return html.Div(body, className="legend", id="legend-box")
 
 
-def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[str]) -> html.Table:
+def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[str]) -> html.Div:
+    """Districts by rank; flags shared by every value are said once above the table, each row keeps its own."""
     lang = state.lang
-    head = html.Thead(html.Tr([html.Th(t("city" if state.city == "Kazakhstan" else "district", lang)), html.Th(t("value", lang)), html.Th(t("rank", lang)),
-                               html.Th(t("confidence", lang))]))
+    flag_sets = [set(series.figures[i].confidence) for i in ids if i in series.figures]
+    common = set.intersection(*flag_sets) if len(flag_sets) > 1 else set()
+    shared = [f for f in next(iter(series.figures.values())).confidence if f in common] if common else []
+    # The unit goes in the header once (not in every narrow cell); percent stays beside each value.
+    cell_unit = series.unit if series.unit in ("percent", "%") else None
+    unit = "" if cell_unit else unit_label(series.unit, lang)
+    value_head = f"{t('value', lang)}, {unit}" if unit else t("value", lang)
+    head = html.Thead(html.Tr([html.Th(t("city" if state.city == "Kazakhstan" else "district", lang), scope="col"),
+                               html.Th(value_head, scope="col"), column_head("col_rank", "rank", lang),
+                               column_head("col_flags", "confidence", lang)]))
     rows = []
     ordered = sorted(ids, key=lambda i: series.ranks.get(i, (10**6, 0))[0])
     for did in ordered:
@@ -99,12 +118,17 @@ def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[st
         rank = series.ranks.get(did)
         rows.append(html.Tr([
             html.Th(place_name(vm, did, lang), scope="row"),
-            html.Td(fmt_value(fig.value if fig else None, series.unit, lang),
+            html.Td(fmt_value(fig.value if fig else None, cell_unit, lang),
                     className="num" + ("" if fig and fig.value is not None else " missing")),
             html.Td(t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–"),
-            html.Td(flags_view(fig.confidence if fig else (), lang)),
+            html.Td(row_flags_view(tuple(f for f in fig.confidence if f not in common) if fig else (), bool(common),
+                                   lang)),
         ], className="selected" if did == state.district else ""))
-    return html.Table([head, html.Tbody(rows)], className="table", id="district-table")
+    table = html.Table([head, html.Tbody(rows)], className="table", id="district-table")
+    if not shared:
+        return html.Div(table)
+    return html.Div([html.P([t("flags_every_row", lang), " ", flags_view(shared, lang)], className="small",
+                            id="shared-flags"), table])
 
 
 def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Div:
@@ -187,13 +211,12 @@ def leftbank_view(vm: ViewModel, state: ViewState) -> list:
                                                if rows[i]["vintage"] != rows[i - 1]["vintage"])))
         out.append(html.P(t("left_share_marks", lang), className="small", id="left-share-marks"))
         head = html.Thead(html.Tr([html.Th(t("period", lang)), html.Th(t("left_share_short", lang)),
-                                   html.Th(t("bank_basis", lang)),
-                                   html.Th(t("confidence", lang)), html.Th(t("source", lang))]))
+                                   html.Th(t("bank_basis", lang)), column_head("source", "source_and_flags", lang)]))
         table = [html.Tr([html.Th(row["label"], scope="row"), html.Td(f"{100 * row['share']:.1f} %", className="num"),
                           html.Td(f"{row['vintage'] or ''}: "
                                   + ", ".join(t(f"bank_basis_{b}", lang) for b in row["bank_basis"])),
-                          html.Td(flags_view(row["confidence"], lang)),
-                          html.Td([source_view(s, lang) for s in row["sources"]])]) for row in rows]
+                          html.Td([*[source_view(s, lang) for s in row["sources"]], " ",
+                                   flags_view(row["confidence"], lang)])]) for row in rows]
         out.append(html.Table([head, html.Tbody(table)], className="table small", id="left-share-table"))
         out.append(html.P(t("left_share_method", lang), className="small"))
         for row in vm.left_share:

@@ -176,8 +176,9 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
                                t("no_data", lang)]))
     body.append(html.P(f"{t('legend', lang)} · {t('scheme_' + UPLOAD_SCHEME, lang)}", className="small"))
     body.append(html.Ul(legend, className="legend-list", id="upload-legend"))
-    head = html.Thead(html.Tr([html.Th(t("district", lang)), html.Th(measure_label("count", lang)),
-                               html.Th(measure_label("share_of_city", lang)), html.Th(measure_label("per_1000", lang))]))
+    head = html.Thead(html.Tr([html.Th(t("district", lang), scope="col"),
+                               *[html.Th(t(f"col_{m}", lang), title=measure_label(m, lang), scope="col")
+                                 for m in BASE_MEASURES]]))
     rows = []
     for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
         rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
