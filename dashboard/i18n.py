@@ -152,9 +152,6 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                      "Дереккөзде координаттары бар мемлекеттік мекемелер"),
     "institutions_share": ("{bank}: {count} of {n} ({pct})", "{bank}: {count} из {n} ({pct})",
                            "{bank}: {n} ішінен {count} ({pct})"),
-    "institutions_unmapped": ("{m} more institutions are described by location only and are not counted.",
-                              "Ещё {m} учреждений описаны только адресом и не учтены.",
-                              "Тағы {m} мекеме тек мекенжаймен сипатталған, есепке алынбады."),
     "left_share_title": ("Left bank's share of Astana's population", "Доля левого берега в населении Астаны",
                          "Сол жағалаудың Астана халқындағы үлесі"),
     "left_share_method": (("Sum of left-bank districts over all districts, only on dates where every district of "
@@ -197,7 +194,6 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "stance_scale": ("−1 distancing · 0 neutral or mixed · +1 welcoming",
                      "−1 отчуждение · 0 нейтрально или смешанно · +1 доброжелательно",
                      "−1 алшақтау · 0 бейтарап не аралас · +1 ілтипатты"),
-    "n_statements": ("n = {n} statements", "n = {n} высказываний", "n = {n} пікір"),
     "indication_only": (("Qualitative focus-group data: a mean over a few statements is an indication, not a "
                          "measurement."),
                         ("Качественные данные фокус-групп: среднее по нескольким высказываниям — ориентир, а не "
@@ -250,9 +246,6 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "upload_population": ("Per 1,000: population of {period},", "На 1000: население на {period},",
                           "1000-ға: {period} халқы,"),
     "set_aside_title": ("Rows not joined ({n})", "Непривязанные строки ({n})", "Байланыспаған жолдар ({n})"),
-    "set_aside_more": ("{n} more are not listed here; `qala join` writes all of them to set_aside.csv.",
-                       "Ещё {n} здесь не показаны; `qala join` записывает все в set_aside.csv.",
-                       "Тағы {n} жол мұнда көрсетілмеген; `qala join` барлығын set_aside.csv файлына жазады."),
     "set_aside_none": ("Every row was joined.", "Все строки привязаны.", "Барлық жол байланыстырылды."),
     "row": ("Row", "Строка", "Жол"),
     "reason": ("Reason", "Причина", "Себебі"),
@@ -269,9 +262,6 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "notice_unknown": ("Unknown {what} \"{value}\" in the link; showing {default} instead.",
                        "Неизвестное значение {what} «{value}» в ссылке; показано {default}.",
                        "Сілтемедегі {what} мәні «{value}» белгісіз; оның орнына {default} көрсетілді."),
-    "notice_k": ("Only {n} distinct values: {k} classes were reduced to {n}.",
-                 "Различных значений всего {n}: число классов уменьшено с {k} до {n}.",
-                 "Әртүрлі мән саны {n}: сынып саны {k}-ден {n}-ге азайтылды."),
     "notice_breaks": ("Own breaks could not be read; quantiles are shown.",
                       "Свои границы не распознаны; показаны квантили.",
                       "Өз шекаралар оқылмады; квантильдер көрсетілді."),
@@ -308,11 +298,64 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "synthetic": ("synthetic", "синтетические", "синтетикалық"),
 }
 
+# Counted strings: key -> (en (one, other), ru (one, few, many), kk (other,)); the count is always ``{n}``.
+# Kazakh nouns stay singular after a numeral, so it has one form; Russian follows the CLDR integer rules.
+_PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "n_statements": (("n = {n} statement", "n = {n} statements"),
+                     ("n = {n} высказывание", "n = {n} высказывания", "n = {n} высказываний"),
+                     ("n = {n} пікір",)),
+    "institutions_unmapped": (
+        ("{n} more institution is described by location only and is not counted.",
+         "{n} more institutions are described by location only and are not counted."),
+        ("Ещё {n} учреждение описано только адресом и не учтено.",
+         "Ещё {n} учреждения описаны только адресом и не учтены.",
+         "Ещё {n} учреждений описаны только адресом и не учтены."),
+        ("Тағы {n} мекеме тек мекенжаймен сипатталған, есепке алынбады.",)),
+    "set_aside_more": (
+        ("{n} more row is not listed here; `qala join` writes all of them to set_aside.csv.",
+         "{n} more rows are not listed here; `qala join` writes all of them to set_aside.csv."),
+        ("Ещё {n} строка здесь не показана; `qala join` записывает все в set_aside.csv.",
+         "Ещё {n} строки здесь не показаны; `qala join` записывает все в set_aside.csv.",
+         "Ещё {n} строк здесь не показаны; `qala join` записывает все в set_aside.csv."),
+        ("Тағы {n} жол мұнда көрсетілмеген; `qala join` барлығын set_aside.csv файлына жазады.",)),
+    "notice_k": (("Only {n} distinct value: {k} classes were reduced to {n}.",
+                  "Only {n} distinct values: {k} classes were reduced to {n}."),
+                 ("Различных значений: {n}; число классов уменьшено с {k} до {n}.",) * 3,
+                 ("Әртүрлі мән саны {n}: сынып саны {k}-ден {n}-ге азайтылды.",)),
+}
+
 LANG_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
+def plural_form(n: float, lang: str) -> int:
+    """Index of the form of a counted string for ``n`` in ``lang`` (CLDR cardinal rules).
+
+    en: 0 one (exactly 1), 1 other. ru: 0 one (…1 but not …11), 1 few (…2-4 but not …12-14), 2 many (other
+    integers); fractions take the 'few' form (genitive singular: 1,5 высказывания). kk: always 0.
+    """
+    if lang == "kk":
+        return 0
+    whole = float(n).is_integer()
+    if lang == "en":
+        return 0 if whole and int(n) == 1 else 1
+    if not whole:
+        return 1
+    i = abs(int(n))
+    if i % 10 == 1 and i % 100 != 11:
+        return 0
+    if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14:
+        return 1
+    return 2
+
+
 def t(key: str, lang: str, **fmt: object) -> str:
-    """The interface string ``key`` in ``lang``, formatted with ``fmt``; KeyError if it does not exist."""
+    """The interface string ``key`` in ``lang``, formatted with ``fmt``; KeyError if it does not exist.
+
+    Counted strings (see ``_PLURALS``) take the grammatical form the count ``n`` asks for in that language.
+    """
+    if key in _PLURALS:
+        forms = _PLURALS[key][LANGS_ORDER[lang]]
+        return forms[plural_form(fmt["n"], lang)].format(**fmt)
     text = _STRINGS[key][LANGS_ORDER[lang]]
     return text.format(**fmt) if fmt else text
 
@@ -321,11 +364,18 @@ LANGS_ORDER = {"en": 0, "ru": 1, "kk": 2}
 
 
 def has(key: str) -> bool:
-    return key in _STRINGS
+    return key in _STRINGS or key in _PLURALS
 
 
 def all_keys() -> list[str]:
-    return list(_STRINGS)
+    return [*_STRINGS, *_PLURALS]
+
+
+def texts_of(key: str) -> list[str]:
+    """Every text of a key in all languages and forms (for completeness checks)."""
+    if key in _PLURALS:
+        return [text for forms in _PLURALS[key] for text in forms]
+    return list(_STRINGS[key])
 
 
 def indicator_label(indicator: str, lang: str) -> str:

@@ -199,7 +199,7 @@ def leftbank_view(vm: ViewModel, state: ViewState) -> list:
               for bank, count in sorted(counts.items())] if n else []
     out.append(html.Ul(shares, id="institution-shares"))
     if unmapped:
-        out.append(html.P(t("institutions_unmapped", lang, m=unmapped), className="small"))
+        out.append(html.P(t("institutions_unmapped", lang, n=unmapped), className="small"))
     out.append(html.H3(t("left_share_title", lang)))
     if vm.left_share:
         rows = sorted(vm.left_share, key=lambda r: r["end"] or "")

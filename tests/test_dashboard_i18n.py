@@ -11,10 +11,37 @@ from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS
 
 def test_every_string_has_three_distinct_non_empty_translations_with_same_placeholders():
     for key in i18n.all_keys():
-        texts = list(i18n._STRINGS[key])
-        assert all(text.strip() for text in texts), key
+        texts = i18n.texts_of(key)
+        assert len(texts) >= 3 and all(text.strip() for text in texts), key
         fields = [sorted(re.findall(r"{(\w+)}", text)) for text in texts]
-        assert fields[0] == fields[1] == fields[2], key
+        assert all(f == fields[0] for f in fields), key
+
+
+@pytest.mark.parametrize("lang, n, expected", [
+    ("en", 0, "n = 0 statements"), ("en", 1, "n = 1 statement"), ("en", 2, "n = 2 statements"),
+    ("en", 11, "n = 11 statements"), ("en", 21, "n = 21 statements"),
+    ("ru", 1, "n = 1 высказывание"), ("ru", 2, "n = 2 высказывания"), ("ru", 4, "n = 4 высказывания"),
+    ("ru", 5, "n = 5 высказываний"), ("ru", 0, "n = 0 высказываний"), ("ru", 11, "n = 11 высказываний"),
+    ("ru", 12, "n = 12 высказываний"), ("ru", 14, "n = 14 высказываний"), ("ru", 21, "n = 21 высказывание"),
+    ("ru", 22, "n = 22 высказывания"), ("ru", 111, "n = 111 высказываний"), ("ru", 101, "n = 101 высказывание"),
+    ("kk", 1, "n = 1 пікір"), ("kk", 5, "n = 5 пікір"),
+])
+def test_counts_take_the_plural_form_of_their_language(lang, n, expected):
+    assert i18n.t("n_statements", lang, n=n) == expected
+
+
+def test_every_counted_string_agrees_with_its_count():
+    assert i18n.t("institutions_unmapped", "en", n=1).startswith("1 more institution is ")
+    assert i18n.t("institutions_unmapped", "en", n=15).startswith("15 more institutions are ")
+    assert i18n.t("institutions_unmapped", "ru", n=1) == "Ещё 1 учреждение описано только адресом и не учтено."
+    assert "3 учреждения описаны" in i18n.t("institutions_unmapped", "ru", n=3)
+    assert "15 учреждений" in i18n.t("institutions_unmapped", "ru", n=15)
+    assert i18n.t("set_aside_more", "en", n=1).startswith("1 more row is ")
+    assert "2 строки здесь не показаны" in i18n.t("set_aside_more", "ru", n=2)
+    assert i18n.t("notice_k", "en", n=1, k=5) == "Only 1 distinct value: 5 classes were reduced to 1."
+    assert i18n.t("notice_k", "en", n=3, k=5) == "Only 3 distinct values: 5 classes were reduced to 3."
+    with pytest.raises(KeyError):
+        i18n.t("n_statements", "en")  # a counted string without its count is a bug, not a guess
 
 
 def test_controls_vocabulary_is_translated():
