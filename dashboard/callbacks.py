@@ -75,12 +75,38 @@ def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
         "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
                        for p in vm.periods(state.city, state.layer, state.indicator)],
         "ctl-district": [{"label": panels.place_name(vm, d, lang), "value": d} for d in vm.district_ids(state.city)],
-        "ctl-city": [{"label": t(c, lang), "value": c} for c in CITY_VIEWS],
+        "ctl-city": [{"label": t(c, lang), "value": c, **({"disabled": True} if state.layer == "leftbank" and
+                                                            c != "Astana" else {})} for c in CITY_VIEWS],
         "ctl-layer": [{"label": t(f"layer_{x}", lang), "value": x} for x in LAYERS],
         "ctl-scheme": [{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES],
         "ctl-palette": [{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES],
         "ctl-category": [{"label": t(f"cat_{c}", lang), "value": c} for c in CATEGORIES],
     }
+
+
+CONTROL_GROUPS = ("grp-indicator", "grp-period", "grp-category", "grp-classes", "grp-breaks", "grp-district",
+                  "grp-fixed-note", "grp-city-note")
+
+
+def hidden_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str, bool]:
+    """Which control groups are hidden in a state (keys: CONTROL_GROUPS): a control that changes nothing in the
+    current view is not shown (it stays in the DOM, so its value still travels in the URL).
+
+    Indicator and period show when the view offers any (layer 1, and layer 3's origins of newcomers); the migrant
+    category only on layer 3; classes, palette and district only on layer 1 (layers 2 and 3 have fixed colours,
+    said by a note); own breaks only with the 'my own breaks' scheme; on layer 2 a note says why only Astana."""
+    concentration = state.layer == "concentration"
+    shown = {
+        "grp-indicator": state.layer != "leftbank" and bool(options["ctl-indicator"]),
+        "grp-period": state.layer != "leftbank" and bool(options["ctl-period"]),
+        "grp-category": state.layer == "perception",
+        "grp-classes": concentration,
+        "grp-breaks": concentration and state.scheme == "user_defined",
+        "grp-district": concentration,
+        "grp-fixed-note": not concentration,
+        "grp-city-note": state.layer == "leftbank",
+    }
+    return {group: not shown[group] for group in CONTROL_GROUPS}
 
 
 def view_data(state: ViewState, notices: list[Notice]) -> dict:
@@ -321,6 +347,7 @@ def register(app, vm: ViewModel) -> None:
         Output("url", "search"),
         *[Output(cid, "value") for cid in control_ids],
         *[Output(cid, "options") for cid in OPTION_CONTROLS],
+        *[Output(gid, "hidden") for gid in CONTROL_GROUPS],
         Output("view", "data"),
         Input("url", "search"), *[Input(cid, "value") for cid in control_ids], Input("choropleth", "clickData"),
         State("default-lang", "data"),
@@ -334,8 +361,9 @@ def register(app, vm: ViewModel) -> None:
         state, notices = sync_state(vm, trigger, search, controls, click, default_lang)
         query = to_query(state)
         search_out = no_update if (search or "") == query else query
-        return (search_out, *[getattr(state, f) for f in CONTROL_FIELDS], *control_options(vm, state).values(),
-                view_data(state, notices))
+        options = control_options(vm, state)
+        return (search_out, *[getattr(state, f) for f in CONTROL_FIELDS], *options.values(),
+                *hidden_groups(state, options).values(), view_data(state, notices))
 
     # The layout already holds the canonical query of the link it was drawn for: put it in the address bar
     # (replace, not push, so back leaves the page as usual). Runs in the browser, no request.

@@ -16,7 +16,15 @@ import flask
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.callbacks import control_options, fit_bounds, geo_url, render, sync_state, view_data
+from dashboard.callbacks import (
+    control_options,
+    fit_bounds,
+    geo_url,
+    hidden_groups,
+    render,
+    sync_state,
+    view_data,
+)
 from dashboard.classify import K_CHOICES
 from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
 from dashboard.state import Notice, ViewState, to_query
@@ -42,32 +50,48 @@ def _control(key: str, control, lang: str) -> html.Div:
 
 def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
     lang = state.lang
+    hidden = hidden_groups(state, options)
+
+    def group(gid: str, *children) -> html.Div:
+        return html.Div(list(children), id=gid, hidden=hidden[gid])
+
     return html.Div(className="controls", role="form", **{"aria-label": "map controls"}, children=[
         html.Div(className="radio", children=[
             label("city", lang, "ctl-city"),
             dcc.RadioItems(id="ctl-city", options=options["ctl-city"], value=state.city)]),
+        group("grp-city-note", html.P(t("astana_only_hint", lang), id={"type": "i18n", "key": "astana_only_hint"},
+                                      className="small")),
         html.Div(className="radio", children=[
             label("layer", lang, "ctl-layer"),
             dcc.RadioItems(id="ctl-layer", options=options["ctl-layer"], value=state.layer)]),
-        _control("indicator", dcc.Dropdown(id="ctl-indicator", clearable=False, searchable=False,
-                                           value=state.indicator or None, options=options["ctl-indicator"]), lang),
-        _control("period", dcc.Dropdown(id="ctl-period", clearable=False, searchable=False, value=state.period,
-                                        options=options["ctl-period"]), lang),
-        _control("category", dcc.Dropdown(id="ctl-category", clearable=False, searchable=False, value=state.category,
-                                          options=options["ctl-category"]), lang),
-        html.Div(className="radio", children=[
-            label("scheme", lang, "ctl-scheme"),
-            dcc.RadioItems(id="ctl-scheme", value=state.scheme, options=options["ctl-scheme"])]),
-        _control("k", dcc.Dropdown(id="ctl-k", clearable=False, searchable=False, value=state.k,
-                                   options=[{"label": str(k), "value": k} for k in K_CHOICES]), lang),
-        _control("breaks", dcc.Input(id="ctl-breaks", type="text", debounce=True, value=state.breaks,
-                                     placeholder="100000, 250000", style={"width": "100%"}), lang),
-        _control("palette", dcc.Dropdown(id="ctl-palette", clearable=False, searchable=False, value=state.palette,
-                                         options=options["ctl-palette"]), lang),
-        _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True, value=state.district,
-                                          options=options["ctl-district"], placeholder=t("choose_district", lang)),
-                 lang),
-        html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"}, className="small"),
+        group("grp-indicator", _control("indicator", dcc.Dropdown(
+            id="ctl-indicator", clearable=False, searchable=False, value=state.indicator or None,
+            options=options["ctl-indicator"]), lang)),
+        group("grp-period", _control("period", dcc.Dropdown(
+            id="ctl-period", clearable=False, searchable=False, value=state.period, options=options["ctl-period"]),
+            lang)),
+        group("grp-category", _control("category", dcc.Dropdown(
+            id="ctl-category", clearable=False, searchable=False, value=state.category,
+            options=options["ctl-category"]), lang)),
+        group("grp-classes",
+              html.Div(className="radio", children=[
+                  label("scheme", lang, "ctl-scheme"),
+                  dcc.RadioItems(id="ctl-scheme", value=state.scheme, options=options["ctl-scheme"])]),
+              _control("k", dcc.Dropdown(id="ctl-k", clearable=False, searchable=False, value=state.k,
+                                         options=[{"label": str(k), "value": k} for k in K_CHOICES]), lang),
+              group("grp-breaks", _control("breaks", dcc.Input(
+                  id="ctl-breaks", type="text", debounce=True, value=state.breaks, placeholder="100000, 250000",
+                  style={"width": "100%"}), lang)),
+              _control("palette", dcc.Dropdown(id="ctl-palette", clearable=False, searchable=False,
+                                               value=state.palette, options=options["ctl-palette"]), lang)),
+        group("grp-fixed-note", html.P(t("fixed_colours", lang), id={"type": "i18n", "key": "fixed_colours"},
+                                       className="small")),
+        group("grp-district",
+              _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True,
+                                                value=state.district, options=options["ctl-district"],
+                                                placeholder=t("choose_district", lang)), lang),
+              html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
+                     className="small")),
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0, **{"aria-label": "Download GeoJSON"}),
         html.Button("CSV", id="dl-csv", className="dl", n_clicks=0, **{"aria-label": "Download CSV"}),

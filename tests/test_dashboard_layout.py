@@ -78,3 +78,55 @@ def test_page_search_reads_the_page_query_or_the_referer_of_the_layout_request()
         assert page_search() is None
     with app.test_request_context("/_dash-layout"):
         assert page_search() is None
+
+
+def shown_controls(page: dict) -> set[str]:
+    """Ids of the controls a user sees: those not inside a hidden group."""
+    layout_root = page["root"]
+    hidden_ids: set[str] = set()
+
+    def walk(component, hidden: bool) -> None:
+        hidden = hidden or bool(getattr(component, "hidden", False))
+        cid = getattr(component, "id", None)
+        if hidden and isinstance(cid, str):
+            hidden_ids.add(cid)
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                walk(child, hidden)
+
+    walk(layout_root, False)
+    return {cid for cid in page if cid.startswith("ctl-")} - hidden_ids
+
+
+@pytest.mark.parametrize("query, shown", [
+    ("?layer=concentration&city=Astana",
+     {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-scheme", "ctl-k", "ctl-palette", "ctl-district",
+      "ctl-lang"}),
+    ("?layer=concentration&city=Almaty&scheme=user_defined&breaks=100000",
+     {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-scheme", "ctl-k", "ctl-breaks", "ctl-palette",
+      "ctl-district", "ctl-lang"}),
+    ("?layer=leftbank", {"ctl-city", "ctl-layer", "ctl-lang"}),
+    ("?layer=perception&city=Almaty", {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-category",
+                                       "ctl-lang"}),
+    ("?layer=perception&city=Kazakhstan", {"ctl-city", "ctl-layer", "ctl-category", "ctl-lang"}),
+])
+def test_only_the_controls_of_the_current_layer_are_shown(vm, query, shown):
+    page = by_id(serve_layout(vm, query, "en"))
+    assert shown_controls(page) == shown
+    for cid in ("ctl-indicator", "ctl-period", "ctl-category", "ctl-scheme", "ctl-breaks", "ctl-district"):
+        assert cid in page  # hidden controls stay in the page: their values still travel in the URL
+    for cid in shown - {"ctl-city", "ctl-layer", "ctl-lang"}:
+        if cid in ("ctl-indicator", "ctl-period"):
+            assert page[cid].options, (query, cid)  # a shown picker always has something to pick
+
+
+def test_left_bank_offers_only_astana_and_says_why(vm):
+    page = by_id(serve_layout(vm, "?layer=leftbank", "ru"))
+    disabled = {o["value"] for o in page["ctl-city"].options if o.get("disabled")}
+    assert disabled == {"Almaty", "Shymkent", "Kazakhstan"}
+    assert not page["grp-city-note"].hidden and not page["grp-fixed-note"].hidden
+    assert "Астан" in str(page["grp-city-note"].children)
+    layer1 = by_id(serve_layout(vm, "?layer=concentration", "ru"))
+    assert not any(o.get("disabled") for o in layer1["ctl-city"].options)
+    assert layer1["grp-city-note"].hidden and layer1["grp-fixed-note"].hidden

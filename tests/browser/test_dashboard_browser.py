@@ -147,6 +147,47 @@ def test_perception_layer(browser, server_url, screenshot_dir):
     browser.save_screenshot(str(screenshot_dir / "layer3_perception.png"))
 
 
+def visible_controls(driver) -> set[str]:
+    """Ids of the map controls a user sees, each with its label shown too."""
+    shown = set()
+    for cid in CONTROL_IDS:
+        if driver.find_element(By.ID, cid).is_displayed():
+            assert driver.find_element(By.CSS_SELECTOR, f"label[for='{cid}']").is_displayed(), cid
+            shown.add(cid)
+    return shown
+
+
+CONTROL_IDS = ("ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-category", "ctl-scheme", "ctl-k",
+               "ctl-breaks", "ctl-palette", "ctl-district")
+
+
+LAYER1 = {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-scheme", "ctl-k", "ctl-palette", "ctl-district"}
+
+
+def test_only_the_controls_of_the_current_layer_are_shown(browser, server_url):
+    open_view(browser, server_url, "?city=Astana&lang=en", "Population · Astana")
+    assert visible_controls(browser) == LAYER1
+    click_radio(browser, "ctl-scheme", "user_defined")
+    wait(browser, lambda d: d.find_element(By.ID, "ctl-breaks").is_displayed())
+    assert visible_controls(browser) == LAYER1 | {"ctl-breaks"}
+    click_radio(browser, "ctl-layer", "leftbank")
+    wait(browser, lambda d: "State institutions" in panel_text(d))
+    wait(browser, lambda d: visible_controls(d) == {"ctl-city", "ctl-layer"})
+    assert not browser.find_element(By.CSS_SELECTOR, "#ctl-city input[value='Almaty']").is_enabled()
+    assert "Astana only" in browser.find_element(By.ID, "grp-city-note").text
+    assert "fixed" in browser.find_element(By.ID, "grp-fixed-note").text
+    # keyboard: from the layer radios, Tab goes straight to the downloads (no hidden control takes the focus)
+    browser.find_element(By.CSS_SELECTOR, "#ctl-layer input[value='perception']").send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "dl-geojson"
+    click_radio(browser, "ctl-layer", "perception")
+    wait(browser, lambda d: "Mean stance" in panel_text(d))
+    wait(browser, lambda d: visible_controls(d) == {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period",
+                                                    "ctl-category"})
+    assert browser.find_element(By.ID, "ctl-period").text.strip()  # a shown picker is never empty
+    click_radio(browser, "ctl-layer", "concentration")
+    wait(browser, lambda d: visible_controls(d) == LAYER1 | {"ctl-breaks"})
+
+
 def test_copied_link_reopens_the_same_view_and_back_works(browser, server_url, screenshot_dir):
     open_view(browser, server_url, "?city=Shymkent&lang=en&scheme=fisher_jenks&k=3&pal=cividis", "Shymkent")
     link = browser.current_url
