@@ -16,7 +16,9 @@ from dashboard.i18n import flag_label, indicator_label, t, unit_label
 from dashboard.state import ViewState
 from dashboard.viewmodel import CITIES, Figure, Series, ViewModel
 
-_URL = re.compile(r"https?://[^\s,;)\"']+")
+# A web address: with http(s), or a bare domain followed by a path; not inside a word or another path.
+_ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.I)
+SOURCE_LABEL_CHARS = 40
 BANK_COLORS = {"left": "#5d3790", "right": "#e08214", "both": "#988dbe"}
 
 
@@ -32,18 +34,55 @@ def fmt_value(value: float | None, unit: str | None, lang: str) -> str:
     return f"{text} {suffix}".strip() if suffix and suffix != "%" else text
 
 
+def _unwrap(url: str) -> str:
+    """An address without the punctuation and closing brackets of the sentence around it (a ')' stays when the
+    address opened one, as in wiki page names)."""
+    url = url.rstrip(".,;:")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;:")
+    return url
+
+
+def source_links(source: str) -> list[tuple[str, str]]:
+    """(host, URL) of each web address in a source text, one per host, in order. Addresses without a scheme
+    (``github.com/owner/repo``) must have a path and get https://; nothing but http(s) ever becomes a link."""
+    links: dict[str, str] = {}
+    for match in _ADDRESS.finditer(source):
+        url = _unwrap(match.group(0))
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.I).split("/")[0].lower()
+        links.setdefault(host, url)
+    return list(links.items())
+
+
+def short_source(source: str, limit: int = SOURCE_LABEL_CHARS) -> str:
+    """The first words of a source without an address, cut at a word boundary with an ellipsis."""
+    text = " ".join(source.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def source_view(source: str | None, lang: str) -> html.Span:
-    """The source text, with its first http(s) URL as a link; other text stays plain."""
+    """A short source label: the host of each address as a link (full URL as its tooltip), or the first words;
+    the whole source text is the tooltip of the label, so a long path never fills a narrow cell."""
     if not source:
         return html.Span(t("no_data", lang), className="missing")
-    match = _URL.search(source)
-    if not match:
-        return html.Span(source, className="source")
-    url = match.group(0)
-    rest = (source[:match.start()] + source[match.end():]).strip(" ()")
-    host = re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
-    return html.Span([html.A(host, href=url, target="_blank", rel="noopener noreferrer", title=url),
-                      html.Span(f" {rest}" if rest else "", className="small")], className="source")
+    links = source_links(source)
+    if not links:
+        return html.Span(short_source(source), title=source, className="source")
+    parts: list = []
+    for i, (host, url) in enumerate(links):
+        if i:
+            parts.append(" · ")
+        parts.append(html.A(host, href=url, target="_blank", rel="noopener noreferrer", title=url))
+    rest = _ADDRESS.sub(lambda m: m.group(0)[len(_unwrap(m.group(0))):], source)
+    if re.search(r"\w", rest):
+        parts.append(html.Span(" …", className="small more", title=source, tabIndex=0, role="note",
+                               **{"aria-label": source}))
+    return html.Span(parts, title=source, className="source")
 
 
 def column_head(short_key: str, full_key: str, lang: str) -> html.Th:
