@@ -268,8 +268,8 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "astana_only_hint": ("Layer 2 is about Astana only; the other cities are on layers 1 and 3.",
                          "Слой 2 только об Астане; другие города — на слоях 1 и 3.",
                          "2-қабат тек Астана туралы; басқа қалалар 1 және 3-қабаттарда."),
-    "fixed_colours": ("Colours on this layer are fixed (see the legend in the panel); classes and palette apply to "
-                      "layer 1.",
+    "fixed_colours": (("Colours on this layer are fixed (see the legend in the panel); classes and palette apply "
+                       "to layer 1."),
                       "Цвета этого слоя заданы (легенда на панели справа); классы и палитра — для слоя 1.",
                       "Бұл қабаттың түстері тұрақты (аңыз оң жақ панельде); сыныптар мен палитра 1-қабатқа арналған."),
     "notice_astana_only": ("Layer 2 is about Astana: the city was switched to Astana.",

@@ -17,7 +17,7 @@ from dashboard.state import ViewState
 from dashboard.viewmodel import CITIES, Figure, Series, ViewModel
 
 # A web address: with http(s), or a bare domain followed by a path; not inside a word or another path.
-_ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.I)
+_ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.IGNORECASE)
 SOURCE_LABEL_CHARS = 40
 BANK_COLORS = {"left": "#5d3790", "right": "#e08214", "both": "#988dbe"}
 
@@ -51,7 +51,7 @@ def source_links(source: str) -> list[tuple[str, str]]:
         url = _unwrap(match.group(0))
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url
-        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.I).split("/")[0].lower()
+        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE).split("/")[0].lower()
         links.setdefault(host, url)
     return list(links.items())
 
