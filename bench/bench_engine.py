@@ -61,7 +61,7 @@ def _worker(method: str, city: str, points_file: str, result_file: str) -> None:
     """Run one join in this (fresh) process and print its timings and memory as one JSON line."""
     import geopandas as gpd
 
-    from geo.engine import assign_points, build_index, reference_sjoin
+    from geo.engines.grid import assign_points, build_index, reference_sjoin
 
     districts = _districts(city)
     stored = np.load(points_file)
@@ -106,8 +106,8 @@ def _run_worker(method: str, city: str, points_file: Path, result_file: Path) ->
 
 
 def _dask_run(districts, frame, folder: Path, engine_result: np.ndarray) -> dict:
-    from geo.dask_engine import assign_points_dask, count_points_dask, dask_client
-    from geo.synthetic import write_partitioned_parquet
+    from geo.engines.outofcore import assign_points_dask, count_points_dask, dask_client
+    from geo.engines.synthetic import write_partitioned_parquet
 
     n_partitions = max(4, len(frame) // 1_000_000)
     start = time.perf_counter()
@@ -140,7 +140,7 @@ def _dask_run(districts, frame, folder: Path, engine_result: np.ndarray) -> dict
 
 
 def run(sizes: list[int], city: str) -> dict:
-    from geo.synthetic import synthetic_points
+    from geo.engines.synthetic import synthetic_points
 
     districts = _districts(city)
     results = {"label": "SYNTHETIC points over real district polygons", "city": city,
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     results = run(sizes, args.city)
     print(_table(results))
-    from geo.atomic import atomic_write_text
+    from geo.io.atomic import atomic_write_text
 
     atomic_write_text(args.output, json.dumps(results, indent=2) + "\n")
     print(f"written {args.output}")

@@ -1,4 +1,4 @@
-"""A researcher's own file dropped on the page: checked, joined with ``geo.userjoin.join_user_data``, mapped.
+"""A researcher's own file dropped on the page: checked, joined with ``geo.join.pipeline.join_user_data``, mapped.
 
 The upload is size-checked before it is decoded, written only into a temporary folder that is removed as
 soon as the join returns, and only the joined district table (no geometry, no input rows) goes back to the
@@ -102,7 +102,7 @@ def handle_upload(contents: str | None, filename: str | None, lang: str, city: s
         raw = decode_upload(contents, name, limit)
     except UploadRejected as exc:
         return t(exc.key, lang, **exc.fields), None
-    from geo.userjoin import join_user_data
+    from geo.join.pipeline import join_user_data
 
     with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
         path = Path(folder) / ("upload" + Path(name).suffix.lower())
@@ -210,7 +210,7 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
 
 def joined_frame(store: dict) -> gpd.GeoDataFrame:
     """The joined districts again, with their full-precision boundaries from the built layer (EPSG:4326)."""
-    from geo.layers import load_districts
+    from geo.store import load_districts
 
     shapes = load_districts(vintage=store["vintage"]).set_index("district_id").geometry
     frame = pd.DataFrame(store["rows"], columns=store["columns"])

@@ -27,7 +27,7 @@ import shapely
 
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from geo.errors import SourceUnavailable
-from geo.names import match_city, name_key, skeleton
+from geo.domain.names import match_city, name_key, skeleton
 from geo.settings import build_dir
 
 CITIES = ("Astana", "Almaty", "Shymkent")

@@ -21,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress lines")
     build.set_defaults(func=_build)
 
-    from geo import export, userjoin  # subcommands owned by their modules
+    from geo import export
+    from geo.join import pipeline as userjoin  # subcommands owned by their modules
 
     userjoin.add_parser(sub)
     export.add_parser(sub)
@@ -29,14 +30,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _print_sources(args) -> int:
-    from geo.catalogue import format_catalogue
+    from geo.io.catalogue import format_catalogue
 
     print(format_catalogue())
     return 0
 
 
 def _build(args) -> int:
-    from geo.build import run
+    from geo.build.run import run
 
     run(force=args.force, quiet=args.quiet)
     return 0

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.atomic import atomic_write_bytes
+from geo.io.atomic import atomic_write_bytes
 from geo.errors import BadInput, CRSError, SourceUnavailable, UnknownName
 
 FORMATS = ("geojson", "csv", "parquet", "html")
@@ -307,7 +307,7 @@ WRITERS = {"geojson": to_geojson, "csv": to_csv, "parquet": to_parquet, "html": 
 
 def layer_attribution(name: str, frame: pd.DataFrame) -> str:
     """Attribution lines of the catalogue sources a built layer comes from."""
-    from geo.catalogue import load_catalogue
+    from geo.io.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     ids = list(LAYER_SOURCES.get(name, ()))
@@ -322,7 +322,7 @@ def layer_attribution(name: str, frame: pd.DataFrame) -> str:
 
 def _vintage_source(vintage: str) -> str:
     """The catalogue source a vintage's boundaries come from (following lineage: astana-4 -> astana-5 -> geokz)."""
-    from geo.districts import vintage_table
+    from geo.domain.districts import vintage_table
 
     table = vintage_table().set_index("vintage").geometry
     source = table.get(vintage, "")
@@ -333,7 +333,7 @@ def _vintage_source(vintage: str) -> str:
 
 def load_for_export(layer: str, *, vintage: str | None = None, city: str | None = None):
     """A built layer by name, or a joined user-data output (a file, or a ``qala join`` output folder)."""
-    from geo import layers
+    from geo import store as layers
 
     path = Path(layer)
     if path.is_dir():
@@ -356,7 +356,7 @@ def load_for_export(layer: str, *, vintage: str | None = None, city: str | None 
 
 
 def add_parser(subparsers) -> None:
-    from geo.layers import GEO_LAYERS, TABLE_LAYERS
+    from geo.store import GEO_LAYERS, TABLE_LAYERS
 
     p = subparsers.add_parser(
         "export",

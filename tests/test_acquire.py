@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlparse
 import geopandas as gpd
 import pytest
 
-import geo.acquire as acquire_mod
-from geo.acquire import acquire
-from geo.catalogue import format_catalogue, get_source, load_catalogue, wof_path
+import geo.io.acquire as acquire_mod
+from geo.io.acquire import acquire
+from geo.io.catalogue import format_catalogue, get_source, load_catalogue, wof_path
 from geo.errors import SourceUnavailable
 
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from geo.errors import BadInput, CRSError
-from geo.figures import _numeric
-from geo.perception import load_statements
-from geo.vector_io import Repairs, read_vector
+from geo.domain.figures import _numeric
+from geo.domain.perception import load_statements
+from geo.io.vector import Repairs, read_vector
 
 SQUARE = [[71.4, 51.1], [71.5, 51.1], [71.5, 51.2], [71.4, 51.2], [71.4, 51.1]]
 BOWTIE = [[71.4, 51.1], [71.5, 51.2], [71.5, 51.1], [71.4, 51.2], [71.4, 51.1]]
@@ -91,7 +91,7 @@ def test_negative_net_migration_and_text_values_are_fine():
 
 
 def test_bad_stance_code(tmp_path, monkeypatch):
-    from geo import perception
+    from geo.domain import perception
 
     src = pd.read_csv(perception.REFERENCE_DIR / "focus_group_coding.csv", dtype=str)
     src.loc[3, "stance"] = "2"
@@ -103,8 +103,8 @@ def test_bad_stance_code(tmp_path, monkeypatch):
 
 def _astana_sources(mirror, tmp_path, mutate):
     """The real sources, with Astana's OSM districts rewritten by ``mutate``."""
-    from geo.acquire import Acquired, acquire
-    from geo.catalogue import get_source
+    from geo.io.acquire import Acquired, acquire
+    from geo.io.catalogue import get_source
 
     data = json.loads((mirror / "boundaries/districts_astana_osm_2026-09.geojson").read_text())
     mutate(data["features"])
@@ -115,7 +115,7 @@ def _astana_sources(mirror, tmp_path, mutate):
 
 
 def test_duplicate_district_is_refused(mirror, tmp_path):
-    from geo.districts import build_districts
+    from geo.domain.districts import build_districts
 
     def duplicate(features):
         features[1]["properties"]["osm_relation"] = features[0]["properties"]["osm_relation"]
@@ -125,7 +125,7 @@ def test_duplicate_district_is_refused(mirror, tmp_path):
 
 
 def test_unknown_relation_is_refused(mirror, tmp_path):
-    from geo.districts import build_districts
+    from geo.domain.districts import build_districts
     from geo.errors import UnknownName
 
     def unknown(features):

@@ -7,11 +7,11 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo import banks as banks_mod
-from geo.acquire import acquire
+from geo.domain import banks as banks_mod
+from geo.io.acquire import acquire
 from geo.errors import BadInput
 from geo.settings import STORAGE_CRS, UTM_CRS
-from geo.vector_io import read_vector
+from geo.io.vector import read_vector
 
 UTM = UTM_CRS["Astana"]
 X0, Y0 = 670_000.0, 5_665_000.0  # a spot near 71.45E, inside the band where the river layer is complete

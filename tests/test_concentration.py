@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.concentration import dissimilarity, group_indices, isolation, location_quotient, pysal_check
+from geo.indicators.concentration import dissimilarity, group_indices, isolation, location_quotient, pysal_check
 from geo.errors import BadInput
 
 # Three districts. Group (e.g. arrivals from Turkistan region) x = [10, 30, 0], everyone counted t = [100, 60, 40].

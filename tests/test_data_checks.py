@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.acquire import acquire
+from geo.io.acquire import acquire
 from geo.settings import UTM_CRS
 
 # Stated tolerances (measured on the mirror data, see README "Data checks").

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from geo.engine import assign_points, build_index, non_finite_mask
+from geo.engines.grid import assign_points, build_index, non_finite_mask
 from geo.errors import BadInput, CRSError
 
 BOUNDARY_FILES = {

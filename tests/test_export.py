@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import export, layers
+from geo import export
+from geo import store as layers
 from geo.cli import main
 from geo.errors import BadInput, CRSError
 
@@ -171,7 +172,7 @@ def test_cli_exports_every_format_and_reports_bad_requests(built, tmp_path, caps
 
 def test_attribution_follows_each_vintage_to_its_boundary_source(built):
     from geo.export import layer_attribution
-    from geo.layers import load_districts
+    from geo.store import load_districts
 
     old = layer_attribution("districts", load_districts("Astana", vintage="astana-4"))
     assert "geokz" in old and "OpenStreetMap" not in old  # astana-4 is built from the geokz districts

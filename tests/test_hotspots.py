@@ -7,7 +7,7 @@ import shapely
 from libpysal.weights import lat2W
 
 from geo.errors import BadInput
-from geo.hotspots import getis_ord_star, hex_counts, hex_weights, hotspots
+from geo.indicators.hotspots import getis_ord_star, hex_counts, hex_weights, hotspots
 
 
 def _gi_star_by_formula(y, neighbours):

@@ -3,7 +3,7 @@
 import pytest
 
 from geo.errors import UnknownName
-from geo.names import match_city, match_district, match_districts, name_key, transliterate
+from geo.domain.names import match_city, match_district, match_districts, name_key, transliterate
 
 SPELLINGS = [
     # (name as found, city, district id)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from geo.errors import BadInput
-from geo.periods import parse_period
+from geo.domain.periods import parse_period
 
 CASES = [
     ("2022", date(2022, 1, 1), date(2022, 12, 31), ()),

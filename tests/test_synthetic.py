@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.errors import BadInput
-from geo.synthetic import SYNTHETIC_LABEL, shared_border_vertices, synthetic_points, write_partitioned_parquet
+from geo.engines.synthetic import SYNTHETIC_LABEL, shared_border_vertices, synthetic_points, write_partitioned_parquet
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import layers
+from geo import store as layers
 from geo.cli import main
 from geo.errors import BadInput
-from geo.synthetic import synthetic_points, write_partitioned_parquet
-from geo.userjoin import join_user_data
+from geo.engines.synthetic import synthetic_points, write_partitioned_parquet
+from geo.join.pipeline import join_user_data
 
 
 @pytest.fixture(scope="module")
@@ -201,12 +201,12 @@ def test_dask_out_of_core_join_equals_builtin(tmp_path, big_points, cluster_addr
     big_points.to_parquet(single)
     builtin = join_user_data(single, group_col="group", h3_res=[8], permutations=0)
 
-    import geo.userjoin
+    import geo.join.pipeline
 
     def no_in_memory_read(*args, **kwargs):
         raise AssertionError("the out-of-core path must not read the file into pandas")
 
-    monkeypatch.setattr(geo.userjoin, "read_user_file", no_in_memory_read)
+    monkeypatch.setattr(geo.join.pipeline, "read_user_file", no_in_memory_read)
     distributed = join_user_data(folder, group_col="group", h3_res=[8], permutations=0, engine="dask",
                                  scheduler=cluster_address)
     _same_outputs(distributed, builtin)

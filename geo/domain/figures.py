@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.districts import latest_vintage, vintage_overlapping_most, vintage_table
+from geo.domain.districts import latest_vintage, vintage_overlapping_most, vintage_table
 from geo.errors import BadInput
-from geo.names import district_candidates, match_city
-from geo.periods import parse_period
+from geo.domain.names import district_candidates, match_city
+from geo.domain.periods import parse_period
 from geo.settings import REFERENCE_DIR
 
 FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_internal_migration",

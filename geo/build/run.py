@@ -40,7 +40,7 @@ def _log(quiet: bool, message: str) -> None:
 
 def fingerprint(source_files: dict[str, list[Path]]) -> dict:
     """What the outputs depend on: source files, reference tables, the build code and library versions."""
-    code = sorted((PROJECT_ROOT / "geo").glob("*.py"))
+    code = sorted((PROJECT_ROOT / "geo").rglob("*.py"))
     refs = sorted(p for p in REFERENCE_DIR.iterdir() if p.is_file())
     return {
         "sources": {sid: [_sha256(p) for p in paths] for sid, paths in sorted(source_files.items())},
@@ -67,7 +67,7 @@ def _up_to_date(out: Path, fp: dict) -> bool:
 
 def run(force: bool = False, quiet: bool = False) -> dict:
     """Build every layer; return the summary (also printed)."""
-    from geo.acquire import acquire
+    from geo.io.acquire import acquire
     from geo.errors import SourceUnavailable
 
     started = time.perf_counter()
@@ -114,7 +114,7 @@ def run(force: bool = False, quiet: bool = False) -> dict:
         "versions": fp["versions"],
         "report": report,
     }
-    from geo.atomic import atomic_write_text
+    from geo.io.atomic import atomic_write_text
 
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     report["seconds"] = round(time.perf_counter() - started, 2)
@@ -127,14 +127,14 @@ def _build_layers(acquired: dict, quiet: bool) -> tuple[dict, dict]:
     import pandas as pd
     import shapely
 
-    from geo import banks as banks_mod
-    from geo.districts import build_districts, lineage_table, vintage_table
-    from geo.figures import load_figures, load_findings
-    from geo.indicators import derive_all
-    from geo.perception import load_city_images, load_statements, stance_scores
-    from geo.places import gazetteer_places, locate, osm_institutions, wof_localities
+    from geo.domain import banks as banks_mod
+    from geo.domain.districts import build_districts, lineage_table, vintage_table
+    from geo.domain.figures import load_figures, load_findings
+    from geo.indicators.derived import derive_all
+    from geo.domain.perception import load_city_images, load_statements, stance_scores
+    from geo.domain.places import gazetteer_places, locate, osm_institutions, wof_localities
     from geo.settings import STORAGE_CRS
-    from geo.vector_io import Repairs, read_vector
+    from geo.io.vector import Repairs, read_vector
 
     repairs = Repairs()
     _log(quiet, "[2/6] districts of every vintage, city outlines, regions")
@@ -256,7 +256,7 @@ def _web_layers(districts, banks, regions, river) -> dict:
 def _write_outputs(out: Path, layers: dict) -> dict:
     import geopandas as gpd
 
-    from geo.atomic import atomic_path
+    from geo.io.atomic import atomic_path
 
     written = {}
     for name, frame in layers.items():

@@ -1,6 +1,6 @@
 """The point-in-district join for point files larger than memory, on a dask.distributed cluster.
 
-Each partition is joined by the built-in grid engine (:mod:`geo.engine`) inside ``map_partitions``, so results are
+Each partition is joined by the built-in grid engine (:mod:`geo.engines.grid`) inside ``map_partitions``, so results are
 identical to :func:`geo.engine.assign_points` row for row. The districts travel to the workers as WKB; each worker
 process builds the grid once and caches it (keyed by the WKB), so a many-partition job pays for one build per
 worker, not per partition.
@@ -15,7 +15,7 @@ get results, from smallest to largest transfer:
   partitioned Parquet (atomically replaced);
 * :func:`assign_points_dask` without ``output``: a pandas Series of district positions in the source's row order.
 
-District positions follow :mod:`geo.engine`: positional index into ``districts``, -1 for no district and for
+District positions follow :mod:`geo.engines.grid`: positional index into ``districts``, -1 for no district and for
 non-finite coordinates (``count_points_dask`` reports the latter separately in ``attrs["non_finite"]``).
 """
 
@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.atomic import atomic_folder
-from geo.engine import DistrictIndex, _checked_geometries, build_index
+from geo.io.atomic import atomic_folder
+from geo.engines.grid import DistrictIndex, _checked_geometries, build_index
 from geo.errors import BadInput, SourceUnavailable
 
 __all__ = ["assign_points_dask", "count_points_dask", "dask_client", "read_points"]

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.acquire import Acquired
+from geo.io.acquire import Acquired
 from geo.errors import BadInput
 from geo.settings import REFERENCE_DIR, STORAGE_CRS
-from geo.vector_io import read_vector
+from geo.io.vector import read_vector
 
 PLACE_COLUMNS = ["place_id", "city", "list", "name_en", "name_ru", "name_kk", "kind", "migrant_link", "evidence",
                  "source", "coord_source", "note", "population", "population_year"]

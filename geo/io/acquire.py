@@ -14,8 +14,8 @@ from pathlib import Path
 
 import requests
 
-from geo.atomic import atomic_write_bytes
-from geo.catalogue import Source, get_source
+from geo.io.atomic import atomic_write_bytes
+from geo.io.catalogue import Source, get_source
 from geo.errors import SourceUnavailable
 from geo.settings import cache_dir, mirror_dir, offline
 

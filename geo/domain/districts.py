@@ -10,10 +10,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.acquire import Acquired
+from geo.io.acquire import Acquired
 from geo.errors import BadInput, UnknownName
 from geo.settings import REFERENCE_DIR, STORAGE_CRS, UTM_CRS
-from geo.vector_io import Repairs, read_vector, repair_invalid
+from geo.io.vector import Repairs, read_vector, repair_invalid
 
 DISTRICT_COLUMNS = ["district_id", "city", "vintage", "valid_from", "valid_to", "name_en", "name_ru", "name_kk",
                     "area_km2", "geometry_source"]

@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from geo import export
-from geo.atomic import atomic_write_text
-from geo.concentration import group_indices, location_quotient
+from geo.io.atomic import atomic_write_text
+from geo.indicators.concentration import group_indices, location_quotient
 from geo.errors import BadInput, CRSError, QalaError, UnknownName
-from geo.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED, H3_RESOLUTIONS, hotspots
+from geo.indicators.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED, H3_RESOLUTIONS, hotspots
 from geo.settings import CITIES
-from geo.synthetic import SYNTHETIC_LABEL
-from geo.userdata import UserTable, read_user_file
+from geo.engines.synthetic import SYNTHETIC_LABEL
+from geo.io.userfile import UserTable, read_user_file
 
 ENGINES = ("builtin", "dask")
 REPORT_ROWS = 1000  # set-aside rows listed in report.json; set_aside.csv always has every one
@@ -109,7 +109,7 @@ def join_user_data(
     if engine == "dask" and district_col is None and _parquet_parts(path):
         from contextlib import nullcontext
 
-        from geo.dask_engine import dask_client
+        from geo.engines.outofcore import dask_client
 
         with nullcontext(client) if client is not None else dask_client(scheduler) as active:
             return _join_out_of_core(
@@ -212,13 +212,13 @@ def _resolutions(h3_res) -> list[int]:
 def _all_districts(districts) -> gpd.GeoDataFrame:
     if districts is not None:
         return districts
-    from geo.layers import load_layer
+    from geo.store import load_layer
 
     return load_layer("districts")
 
 
 def _latest(city: str) -> str:
-    from geo.layers import latest_vintage
+    from geo.store import latest_vintage
 
     return latest_vintage(city)
 
@@ -255,7 +255,7 @@ def _infer_city(table: UserTable, districts) -> str:
         raise BadInput(f"{table.path.name}: no usable row to infer the city from; give --city")
     if table.kind == "points":
         return _most_common_city(table.rows["lon"], table.rows["lat"], districts, table.path.name, table.rows)
-    from geo.names import match_district
+    from geo.domain.names import match_district
 
     ids = [match_district(str(n)) for n in table.rows["district_name"].unique()]
     found = districts.loc[districts["district_id"].isin([i for i in ids if i]), "city"].drop_duplicates()
@@ -264,7 +264,7 @@ def _infer_city(table: UserTable, districts) -> str:
 
 
 def _most_common_city(lon, lat, districts, label, rows) -> str:
-    from geo.engine import assign_points
+    from geo.engines.grid import assign_points
 
     latest = _latest_of_every_city(districts)
     position = assign_points(latest, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
@@ -293,19 +293,19 @@ def _assign_by_coordinates(table, chosen, districts, city, vintage, engine, sche
     lat = table.rows["lat"].to_numpy(dtype=float)
     with_geometry = chosen.geometry.notna().to_numpy()
     if engine == "dask":
-        from geo.dask_engine import assign_points_dask
+        from geo.engines.outofcore import assign_points_dask
 
         raw = assign_points_dask(chosen[with_geometry], pd.DataFrame({"lon": lon, "lat": lat}), scheduler=scheduler)
         raw = raw.to_numpy()
     else:
-        from geo.engine import assign_points
+        from geo.engines.grid import assign_points
 
         raw = assign_points(chosen[with_geometry], lon, lat)
     position = np.where(raw >= 0, np.flatnonzero(with_geometry)[np.maximum(raw, 0)], -1)
     reasons = np.full(len(lon), None, dtype=object)
     outside = position < 0
     if outside.any():
-        from geo.engine import assign_points
+        from geo.engines.grid import assign_points
 
         others = _latest_of_every_city(districts)
         others = others[others["city"] != city].reset_index(drop=True)
@@ -319,7 +319,7 @@ def _assign_by_coordinates(table, chosen, districts, city, vintage, engine, sche
 
 
 def _assign_by_names(table, chosen, city, vintage):
-    from geo.names import district_candidates
+    from geo.domain.names import district_candidates
 
     ids = chosen["district_id"].tolist()
     position = np.full(len(table.rows), -1)
@@ -370,13 +370,13 @@ def _join_out_of_core(path: Path, *, city, vintage, lat_col, lon_col, group_col,
     """The join of a Parquet input too large for memory: only per-district(-group) and per-hexagon counts leave
     the dask workers (``geo.dask_engine.count_points_dask``); the indicators come from ``_from_counts``.
 
-    Rows are set aside for the same reasons, in the same order of precedence, as ``geo.userdata`` and the
+    Rows are set aside for the same reasons, in the same order of precedence, as ``geo.io.userfile`` and the
     built-in engine give them, but they are counted per reason, not listed: row numbers would need every row's
     position across parts, which the workers do not know.
     """
     import dask.dataframe as dd
 
-    from geo.dask_engine import count_points_dask
+    from geo.engines.outofcore import count_points_dask
 
     label = name or path.name
     spec, input_rows, synthetic, notes = _parquet_spec(path, label, lat_col, lon_col, group_col, weight_col)
@@ -392,7 +392,7 @@ def _join_out_of_core(path: Path, *, city, vintage, lat_col, lon_col, group_col,
     chosen = chosen[chosen.geometry.notna()].reset_index(drop=True)
     others = _latest_of_every_city(all_districts)
     others = others[others["city"] != city].reset_index(drop=True)
-    # chosen first: the lowest position wins (geo.engine's border rule), so a point of the chosen city is never
+    # chosen first: the lowest position wins (geo.engines.grid's border rule), so a point of the chosen city is never
     # taken by a neighbour, and a point elsewhere goes to the same other-city district as in the built-in path
     targets = pd.concat([chosen, others], ignore_index=True)
     spec["resolutions"] = list(resolutions)
@@ -462,7 +462,7 @@ def _parquet_spec(path, label, lat_col, lon_col, group_col, weight_col):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from geo.userdata import _coordinate_columns, _require_column
+    from geo.io.userfile import _coordinate_columns, _require_column
 
     parts = _parquet_parts(path)
     if not parts:
@@ -520,8 +520,8 @@ def _coordinate_sample(path, spec) -> pd.DataFrame:
 
 
 def _sample_swap(sample, label, notes) -> bool:
-    """``geo.userdata``'s swap and projected-metres rules, decided on the sample and applied to every row."""
-    from geo.userdata import _in_kz
+    """``geo.io.userfile``'s swap and projected-metres rules, decided on the sample and applied to every row."""
+    from geo.io.userfile import _in_kz
 
     in_range = ((sample["lon"].abs() <= 180) & (sample["lat"].abs() <= 90)).to_numpy()
     if len(sample) and not in_range.any():
@@ -538,7 +538,7 @@ def _sample_swap(sample, label, notes) -> bool:
 
 
 def _synthetic_columns(path, spec) -> bool:
-    """A ``synthetic`` column with a true value or a ``source`` column saying SYNTHETIC (as geo.userdata)."""
+    """A ``synthetic`` column with a true value or a ``source`` column saying SYNTHETIC (as geo.io.userfile)."""
     import dask.dataframe as dd
 
     checks = []
@@ -555,9 +555,9 @@ def _prepare_partition(frame: pd.DataFrame, spec) -> pd.DataFrame:
     """Per row: lon, lat, a count key and the weight. The key is ``_ASIDE + reason`` for a row set aside before
     the join (its coordinates become NaN so no district takes it), else the group and one H3 cell per resolution.
 
-    Reasons and their precedence are ``geo.userdata``'s: latitude, longitude, range, group, weight.
+    Reasons and their precedence are ``geo.io.userfile``'s: latitude, longitude, range, group, weight.
     """
-    from geo.userdata import _MISSING
+    from geo.io.userfile import _MISSING
 
     n = len(frame)
     reasons = np.full(n, None, dtype=object)
@@ -570,7 +570,7 @@ def _prepare_partition(frame: pd.DataFrame, spec) -> pd.DataFrame:
     lon = frame[spec["lon"]].to_numpy(np.float64)
     for values, what, column in ((lat, "latitude", spec["lat"]), (lon, "longitude", spec["lon"])):
         mark(np.isnan(values), f"missing {what} in column {column!r}")
-        mark(np.isinf(values), f"non-numeric {what} in column {column!r}")  # as "inf" reads in geo.userdata
+        mark(np.isinf(values), f"non-numeric {what} in column {column!r}")  # as "inf" reads in geo.io.userfile
     if spec["swap"]:
         lon, lat = lat, lon
     mark((np.abs(lon) > 180) | (np.abs(lat) > 90), "coordinates out of range (lon -180..180, lat -90..90)")
@@ -621,7 +621,7 @@ def _add_population(out, population, city, vintage) -> str | None:
     note = None
     if population is None:
         try:
-            from geo.layers import population_for
+            from geo.store import population_for
 
             population = population_for(city, vintage)
         except QalaError as exc:
@@ -673,7 +673,7 @@ def _report(name, synthetic, kind, city, vintage, engine, input_rows, joined, as
         "hotspots": {"h3_resolutions": resolutions, "permutations": options["permutations"], "seed": options["seed"],
                      "fdr_alpha": options["alpha"],
                      "p_value": "two-sided normal p of Gi* z; permutation pseudo-p in gi_p_sim"},
-        "border_rule": "a point on a shared border goes to the district listed first (geo.engine)",
+        "border_rule": "a point on a shared border goes to the district listed first (geo.engines.grid)",
     }
 
 

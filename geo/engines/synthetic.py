@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from geo.atomic import atomic_folder
-from geo.engine import _checked_geometries, build_index
+from geo.io.atomic import atomic_folder
+from geo.engines.grid import _checked_geometries, build_index
 from geo.errors import BadInput
 
 __all__ = ["SYNTHETIC_LABEL", "shared_border_vertices", "synthetic_points", "write_partitioned_parquet"]
@@ -120,7 +120,7 @@ def synthetic_points(
         frame["weight"] = design
     frame["source"] = pd.Categorical([SYNTHETIC_LABEL] * n, categories=[SYNTHETIC_LABEL])
     frame.attrs.update({"synthetic": True, "label": SYNTHETIC_LABEL, "seed": int(seed),
-                        "generator": "geo.synthetic.synthetic_points"})
+                        "generator": "geo.engines.synthetic.synthetic_points"})
     return frame
 
 
@@ -148,7 +148,7 @@ def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Pa
     with atomic_folder(folder) as staging:
         for part, (start, stop) in enumerate(pairwise(bounds)):
             table = pa.Table.from_pandas(df.iloc[start:stop], preserve_index=False)
-            if synthetic:  # key-value metadata that readers (geo.userdata) take as "this whole file is synthetic"
+            if synthetic:  # key-value metadata that readers (geo.io.userfile) take as "this whole file is synthetic"
                 table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"synthetic": b"true"})
             pq.write_table(table, staging / f"part-{part:05d}.parquet")
     return folder

@@ -1,0 +1,1 @@
+"""Indicators: small pure functions, each with its reference; nothing else in the project computes one."""
