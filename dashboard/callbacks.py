@@ -31,7 +31,7 @@ from dashboard.i18n import indicator_label, t
 from dashboard.state import CATEGORIES, CITY_VIEWS, LAYERS, Notice, Options, ViewState, parse_query, to_query
 from dashboard.upload import UPLOAD_LIMIT_MB
 from dashboard.viewmodel import CITIES, Series, ViewModel
-from geo import export
+from geo.io import writers as export
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang", "district",
                   "category")

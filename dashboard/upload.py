@@ -24,7 +24,7 @@ from dashboard.classify import NO_DATA_COLOR, classify, palette
 from dashboard.i18n import LANGS, t
 from dashboard.panels import flags_view, fmt_value, source_view
 from dashboard.viewmodel import clean_cell
-from geo import export
+from geo.io import writers as export
 from geo.errors import QalaError
 
 UPLOAD_LIMIT_MB = 20

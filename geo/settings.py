@@ -6,6 +6,8 @@ Environment variables:
 - ``QALA_CACHE``: where acquired sources are kept (default ``data/cache``).
 - ``QALA_BUILD``: where ``make data`` writes layers (default ``data/build``).
 - ``QALA_OFFLINE=1``: never try the network.
+- ``QALA_REFERENCE``: the curated reference tables (default ``data/reference``); tests point it at a small
+  hand-made set.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
-REFERENCE_DIR = DATA_DIR / "reference"
 
 CITIES = ("Astana", "Almaty", "Shymkent")
+# Each city's KATO code (its region id in the geokz ADM1 layer).
+CITY_KATO = {"Astana": "710000000", "Almaty": "750000000", "Shymkent": "790000000"}
 # Metric CRS for measuring: UTM 42N for Astana and Shymkent, UTM 43N for Almaty.
 UTM_CRS = {"Astana": "EPSG:32642", "Shymkent": "EPSG:32642", "Almaty": "EPSG:32643"}
 STORAGE_CRS = "EPSG:4326"
@@ -30,6 +33,10 @@ def mirror_dir() -> Path | None:
         return Path(env)
     default = PROJECT_ROOT.parent / "shared" / "data"
     return default if default.is_dir() else None
+
+
+def reference_dir() -> Path:
+    return Path(os.environ.get("QALA_REFERENCE", DATA_DIR / "reference"))
 
 
 def cache_dir() -> Path:

@@ -1,56 +1,88 @@
-"""Read-only access to the built layers (data/build), for the dashboard, the exporters and the CLI.
+"""The one reader of the build (data/build): every layer of the build contract, checked against it.
 
-Nothing here computes a join: if the build is missing, the error says to run `make data`.
+Nothing here computes a join or an indicator: if the build is missing or older than the contract, the error
+says to run `make data`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.contract import LAYERS, layer, web_file
 from geo.errors import SourceUnavailable, UnknownName
+from geo.io.writers import to_csv_bytes, to_geojson_bytes
 from geo.settings import CITIES, build_dir
 
-GEO_LAYERS = ("districts", "places", "banks", "bank_edge", "bank_divide", "river", "regions", "cities")
-TABLE_LAYERS = ("figures", "findings", "vintages", "lineage", "perception", "perception_scores", "city_images",
-                "unmatched_figures")
-LATEST_VINTAGE = {"Astana": "astana-6", "Almaty": "almaty-8", "Shymkent": "shymkent-5"}
 
-
-def _path(name: str):
-    path = build_dir() / f"{name}.parquet"
+def _path(relative: str) -> Path:
+    path = build_dir() / relative
     if not path.is_file():
         raise SourceUnavailable(f"built layer {path} is missing; fix: run `make data` (or `qala data build`)")
     return path
 
 
-@functools.lru_cache(maxsize=32)
-def _read(name: str):
-    if name in GEO_LAYERS:
-        return gpd.read_parquet(_path(name))
-    if name in TABLE_LAYERS:
-        return pd.read_parquet(_path(name))
-    raise UnknownName(f"unknown layer '{name}'; layers: {', '.join(GEO_LAYERS + TABLE_LAYERS)}")
+@functools.lru_cache(maxsize=64)
+def _read(folder: str, name: str) -> pd.DataFrame:
+    entry = layer(name)
+    if entry.kind == "web":
+        raise UnknownName(f"layer '{name}' is a web layer; read it with web_bytes()")
+    path = _path(entry.file)
+    frame = gpd.read_parquet(path) if entry.kind == "geo" else pd.read_parquet(path)
+    missing = [c for c in entry.columns if c not in frame.columns]
+    if missing:
+        raise SourceUnavailable(f"built layer {path} lacks {', '.join(missing)} (an older build); "
+                                f"fix: run `make data`")
+    return frame
 
 
-def load_layer(name: str):
+def load_layer(name: str) -> pd.DataFrame:
     """A built layer by name (a copy, so callers may change it)."""
-    return _read(name).copy()
+    return _read(str(build_dir()), name).copy()
+
+
+def manifest() -> dict:
+    """The build's manifest: inputs with their origin and licence, outputs with hashes and counts, the report."""
+    try:
+        return json.loads(_path("manifest.json").read_text())
+    except json.JSONDecodeError as exc:
+        raise SourceUnavailable(f"{build_dir() / 'manifest.json'} is damaged ({exc}); fix: run `make data`") from None
+
+
+def version() -> str:
+    """A short id of the build (the manifest's hash): changes whenever any output changes."""
+    return hashlib.sha1(_path("manifest.json").read_bytes()).hexdigest()[:12]
+
+
+def web_bytes(name: str) -> bytes | None:
+    """The web GeoJSON of a context layer (``banks``, ``regions``, ``river``) or a vintage; None when not built."""
+    path = build_dir() / web_file(name)
+    return path.read_bytes() if path.is_file() else None
+
+
+def latest_vintages() -> dict[str, str]:
+    """Each city's current boundary vintage, as the build decided it from vintages.csv."""
+    table = load_layer("vintages")
+    return dict(zip(table.loc[table["latest"], "city"], table.loc[table["latest"], "vintage"]))
 
 
 def latest_vintage(city: str) -> str:
-    if city not in LATEST_VINTAGE:
+    latest = latest_vintages()
+    if city not in latest:
         raise UnknownName(f"unknown city '{city}'; use one of {', '.join(CITIES)}")
-    return LATEST_VINTAGE[city]
+    return latest[city]
 
 
 def load_districts(city: str | None = None, vintage: str | None = None) -> gpd.GeoDataFrame:
     """Districts of a city (latest boundaries unless a vintage is named), or of every city's latest vintage."""
     gdf = load_layer("districts")
     if vintage is None:
-        vintage_set = [latest_vintage(city)] if city else list(LATEST_VINTAGE.values())
+        vintage_set = [latest_vintage(city)] if city else list(latest_vintages().values())
     else:
         if vintage not in set(gdf.vintage):
             raise UnknownName(f"unknown vintage '{vintage}'; vintages: {', '.join(sorted(set(gdf.vintage)))}")
@@ -74,6 +106,19 @@ def population_for(city: str, vintage: str | None = None) -> pd.DataFrame:
     return pop.groupby("district_id").tail(1)[["district_id", "value", "period_label", "source", "confidence"]]
 
 
+def as_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """A built (or joined) frame as a download: ``csv`` (spreadsheet-safe) or ``geojson`` (RFC 7946)."""
+    if fmt == "csv":
+        return to_csv_bytes(frame)
+    if fmt == "geojson":
+        return to_geojson_bytes(frame)
+    raise UnknownName(f"unknown download format '{fmt}'; use csv or geojson")
+
+
 def clear_cache() -> None:
     """Forget loaded layers (after a rebuild)."""
     _read.cache_clear()
+
+
+__all__ = ["LAYERS", "as_bytes", "clear_cache", "latest_vintage", "latest_vintages", "load_districts",
+           "load_figures", "load_layer", "manifest", "population_for", "version", "web_bytes"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import BadInput, CRSError
+from geo.settings import reference_dir
 from geo.domain.figures import _numeric
 from geo.domain.perception import load_statements
 from geo.io.vector import Repairs, read_vector
@@ -93,10 +94,10 @@ def test_negative_net_migration_and_text_values_are_fine():
 def test_bad_stance_code(tmp_path, monkeypatch):
     from geo.domain import perception
 
-    src = pd.read_csv(perception.REFERENCE_DIR / "focus_group_coding.csv", dtype=str)
+    src = pd.read_csv(reference_dir() / "focus_group_coding.csv", dtype=str)
     src.loc[3, "stance"] = "2"
     src.to_csv(tmp_path / "focus_group_coding.csv", index=False)
-    monkeypatch.setattr(perception, "REFERENCE_DIR", tmp_path)
+    monkeypatch.setenv("QALA_REFERENCE", str(tmp_path))
     with pytest.raises(BadInput, match=r"row 5: stance '2' is not -1, 0 or 1"):
         load_statements()
 

@@ -13,7 +13,7 @@ from dashboard.callbacks import _render_cached, export_table, layer_frame, rende
 from dashboard.panels import source_view
 from dashboard.state import ViewState
 from dashboard.viewmodel import Figure, ViewModel
-from geo.export import to_csv_bytes, to_geojson_bytes
+from geo.io.writers import to_csv_bytes, to_geojson_bytes
 
 
 @pytest.fixture(scope="module")

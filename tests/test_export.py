@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from geo import export
+from geo.io import writers
 from geo import store as layers
 from geo.cli import main
 from geo.errors import BadInput, CRSError
@@ -56,7 +57,7 @@ def _assert_rfc7946(raw: bytes, kazakhstan: bool = True):
 @pytest.mark.parametrize("name", GEO_LAYERS)
 def test_geojson_of_every_geo_layer_is_rfc7946_and_reads_back(built, tmp_path, name):
     gdf = layers.load_layer(name) if name != "districts" else layers.load_districts()
-    path = export.to_geojson(gdf, tmp_path / f"{name}.geojson")
+    path = writers.to_geojson(gdf, tmp_path / f"{name}.geojson")
     data, _ = _assert_rfc7946(path.read_bytes())
     back = gpd.read_file(path)
     assert len(back) == len(gdf) == len(data["features"])
@@ -77,33 +78,33 @@ def test_clockwise_input_is_reoriented_and_holes_kept(tmp_path):
     outer = [(71.0, 51.0), (71.0, 51.1), (71.1, 51.1), (71.1, 51.0), (71.0, 51.0)]  # clockwise
     hole = [(71.02, 51.02), (71.08, 51.02), (71.08, 51.08), (71.02, 51.08), (71.02, 51.02)]  # ccw
     gdf = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.Polygon(outer, [hole])], crs=4326)
-    _, rings = _assert_rfc7946(export.to_geojson_bytes(gdf))
+    _, rings = _assert_rfc7946(writers.to_geojson_bytes(gdf))
     assert rings == 2
 
 
 def test_projected_layer_is_reprojected_and_no_crs_is_refused(tmp_path):
     point = gpd.GeoDataFrame({"v": [1]}, geometry=[shapely.Point(71.4304, 51.1283)], crs=4326)
-    data = json.loads(export.to_geojson_bytes(point.to_crs(32642)))
+    data = json.loads(writers.to_geojson_bytes(point.to_crs(32642)))
     assert data["features"][0]["geometry"]["coordinates"] == pytest.approx([71.4304, 51.1283])
     target = tmp_path / "keep.geojson"
-    export.to_geojson(point, target)
+    writers.to_geojson(point, target)
     before = target.read_bytes()
     with pytest.raises(CRSError, match="no CRS"):
-        export.to_geojson(gpd.GeoDataFrame({"v": [1]}, geometry=[shapely.Point(1, 2)]), target)
+        writers.to_geojson(gpd.GeoDataFrame({"v": [1]}, geometry=[shapely.Point(1, 2)]), target)
     assert target.read_bytes() == before  # the failed write left the last good file
     assert [p.name for p in tmp_path.iterdir()] == ["keep.geojson"]  # and no temp file behind
 
 
 def test_missing_values_are_null_not_zero():
     gdf = gpd.GeoDataFrame({"per_1000": [np.nan, 2.5]}, geometry=[shapely.Point(71.4, 51.1)] * 2, crs=4326)
-    data = json.loads(export.to_geojson_bytes(gdf))
+    data = json.loads(writers.to_geojson_bytes(gdf))
     assert [f["properties"]["per_1000"] for f in data["features"]] == [None, 2.5]
 
 
 def test_csv_neutralises_formulas_but_keeps_numbers(tmp_path):
     cells = ["=HYPERLINK(\"http://x\")", "+7 701 000", "-5.2", "@SUM(A1)", "\tcmd", "\rcmd", "Есиль", "-", "+1e3"]
     frame = pd.DataFrame({"text": cells, "number": range(len(cells))})
-    path = export.to_csv(frame, tmp_path / "t.csv")
+    path = writers.to_csv(frame, tmp_path / "t.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads Cyrillic
     back = pd.read_csv(path, dtype={"text": str}, keep_default_na=False)
     assert back["text"].tolist() == [
@@ -114,7 +115,7 @@ def test_csv_neutralises_formulas_but_keeps_numbers(tmp_path):
 
 def test_csv_of_points_has_lon_lat_and_reads_back_with_geopandas(built, tmp_path):
     places = layers.load_layer("places")
-    path = export.to_csv(places, tmp_path / "places.csv")
+    path = writers.to_csv(places, tmp_path / "places.csv")
     table = pd.read_csv(path)
     located = places.geometry.notna().to_numpy()
     assert np.allclose(table["lon"][located], places.geometry[located].x, atol=1e-6)
@@ -126,19 +127,19 @@ def test_csv_of_points_has_lon_lat_and_reads_back_with_geopandas(built, tmp_path
 
 def test_parquet_keeps_crs_and_plain_tables(built, tmp_path):
     banks = layers.load_layer("banks")
-    back = gpd.read_parquet(export.to_parquet(banks, tmp_path / "b.parquet"))
+    back = gpd.read_parquet(writers.to_parquet(banks, tmp_path / "b.parquet"))
     assert back.crs.to_epsg() == 4326 and back.geometry.equals(banks.geometry)
     figures = layers.load_figures()
-    assert pd.read_parquet(export.to_parquet(figures, tmp_path / "f.parquet")).shape == figures.shape
+    assert pd.read_parquet(writers.to_parquet(figures, tmp_path / "f.parquet")).shape == figures.shape
     with pytest.raises(CRSError):
-        export.to_parquet_bytes(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)]))
+        writers.to_parquet_bytes(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)]))
 
 
 def test_html_map_is_offline_escaped_with_legend_and_attribution(built, tmp_path):
     districts = layers.load_districts("Astana")
     districts["note"] = "<script>alert(1)</script>"
     attribution = export.layer_attribution("districts", districts)
-    path = export.to_html_map(districts, tmp_path / "m.html", value_col="area_km2", title="Astana districts",
+    path = writers.to_html_map(districts, tmp_path / "m.html", value_col="area_km2", title="Astana districts",
                               tooltip_cols=["name_en", "area_km2", "note"], attribution=attribution)
     page = path.read_text(encoding="utf-8")
     assert "<script src=" not in page and 'rel="stylesheet" href="http' not in page  # nothing from a CDN
@@ -152,11 +153,11 @@ def test_html_map_is_offline_escaped_with_legend_and_attribution(built, tmp_path
 
 def test_html_map_of_a_layer_without_geometry_is_bad_input(built):
     with pytest.raises(BadInput, match="no feature has a geometry"):
-        export.to_html_map_bytes(layers.load_districts(vintage="astana-3"))
+        writers.to_html_map_bytes(layers.load_districts(vintage="astana-3"))
 
 
 def test_cli_exports_every_format_and_reports_bad_requests(built, tmp_path, capsys):
-    for fmt in export.FORMATS:
+    for fmt in writers.FORMATS:
         target = tmp_path / f"d.{fmt}"
         assert main(["export", "districts", "--vintage", "astana-5", "--format", fmt, "-o", str(target)]) == 0
         assert target.stat().st_size > 0

@@ -335,3 +335,21 @@ def district_banks(districts: gpd.GeoDataFrame, banks: gpd.GeoDataFrame) -> pd.D
         bank = "left" if share >= 1 - BANK_SHARE_TOLERANCE else "right" if share <= BANK_SHARE_TOLERANCE else "both"
         rows.append({"district_id": row.district_id, "vintage": row.vintage, "bank": bank, "bank_left_share": share})
     return pd.DataFrame(rows)
+
+
+def with_banks(districts: gpd.GeoDataFrame, computed: pd.DataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Districts with their bank: computed from the boundaries where they exist, else (Astana's 2008-2018
+    districts) the bank the reference table states (district_area_bank.csv: Esil left by its creation decree,
+    Almaty and Saryarka right, derived from boundary texts), so the left bank's share can be followed to 2012.
+    ``bank_source`` says which."""
+    out = districts.merge(computed, on=["vintage", "district_id"], how="left")
+    out["bank_source"] = out["bank"].notna().map({True: "computed from the boundaries", False: None})
+    stated = figures[(figures["indicator"] == "river_bank") & figures["district_id"].notna()]
+    stated = stated.drop_duplicates("district_id").set_index("district_id")
+    missing = (out["city"] == "Astana") & out["bank"].isna() & out["district_id"].isin(stated.index)
+    ids = out.loc[missing, "district_id"]
+    out.loc[missing, "bank"] = ids.map(stated["value_text"])
+    out.loc[missing, "bank_left_share"] = (out.loc[missing, "bank"] == "left").astype(float)
+    out.loc[missing, "bank_source"] = [
+        f"published: {stated.loc[d, 'source']} ({stated.loc[d, 'confidence'] or 'stated'})" for d in ids]
+    return out

@@ -4,72 +4,19 @@ lineage.csv), so a figure can be joined to the boundaries valid at its date.
 
 from __future__ import annotations
 
-from datetime import date
-
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geo.io.acquire import Acquired
+from geo.domain.vintages import district_table, lineage_table, vintage_table
 from geo.errors import BadInput, UnknownName
-from geo.settings import REFERENCE_DIR, STORAGE_CRS, UTM_CRS
+from geo.settings import STORAGE_CRS, UTM_CRS
 from geo.io.vector import Repairs, read_vector, repair_invalid
 
 DISTRICT_COLUMNS = ["district_id", "city", "vintage", "valid_from", "valid_to", "name_en", "name_ru", "name_kk",
                     "area_km2", "geometry_source"]
 _RELATION_KEYS = ("osm_relation", "osm-relation-id", "osm_id")
-
-
-def vintage_table() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "vintages.csv", dtype=str, keep_default_na=False)
-
-
-def lineage_table() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "lineage.csv", dtype=str, keep_default_na=False)
-
-
-def district_table() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "districts.csv", dtype=str, keep_default_na=False)
-
-
-def vintage_at(city: str, day: date) -> str | None:
-    """The vintage of ``city`` whose boundaries were valid on ``day`` (valid_from inclusive, valid_to exclusive)."""
-    for row in vintage_table().itertuples():
-        if row.city != city:
-            continue
-        start = date.fromisoformat(row.valid_from) if row.valid_from else date.min
-        end = date.fromisoformat(row.valid_to) if row.valid_to else date.max
-        if start <= day < end:
-            return row.vintage
-    return None
-
-
-def vintage_overlapping_most(city: str, start: date | None, end: date | None) -> str | None:
-    """The vintage that holds the largest part of a period (a point period: the vintage valid that day)."""
-    if start is None and end is None:
-        return None
-    start = start or end
-    end = end or start
-    if start == end:
-        return vintage_at(city, start)
-    best, best_days = None, 0
-    for row in vintage_table().itertuples():
-        if row.city != city:
-            continue
-        v0 = date.fromisoformat(row.valid_from) if row.valid_from else date.min
-        v1 = date.fromisoformat(row.valid_to) if row.valid_to else date.max
-        days = (min(end, v1) - max(start, v0)).days
-        if days > best_days:
-            best, best_days = row.vintage, days
-    return best
-
-
-def latest_vintage(city: str) -> str:
-    rows = vintage_table()
-    rows = rows[(rows.city == city) & (rows.valid_to == "")]
-    if rows.empty:
-        raise UnknownName(f"unknown city '{city}'; use Astana, Almaty or Shymkent")
-    return rows.vintage.iloc[0]
 
 
 def _relation_id(props: pd.Series) -> str | None:

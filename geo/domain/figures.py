@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.domain.districts import latest_vintage, vintage_overlapping_most, vintage_table
+from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
 from geo.errors import BadInput
 from geo.domain.names import district_candidates, match_city
 from geo.domain.periods import parse_period
-from geo.settings import REFERENCE_DIR
+from geo.settings import reference_dir
 
 FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_internal_migration",
                  "district_area_bank", "host_attitudes", "civil_service_context", "housing_context")
@@ -108,7 +108,7 @@ def load_figures(members: set[tuple[str, str]]) -> tuple[pd.DataFrame, FigureRep
     report = FigureReport()
     rows = []
     for table in FIGURE_TABLES:
-        path = REFERENCE_DIR / f"{table}.csv"
+        path = reference_dir() / f"{table}.csv"
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         for i, r in df.iterrows():
             report.rows_in += 1
@@ -159,7 +159,7 @@ def load_figures(members: set[tuple[str, str]]) -> tuple[pd.DataFrame, FigureRep
 
 def load_findings() -> pd.DataFrame:
     """Published statements on where migrants live, with the district they name where one is recognisable."""
-    path = REFERENCE_DIR / "migrant_settlement_findings.csv"
+    path = reference_dir() / "migrant_settlement_findings.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     out = []
     for i, r in df.iterrows():

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from geo.errors import UnknownName
-from geo.settings import CITIES, REFERENCE_DIR
+from geo.settings import CITIES, reference_dir
 
 _CYRILLIC = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -66,17 +66,25 @@ class MatchReport:
     unmatched: dict[str, str] = field(default_factory=dict)  # name -> reason
 
 
-@functools.lru_cache(maxsize=1)
 def _district_table() -> tuple[dict, ...]:
-    with open(REFERENCE_DIR / "districts.csv", newline="", encoding="utf-8") as fh:
+    return _read_district_table(str(reference_dir() / "districts.csv"))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_district_table(path: str) -> tuple[dict, ...]:
+    with open(path, newline="", encoding="utf-8") as fh:
         return tuple(csv.DictReader(fh))
 
 
-@functools.lru_cache(maxsize=8)
 def _index(city: str | None) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    return _city_index(str(reference_dir() / "districts.csv"), city)
+
+
+@functools.lru_cache(maxsize=16)
+def _city_index(path: str, city: str | None) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     exact: dict[str, set[str]] = {}
     loose: dict[str, set[str]] = {}
-    for row in _district_table():
+    for row in _read_district_table(path):
         if city is not None and row["city"] != city:
             continue
         names = [row["name_en"], row["name_ru"], row["name_kk"], *filter(None, row["aliases"].split("|"))]
@@ -127,3 +135,25 @@ def district_record(district_id: str) -> dict:
         if row["district_id"] == district_id:
             return dict(row)
     raise UnknownName(f"unknown district id '{district_id}'; see data/reference/districts.csv")
+
+
+def match_region(origin: str, regions: dict[str, str]) -> str | None:
+    """Region id for an origin named in a figure ('Akmola region', 'Almaty city'), matched against the English
+    names of today's regions (``region_id -> name_en``, cities marked '(city)'); None when the origin is not one
+    current region (ambiguous, 'other', a group of regions)."""
+    city = match_city(origin)
+    if city:
+        return next((rid for rid, name in regions.items()
+                     if name.lower().startswith(city.lower()) and "(city)" in name.lower()), None)
+    text = origin.lower()
+    if "ambiguous" in text or "other" in text or ("city" in text and "region" in text):
+        return None
+    wants_city = "city" in text
+    key = name_key(re.sub(r"\b(region|oblast|obl\.?|city)\b", " ", text))
+    keys = {rid: name_key(re.sub(r"\(.*?\)", " ", name)) for rid, name in regions.items()
+            if ("(city)" in name.lower()) == wants_city}
+    for same in (lambda a, b: a == b, lambda a, b: skeleton(a) == skeleton(b)):
+        hits = [rid for rid, other in keys.items() if same(other, key)]
+        if len(hits) == 1:
+            return hits[0]
+    return None

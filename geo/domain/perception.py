@@ -9,14 +9,14 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.errors import BadInput
-from geo.settings import REFERENCE_DIR
+from geo.settings import CITIES, reference_dir
 
 CATEGORIES = ("all", "rural", "youth", "southerners", "from_north_or_cities", "civil_servants", "laborers")
 ANY_CATEGORY = "any"  # every participant statement, whatever group it is about
 
 
 def load_statements() -> pd.DataFrame:
-    path = REFERENCE_DIR / "focus_group_coding.csv"
+    path = reference_dir() / "focus_group_coding.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     bad = ~df.stance.isin(["-1", "0", "1"])
     if bad.any():
@@ -35,7 +35,7 @@ def stance_scores(statements: pd.DataFrame) -> pd.DataFrame:
     """Mean stance and n of participant statements per city and migrant category (plus 'any')."""
     part = statements[(statements.source_kind == "participant_statement") & (statements.city != "all")]
     rows = []
-    for city in ("Astana", "Almaty", "Shymkent"):
+    for city in CITIES:
         in_city = part[part.city == city]
         for category in (*CATEGORIES, ANY_CATEGORY):
             sel = in_city if category == ANY_CATEGORY else in_city[in_city.migrant_category == category]
@@ -47,4 +47,4 @@ def stance_scores(statements: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_city_images() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "city_images.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(reference_dir() / "city_images.csv", dtype=str, keep_default_na=False)

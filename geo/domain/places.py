@@ -11,7 +11,7 @@ from shapely.geometry import Point
 
 from geo.io.acquire import Acquired
 from geo.errors import BadInput
-from geo.settings import REFERENCE_DIR, STORAGE_CRS
+from geo.settings import reference_dir, STORAGE_CRS
 from geo.io.vector import read_vector
 
 PLACE_COLUMNS = ["place_id", "city", "list", "name_en", "name_ru", "name_kk", "kind", "migrant_link", "evidence",
@@ -35,7 +35,7 @@ def _point(lat: str, lon: str, where: str) -> Point | None:
 def gazetteer_places() -> gpd.GeoDataFrame:
     frames = []
     for file, list_name in _GAZETTEER.items():
-        df = pd.read_csv(REFERENCE_DIR / file, dtype=str, keep_default_na=False)
+        df = pd.read_csv(reference_dir() / file, dtype=str, keep_default_na=False)
         geoms = [_point(r.lat, r.lon, f"{file} row {i + 2}") for i, r in enumerate(df.itertuples())]
         frames.append(gpd.GeoDataFrame({
             "place_id": df["id"], "city": df["city"], "list": list_name, "name_en": df["name_en"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.domain.districts import lineage_table
+from geo.domain.vintages import lineage_table
 
 DERIVED_FLAG = "derived"
 

@@ -22,7 +22,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo import export
+from geo.io import writers
 from geo.io.atomic import atomic_write_text
 from geo.indicators.concentration import group_indices, location_quotient
 from geo.errors import BadInput, CRSError, QalaError, UnknownName
@@ -55,17 +55,17 @@ class JoinResult:
         report.json in ``folder``; each file replaced atomically."""
         folder = Path(folder)
         written = [
-            export.to_geojson(self.districts, folder / "districts.geojson"),
-            export.to_csv(self.districts, folder / "districts.csv"),
-            export.to_parquet(self.districts, folder / "districts.parquet"),
-            export.to_csv(self.set_aside, folder / "set_aside.csv"),
+            writers.to_geojson(self.districts, folder / "districts.geojson"),
+            writers.to_csv(self.districts, folder / "districts.csv"),
+            writers.to_parquet(self.districts, folder / "districts.parquet"),
+            writers.to_csv(self.set_aside, folder / "set_aside.csv"),
         ]
         if self.groups is not None:
-            written.append(export.to_csv(self.groups, folder / "groups.csv"))
+            written.append(writers.to_csv(self.groups, folder / "groups.csv"))
         if self.indices is not None:
-            written.append(export.to_csv(self.indices, folder / "indices.csv"))
+            written.append(writers.to_csv(self.indices, folder / "indices.csv"))
         for res, grid in self.hexagons.items():
-            written.append(export.to_geojson(grid, folder / f"hexagons_r{res}.geojson"))
+            written.append(writers.to_geojson(grid, folder / f"hexagons_r{res}.geojson"))
         report_path = folder / "report.json"
         atomic_write_text(report_path, json.dumps(self.report, ensure_ascii=False, indent=2, default=str) + "\n")
         return [*written, report_path]

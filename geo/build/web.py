@@ -1,0 +1,39 @@
+"""Simplified GeoJSON for the browser: shared borders simplified once (coverage simplification), so neighbours
+still meet, coordinates rounded to about 1 m."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+
+from geo.contract import LAYERS, WEB_DISTRICT_COLUMNS
+from geo.settings import STORAGE_CRS, UTM_CRS
+
+WEB_SIMPLIFY_M = 25.0  # tolerance for districts and banks, metres
+REGIONS_SIMPLIFY_M = 1500.0
+RIVER_SIMPLIFY_M = 10.0
+WEB_DECIMALS = 5  # ~1 m
+
+
+def simplify(gdf: gpd.GeoDataFrame, crs: str, tolerance: float) -> gpd.GeoDataFrame:
+    utm = gdf.to_crs(crs)
+    utm = utm.set_geometry(shapely.coverage_simplify(utm.geometry.values, tolerance))
+    utm = utm.set_geometry(shapely.make_valid(utm.geometry.values))
+    out = utm.to_crs(STORAGE_CRS)
+    return out.set_geometry(shapely.set_precision(out.geometry.values, 10 ** -WEB_DECIMALS))
+
+
+def web_layers(districts: gpd.GeoDataFrame, banks: gpd.GeoDataFrame, regions: gpd.GeoDataFrame,
+               river: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """File name (under the build folder) -> frame, for every vintage with boundaries and the context layers."""
+    web = {}
+    cols = [*WEB_DISTRICT_COLUMNS, "geometry"]
+    for vintage, gdf in districts[districts.geometry.notna()].groupby("vintage"):
+        web[f"web/{vintage}.geojson"] = simplify(gdf[cols], UTM_CRS[gdf.city.iloc[0]], WEB_SIMPLIFY_M)
+    context = {"banks_web": (banks, UTM_CRS["Astana"], WEB_SIMPLIFY_M),
+               "regions_web": (regions, "EPSG:32642", REGIONS_SIMPLIFY_M),
+               "river_web": (river, UTM_CRS["Astana"], RIVER_SIMPLIFY_M)}
+    for name, (frame, crs, tolerance) in context.items():
+        layer = LAYERS[name]
+        web[layer.file] = simplify(frame[[*layer.columns, "geometry"]], crs, tolerance)
+    return web
