@@ -29,14 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_sources(args) -> int:
+def _print_sources(args: argparse.Namespace) -> int:
     from geo.io.catalogue import format_catalogue
 
     print(format_catalogue())
     return 0
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     from geo.build.run import run
 
     run(force=args.force, quiet=args.quiet)

@@ -3,6 +3,7 @@ with the attribution of the sources it comes from."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,16 +45,19 @@ def _vintage_source(vintage: str) -> str:
     return source
 
 
-def load_for_export(layer: str, *, vintage: str | None = None, city: str | None = None):
+def load_for_export(
+    layer: str, *, vintage: str | None = None, city: str | None = None
+) -> tuple[pd.DataFrame, str, str]:
     """A built layer by name, or a joined user-data output (a file, or a ``qala join`` output folder)."""
     from geo import store as layers
 
     path = Path(layer)
     if path.is_dir():
         candidates = [path / "districts.parquet", path / "districts.geojson"]
-        path = next((p for p in candidates if p.is_file()), None)
-        if path is None:
+        found = next((p for p in candidates if p.is_file()), None)
+        if found is None:
             raise BadInput(f"{layer}: no districts.parquet or districts.geojson; give a `qala join -o` folder")
+        path = found
     if path.suffix.lower() in (".geojson", ".json", ".parquet") and path.is_file():
         data = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
         return data, path.stem, layer_attribution("districts", data)
@@ -68,7 +72,7 @@ def load_for_export(layer: str, *, vintage: str | None = None, city: str | None 
     return data, layer, layer_attribution(layer, data)
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "export",
         help="write a built layer or joined user data as GeoJSON, CSV, GeoParquet or an HTML map",
@@ -84,7 +88,7 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     data, stem, attribution = load_for_export(args.layer, vintage=args.vintage, city=args.city)
     stem = "-".join(filter(None, [stem, args.vintage, args.city and args.city.lower()]))
     target = Path(args.output or f"{stem}{EXTENSIONS[args.format]}")

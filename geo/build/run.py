@@ -14,8 +14,12 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.settings import PROJECT_ROOT, reference_dir, build_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REQUIRED = ("astana_districts_osm", "almaty_districts_osm", "astana_city_osm", "geokz_adm2_2024",
             "geokz_adm1_2024", "esil_river_geoportal", "wof_localities")
@@ -128,7 +132,7 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     return report
 
 
-def check_layer(name: str, frame):
+def check_layer(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A built layer as the contract states it: every required column present (a bug otherwise)."""
     from geo.contract import LAYERS
 

@@ -118,7 +118,14 @@ def build_layers(acquired: dict[str, Acquired], quiet: bool) -> tuple[dict[str, 
     return layers, _report(districts, figures, places, astana["banks"], fig_report, repairs)
 
 
-def _report(districts, figures, places, banks, fig_report: FigureReport, repairs: Repairs) -> dict:
+def _report(
+    districts: gpd.GeoDataFrame,
+    figures: pd.DataFrame,
+    places: gpd.GeoDataFrame,
+    banks: gpd.GeoDataFrame,
+    fig_report: FigureReport,
+    repairs: Repairs,
+) -> dict:
     counts = (districts.groupby(["city", "vintage"]).agg(n=("district_id", "size"),
                                                         with_geometry=("geometry", lambda g: int(g.notna().sum())))
               .reset_index().to_dict("records"))

@@ -122,11 +122,13 @@ def _add_water(graph: _Graph, piece: shapely.Polygon) -> list[int]:
         for k, key in enumerate(tri):
             if key in shared:
                 if key not in midpoint_node:
-                    midpoint_node[key] = graph.add_node(*((ring[k] + ring[(k + 1) % 3]) / 2), water=True)
+                    mid = (ring[k] + ring[(k + 1) % 3]) / 2
+                    midpoint_node[key] = graph.add_node(float(mid[0]), float(mid[1]), water=True)
                     nodes.append(midpoint_node[key])
                 inner.append(midpoint_node[key])
         if len(inner) <= 1:
-            inner.append(graph.add_node(*ring.mean(axis=0), water=True))
+            centre = ring.mean(axis=0)
+            inner.append(graph.add_node(float(centre[0]), float(centre[1]), water=True))
             nodes.append(inner[-1])
         for a, b in itertools.combinations(inner, 2):
             graph.link(a, b, 1.0, "water")
@@ -236,14 +238,22 @@ def _sides(city: shapely.Geometry, edge: LineString) -> tuple[list, list, list]:
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all([city.boundary, edge]))))
     faces = [f for f in faces if city.contains(f.representative_point())]
     plus, minus = edge.buffer(1.0, single_sided=True), edge.buffer(-1.0, single_sided=True)
-    side_a, side_b, untouched = [], [], []
+    side_a: list = []
+    side_b: list = []
+    untouched: list = []
     for face in faces:
         a, b = face.intersection(plus).area, face.intersection(minus).area
         (side_a if a > b else side_b if b > a else untouched).append(face)
     return side_a, side_b, untouched
 
 
-def _split_city(city, water, edge, left_d, right_d) -> tuple[shapely.Geometry, shapely.Geometry]:
+def _split_city(
+    city: shapely.Geometry,
+    water: shapely.Geometry,
+    edge: LineString,
+    left_d: shapely.Geometry,
+    right_d: shapely.Geometry,
+) -> tuple[shapely.Geometry, shapely.Geometry]:
     side_a, side_b, untouched = _sides(city, edge)
     a, b = shapely.union_all(side_a), shapely.union_all(side_b)
     left_side = a if a.intersection(left_d).area >= b.intersection(left_d).area else b
@@ -257,7 +267,9 @@ def _split_city(city, water, edge, left_d, right_d) -> tuple[shapely.Geometry, s
     return left, shapely.difference(land, left)
 
 
-def _divide_banks(land, left_d, right_d) -> shapely.Geometry:
+def _divide_banks(
+    land: shapely.Geometry, left_d: shapely.Geometry, right_d: shapely.Geometry
+) -> shapely.Geometry:
     """The left bank by the OSM districts alone (the lead's first method), to measure the disagreement."""
     left = shapely.intersection(land, left_d)
     rest = shapely.difference(land, shapely.union(left_d, right_d))
@@ -267,7 +279,13 @@ def _divide_banks(land, left_d, right_d) -> shapely.Geometry:
     return left
 
 
-def _error_note(edge: _Edge, left, divide_left, water, divide) -> str:
+def _error_note(
+    edge: _Edge,
+    left: shapely.Geometry,
+    divide_left: shapely.Geometry,
+    water: shapely.Geometry,
+    divide: shapely.Geometry,
+) -> str:
     """Measured error: land whose bank differs from the OSM divide's, by band; gaps bridged; river-edge distance."""
     disagree = shapely.symmetric_difference(left, divide_left)
     west, east = BAND_EDGES_LON

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
 from geo.errors import BadInput
 from geo.domain.names import district_candidates, match_city
-from geo.domain.periods import parse_period
+from geo.domain.periods import Period, parse_period
 from geo.settings import reference_dir
 
 FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_internal_migration",
@@ -77,24 +78,25 @@ def _district(name: str, city: str) -> set[str]:
     return found
 
 
-def _choose_vintage(city: str, district_id: str, period, members: set[tuple[str, str]]) -> tuple[str | None, str]:
+def _choose_vintage(
+    city: str, district_id: str, period: Period, members: set[tuple[str, str]]
+) -> tuple[str | None, str]:
     """The vintage holding most of the period; if the district is not in it, another vintage of the period
     that has it (flagged); undated figures go to today's boundaries (flagged by the period already)."""
     if period.start is None and period.end is None:
-        vintage = latest_vintage(city)
-        return (vintage, "") if (vintage, district_id) in members else (None, "")
+        latest = latest_vintage(city)
+        return (latest, "") if (latest, district_id) in members else (None, "")
     vintage = vintage_overlapping_most(city, period.start, period.end)
     if vintage is not None and (vintage, district_id) in members:
         return vintage, ""
     day = period.end or period.start
+    assert day is not None  # undated periods returned above
     candidates = sorted((v for v, d in members if d == district_id and v.startswith(city.lower())),
                         key=lambda v: abs((_vintage_start(v) - day).days))
     return (candidates[0], "vintage_adjusted") if candidates else (None, "")
 
 
-def _vintage_start(vintage: str):
-    from datetime import date
-
+def _vintage_start(vintage: str) -> date:
     table = vintage_table().set_index("vintage")
     start = table.loc[vintage, "valid_from"]
     return date.fromisoformat(start) if start else date(1991, 12, 16)

@@ -12,6 +12,7 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from geo.errors import UnknownName
@@ -115,7 +116,7 @@ def match_district(name: str, city: str | None = None) -> str | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-def match_districts(names, city: str | None = None) -> MatchReport:
+def match_districts(names: Iterable[object], city: str | None = None) -> MatchReport:
     """Match many names at once and say why each unmatched one failed."""
     report = MatchReport()
     for name in dict.fromkeys(str(n) for n in names):

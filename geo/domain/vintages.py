@@ -42,6 +42,7 @@ def vintage_overlapping_most(city: str, start: date | None, end: date | None) ->
         return None
     start = start or end
     end = end or start
+    assert start is not None and end is not None
     if start == end:
         return vintage_at(city, start)
     best, best_days = None, 0

@@ -41,11 +41,16 @@ Public API
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 
 from geo.errors import BadInput, CRSError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["DistrictIndex", "assign_points", "build_index", "non_finite_mask", "reference_sjoin"]
 
@@ -81,7 +86,7 @@ class DistrictIndex:
         """Share of grid cells needing an exact test (of all cells, not of points)."""
         return float(np.count_nonzero(self.labels == _BOUNDARY)) / self.n_cells
 
-    def assign(self, lon, lat, *, chunk_size: int = 1_000_000) -> np.ndarray:
+    def assign(self, lon: ArrayLike, lat: ArrayLike, *, chunk_size: int = 1_000_000) -> np.ndarray:
         """Positional district index per point (int64), -1 outside every district or non-finite.
 
         See the module docstring for the border rule. ``chunk_size`` bounds the temporary memory; the result does
@@ -124,7 +129,13 @@ class DistrictIndex:
         return found
 
 
-def assign_points(districts, lon, lat, *, chunk_size: int = 1_000_000) -> np.ndarray:
+def assign_points(
+    districts: gpd.GeoDataFrame | gpd.GeoSeries,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    *,
+    chunk_size: int = 1_000_000,
+) -> np.ndarray:
     """Positional index into ``districts`` of the district holding each point; -1 for none or non-finite.
 
     Parameters
@@ -146,14 +157,14 @@ def assign_points(districts, lon, lat, *, chunk_size: int = 1_000_000) -> np.nda
     return index.assign(lon, lat, chunk_size=chunk_size)
 
 
-def non_finite_mask(lon, lat) -> np.ndarray:
+def non_finite_mask(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """True where a point cannot be placed (NaN or infinite lon or lat), so callers can report those rows."""
     x, y = _as_coordinate_arrays(lon, lat)
     return ~(np.isfinite(x) & np.isfinite(y))
 
 
 def build_index(
-    districts,
+    districts: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     expected_points: int | None = None,
     max_cells: int = DEFAULT_MAX_CELLS,
@@ -190,7 +201,9 @@ def build_index(
     return DistrictIndex(geometries, x0, y0, inv, inv, n_cols, n_rows, labels, bboxes)
 
 
-def reference_sjoin(districts, lon, lat) -> np.ndarray:
+def reference_sjoin(
+    districts: gpd.GeoDataFrame | gpd.GeoSeries, lon: ArrayLike, lat: ArrayLike
+) -> np.ndarray:
     """The slow reference the engine must equal: sjoin "intersects", lowest ``index_right`` per point.
 
     Kept here (not only in tests) so the benchmark and the tests measure against one definition.
@@ -211,7 +224,7 @@ def reference_sjoin(districts, lon, lat) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
-def _as_coordinate_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+def _as_coordinate_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     try:
         x = np.asarray(lon, dtype=np.float64)
         y = np.asarray(lat, dtype=np.float64)
@@ -224,7 +237,7 @@ def _as_coordinate_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _checked_geometries(districts) -> np.ndarray:
+def _checked_geometries(districts: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     crs = getattr(districts, "crs", None)
     if crs is None:
         raise CRSError("districts have no CRS; set it (EPSG:4326 expected) with .set_crs('EPSG:4326') if lon/lat")
@@ -245,7 +258,14 @@ def _checked_geometries(districts) -> np.ndarray:
     return geometries
 
 
-def _cell_size(geometries, width, height, expected_points, max_cells, target_share) -> float:
+def _cell_size(
+    geometries: np.ndarray,
+    width: float,
+    height: float,
+    expected_points: int | None,
+    max_cells: int,
+    target_share: float,
+) -> float:
     """Cell edge in degrees: boundary cells cover ~``2 * perimeter * h``; aim for ``target_share`` of area."""
     perimeter = float(shapely.length(geometries).sum())
     area = float(shapely.area(geometries).sum())  # overlaps are slivers; no need for a costly union
@@ -255,7 +275,7 @@ def _cell_size(geometries, width, height, expected_points, max_cells, target_sha
     return max(cell, np.sqrt(extent / cap), 1e-9)
 
 
-def _edges(geometries) -> tuple[np.ndarray, np.ndarray]:
+def _edges(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All ring edges as (n, 4) x1, y1, x2, y2 and the position of the district owning each edge."""
     parts, part_owner = shapely.get_parts(geometries, return_index=True)
     rings, part_of = shapely.get_rings(parts, return_index=True)
@@ -266,7 +286,16 @@ def _edges(geometries) -> tuple[np.ndarray, np.ndarray]:
     return edges, owner[ring_of[:-1][same_ring]]
 
 
-def _parity_labels(edges, owner, n_districts, x0, y0, cell, n_rows, n_cols) -> np.ndarray:
+def _parity_labels(
+    edges: np.ndarray,
+    owner: np.ndarray,
+    n_districts: int,
+    x0: float,
+    y0: float,
+    cell: float,
+    n_rows: int,
+    n_cols: int,
+) -> np.ndarray:
     """Lowest-index district covering each cell centre (-1 for none), by scan-line parity.
 
     A ray from each centre to the left crosses a district's rings an odd number of times iff the centre is
@@ -319,7 +348,9 @@ def _lowest_set_bit(values: np.ndarray) -> np.ndarray:
     return np.frexp(isolated.astype(np.float64))[1].astype(np.int16) - 1
 
 
-def _boundary_cells(edges, x0, y0, inv, n_rows, n_cols, *, eps) -> np.ndarray:
+def _boundary_cells(
+    edges: np.ndarray, x0: float, y0: float, inv: float, n_rows: int, n_cols: int, *, eps: float
+) -> np.ndarray:
     """Flat indices of every cell an edge passes through or comes within ``eps`` of.
 
     Edges are cut into pieces shorter than a cell; each piece marks the cells under its bounding box widened by

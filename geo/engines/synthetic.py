@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,10 @@ from geo.io.atomic import atomic_folder
 from geo.engines.grid import _checked_geometries, build_index
 from geo.errors import BadInput
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import ArrayLike
+
 __all__ = ["SYNTHETIC_LABEL", "shared_border_vertices", "synthetic_points", "write_partitioned_parquet"]
 
 SYNTHETIC_LABEL = "SYNTHETIC"
@@ -40,7 +45,7 @@ _EQUAL_AREA_CRS = "EPSG:6933"
 
 
 def synthetic_points(
-    districts,
+    districts: gpd.GeoDataFrame,
     n: int,
     *,
     seed: int,
@@ -124,7 +129,7 @@ def synthetic_points(
     return frame
 
 
-def shared_border_vertices(districts) -> np.ndarray:
+def shared_border_vertices(districts: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     """(k, 2) lon/lat of vertices that belong to the rings of two or more districts, sorted, unique."""
     geometries = _checked_geometries(districts)
     coords, owner = shapely.get_coordinates(geometries, return_index=True)
@@ -133,7 +138,7 @@ def shared_border_vertices(districts) -> np.ndarray:
     return vertices[counts >= 2]
 
 
-def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Path:
+def write_partitioned_parquet(df: pd.DataFrame, folder: str | Path, n_partitions: int) -> Path:
     """Write ``df`` as ``n_partitions`` files ``part-00000.parquet``... in ``folder``, replacing it atomically.
 
     The files are written to a temporary sibling folder first, so a failure leaves the previous folder intact.
@@ -157,13 +162,13 @@ def write_partitioned_parquet(df: pd.DataFrame, folder, n_partitions: int) -> Pa
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
-def _checked_count(n) -> int:
+def _checked_count(n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise BadInput(f"n must be a non-negative whole number of points, got {n!r}")
     return int(n)
 
 
-def _area_shares(districts, geometries) -> np.ndarray:
+def _area_shares(districts: gpd.GeoDataFrame, geometries: np.ndarray) -> np.ndarray:
     import geopandas as gpd
 
     present = np.array([g is not None and not shapely.is_empty(g) for g in geometries])
@@ -176,7 +181,7 @@ def _area_shares(districts, geometries) -> np.ndarray:
     return areas / areas.sum()
 
 
-def _weight_shares(weights, geometries) -> np.ndarray:
+def _weight_shares(weights: ArrayLike, geometries: np.ndarray) -> np.ndarray:
     values = np.asarray(weights, dtype=np.float64)
     if values.shape != (len(geometries),):
         raise BadInput(f"weights has {values.size} values for {len(geometries)} districts; give one per district")
@@ -189,7 +194,7 @@ def _weight_shares(weights, geometries) -> np.ndarray:
     return values / values.sum()
 
 
-def _group_probabilities(groups) -> tuple[list[str], np.ndarray]:
+def _group_probabilities(groups: Sequence[str] | Mapping[str, float]) -> tuple[list[str], np.ndarray]:
     if isinstance(groups, Mapping):
         labels = [str(label) for label in groups]
         probabilities = np.asarray(list(groups.values()), dtype=np.float64)
@@ -203,7 +208,9 @@ def _group_probabilities(groups) -> tuple[list[str], np.ndarray]:
     return labels, probabilities / probabilities.sum()
 
 
-def _uniform_in_polygon(geometry, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _uniform_in_polygon(
+    geometry: shapely.Geometry, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Rejection sampling in the lon/lat box, with cos(lat) thinning for uniformity on the ground."""
     xmin, ymin, xmax, ymax = shapely.bounds(geometry)
     box_area = (xmax - xmin) * (ymax - ymin)
@@ -223,7 +230,9 @@ def _uniform_in_polygon(geometry, count: int, rng: np.random.Generator) -> tuple
     return np.concatenate(got_lon)[:count], np.concatenate(got_lat)[:count]
 
 
-def _uniform_outside(districts, geometries, count: int, rng: np.random.Generator):
+def _uniform_outside(
+    districts: gpd.GeoDataFrame, geometries: np.ndarray, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     index = build_index(districts, expected_points=count)
     present = [g for g in geometries if g is not None and not shapely.is_empty(g)]
     xmin, ymin, xmax, ymax = shapely.total_bounds(present)

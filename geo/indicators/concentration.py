@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geo.errors import BadInput
 
 
-def _as_counts(group, total) -> tuple[np.ndarray, np.ndarray]:
+def _as_counts(group: ArrayLike, total: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate two aligned, non-negative count arrays with ``group <= total``."""
     x = np.asarray(group, dtype=float)
     t = np.asarray(total, dtype=float)
@@ -30,7 +31,7 @@ def _as_counts(group, total) -> tuple[np.ndarray, np.ndarray]:
     return x, t
 
 
-def location_quotient(group, total) -> np.ndarray:
+def location_quotient(group: ArrayLike, total: ArrayLike) -> np.ndarray:
     """Location quotient per district: the group's share of the district over its share of the whole.
 
     ``LQ_i = (x_i / t_i) / (X / T)`` (Isard 1960, *Methods of Regional Analysis*, ch. 7; Florence 1948).
@@ -46,7 +47,7 @@ def location_quotient(group, total) -> np.ndarray:
     return np.where(t > 0, lq, np.nan)
 
 
-def dissimilarity(group, total) -> float:
+def dissimilarity(group: ArrayLike, total: ArrayLike) -> float:
     """Index of dissimilarity D between the group and everyone else (Duncan & Duncan 1955).
 
     ``D = 1/2 * sum_i | x_i / X - (t_i - x_i) / (T - X) |``: the share of the group that would have to move
@@ -60,7 +61,7 @@ def dissimilarity(group, total) -> float:
     return float(0.5 * np.abs(x / X - (t - x) / (T - X)).sum())
 
 
-def isolation(group, total) -> float:
+def isolation(group: ArrayLike, total: ArrayLike) -> float:
     """Isolation index xPx: the group's share in the district of an average group member (Bell 1954).
 
     ``xPx = sum_i (x_i / X) * (x_i / t_i)`` over districts with ``t_i > 0`` (Massey & Denton 1988). It equals
@@ -74,7 +75,7 @@ def isolation(group, total) -> float:
     return float(((x[occupied] / X) * (x[occupied] / t[occupied])).sum())
 
 
-def pysal_check(group, total) -> dict[str, float]:
+def pysal_check(group: ArrayLike, total: ArrayLike) -> dict[str, float]:
     """The same two indices from PySAL ``segregation`` (aspatial ``Dissim`` and ``Isolation``) on the same data."""
     from segregation.singlegroup import Dissim, Isolation
 

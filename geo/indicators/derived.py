@@ -28,7 +28,7 @@ def population_through_lineage(figures: pd.DataFrame) -> pd.DataFrame:
     blocked = set(zip(lin[multi].parent_vintage, lin[multi].parent_id))
     lin = lin[~multi & ~pd.Series([k in blocked for k in zip(lin.parent_vintage, lin.parent_id)], index=lin.index)]
     pop = figures[(figures.indicator == "population") & figures.district_id.notna()]
-    out = []
+    out: list[dict] = []
     # Newest vintages first, so values can be carried back more than one step.
     for child_vintage in sorted(lin.vintage.unique(), reverse=True):
         links = lin[lin.vintage == child_vintage]

@@ -17,14 +17,20 @@ thousands. ``p_value="sim"`` uses it anyway.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from geo.errors import BadInput
+
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 H3_RESOLUTIONS = (7, 8, 9)
 DEFAULT_SEED = 20240501
@@ -37,7 +43,14 @@ def _check_resolution(res: int) -> int:
     return int(res)
 
 
-def hex_counts(lon, lat, weights=None, *, res: int = 8, area=None) -> gpd.GeoDataFrame:
+def hex_counts(
+    lon: ArrayLike,
+    lat: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    res: int = 8,
+    area: shapely.Geometry | None = None,
+) -> gpd.GeoDataFrame:
     """Count (or sum ``weights`` of) points per H3 cell; with ``area`` (a shapely polygon), zero-fill its cells.
 
     Returns a GeoDataFrame in EPSG:4326 with ``hex_id``, ``res``, ``count``, ``n_points`` and the hexagon.
@@ -60,7 +73,7 @@ def hex_counts(lon, lat, weights=None, *, res: int = 8, area=None) -> gpd.GeoDat
     return gdf
 
 
-def hex_weights(hex_ids):
+def hex_weights(hex_ids: Iterable[str]) -> W:
     """Binary contiguity weights between H3 cells that share an edge (ring-1 neighbours in the set)."""
     from libpysal.weights import W
 
@@ -73,8 +86,8 @@ def hex_weights(hex_ids):
 
 
 def getis_ord_star(
-    values,
-    w,
+    values: ArrayLike,
+    w: W,
     *,
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
@@ -107,12 +120,12 @@ def getis_ord_star(
 
 
 def hotspots(
-    lon,
-    lat,
-    weights=None,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    weights: ArrayLike | None = None,
     *,
     res: int = 8,
-    area=None,
+    area: shapely.Geometry | None = None,
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
     alpha: float = 0.05,

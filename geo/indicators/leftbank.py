@@ -10,6 +10,7 @@ date unusable. Each row says whether the banks it used were published (text) or 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ def bank_basis(source: str | None) -> str:
     return "computed" if text.startswith("computed") else "unknown"
 
 
-def _flags(values) -> list[str]:
+def _flags(values: Iterable[object]) -> list[str]:
     return sorted({f for v in values if isinstance(v, str) for f in v.split(";") if f})
 
 

@@ -43,7 +43,7 @@ def atomic_write_text(target: Path | str, text: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(target) -> Iterator[Path]:
+def atomic_folder(target: Path | str) -> Iterator[Path]:
     """Yield an empty staging folder beside ``target``; on success it replaces ``target`` in two renames.
 
     A failure inside the block removes the staging folder and leaves ``target`` as it was (the folder analogue of

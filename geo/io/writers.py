@@ -22,14 +22,19 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from geo.io.atomic import atomic_write_bytes
 from geo.errors import BadInput, CRSError, SourceUnavailable, UnknownName
+
+if TYPE_CHECKING:
+    from branca.element import Figure
 
 FORMATS = ("geojson", "csv", "parquet", "html")
 EXTENSIONS = {"geojson": ".geojson", "csv": ".csv", "parquet": ".parquet", "html": ".html"}
@@ -48,7 +53,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, what: str = "layer") -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
 
 
-def _rfc7946_geometries(geometry) -> np.ndarray:
+def _rfc7946_geometries(geometry: ArrayLike) -> np.ndarray:
     """Snapped to a 10^-6 degree grid and oriented by the right-hand rule (after snapping, so it holds).
 
     ``set_precision`` keeps the result valid: slivers narrower than the grid collapse and are dropped instead of
@@ -60,7 +65,7 @@ def _rfc7946_geometries(geometry) -> np.ndarray:
     return shapely.orient_polygons(rounded, exterior_cw=False)
 
 
-def _json_value(value):
+def _json_value(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (float, np.floating)):
@@ -93,7 +98,7 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n").encode("utf-8")
 
 
-def to_geojson(gdf: gpd.GeoDataFrame, path) -> Path:
+def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     atomic_write_bytes(path, to_geojson_bytes(gdf))
     return Path(path)
 
@@ -108,7 +113,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: object) -> object:
     """Prefix a quote to text that a spreadsheet would run as a formula; leave genuine numbers alone."""
     if isinstance(value, str) and value.startswith(_INJECTION_PREFIXES) and not _is_number(value.strip()):
         return "'" + value
@@ -137,7 +142,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def to_csv(df: pd.DataFrame, path) -> Path:
+def to_csv(df: pd.DataFrame, path: str | Path) -> Path:
     atomic_write_bytes(path, to_csv_bytes(df))
     return Path(path)
 
@@ -157,7 +162,7 @@ def to_parquet_bytes(df: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def to_parquet(df: pd.DataFrame, path) -> Path:
+def to_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     atomic_write_bytes(path, to_parquet_bytes(df))
     return Path(path)
 
@@ -192,7 +197,7 @@ _PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _NO_DATA = "#bdbdbd"
 
 
-def _colour(value, bins: list[float]) -> str:
+def _colour(value: float | None, bins: list[float]) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or not bins:
         return _NO_DATA
     index = next((i for i, b in enumerate(bins) if value <= b), len(bins) - 1)
@@ -235,7 +240,8 @@ def to_html_map_bytes(
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, control_scale=True)
     fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
     leaflet_js, leaflet_css = _leaflet_assets()
-    header = fmap.get_root().header
+    # branca annotates get_root() as returning Element; a Map's root is always its Figure
+    header = cast("Figure", fmap.get_root()).header
     header.add_child(folium.Element(f"<style>{leaflet_css}</style>"), name="leaflet_css")
     header.add_child(folium.Element(f"<script>{leaflet_js}</script>"), name="leaflet_js")
     data_credit = html.escape(attribution) if attribution else "see the layer's source columns"
@@ -244,7 +250,7 @@ def to_html_map_bytes(
         attr=f"Basemap © OpenStreetMap contributors | Data: {data_credit}",
     ).add_to(fmap)
 
-    def style(feature):
+    def style(feature: dict[str, Any]) -> dict[str, object]:
         fill = feature["properties"].get("_fill", "#3182bd")
         return {"fillColor": fill, "color": "#333333", "weight": 1, "fillOpacity": 0.7}
 
@@ -256,13 +262,20 @@ def to_html_map_bytes(
         tooltip=folium.GeoJsonTooltip(fields=fields, sticky=True),
     ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    fmap.get_root().html.add_child(
+    cast("Figure", fmap.get_root()).html.add_child(
         folium.Element(_legend_html(title, value_col, bins, missing_geometry, data_credit, synthetic))
     )
     return fmap.get_root().render().encode("utf-8")
 
 
-def _legend_html(title, value_col, bins, missing_geometry, credit, synthetic) -> str:
+def _legend_html(
+    title: str,
+    value_col: str | None,
+    bins: list[float],
+    missing_geometry: int,
+    credit: str,
+    synthetic: bool,
+) -> str:
     rows = []
     if value_col and bins:
         lower = None
@@ -287,7 +300,7 @@ def _legend_html(title, value_col, bins, missing_geometry, credit, synthetic) ->
     )
 
 
-def to_html_map(gdf: gpd.GeoDataFrame, path, **kwargs) -> Path:
+def to_html_map(gdf: gpd.GeoDataFrame, path: str | Path, **kwargs: Any) -> Path:
     atomic_write_bytes(path, to_html_map_bytes(gdf, **kwargs))
     return Path(path)
 
