@@ -69,9 +69,9 @@ def percentile(values: list[float], q: float) -> float:
 def start_server(port: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--threads", "4", "--preload", "--bind",
-                             f"127.0.0.1:{port}",
-                             "dashboard.app:server"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([str(gunicorn), "-c", "dashboard/gunicorn_conf.py", "--workers", "2", "--threads", "4",
+                             "--preload", "--bind", f"127.0.0.1:{port}", "dashboard.app:create_server()"],
+                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -5,15 +5,18 @@ Labels are SVG text children, so React escapes them like any other text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash_svg as svg
 from dash import html
 
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 22, 12, 38
 
 
-def line_chart(points: list[tuple[str, float]], fmt, title: str, chart_id: str | None = None,
-               y_range: tuple[float, float] | None = None, xs: list[float] | None = None,
-               hollow: frozenset[int] = frozenset(), dashed: frozenset[int] = frozenset()) -> html.Figure:
+def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
+               chart_id: str | None = None, y_range: tuple[float, float] | None = None,
+               xs: list[float] | None = None, hollow: frozenset[int] = frozenset(),
+               dashed: frozenset[int] = frozenset()) -> html.Figure:
     """Points (label, value) as a labelled line with dots; one point draws a dot.
 
     ``xs`` places the points by time (e.g. decimal years) instead of evenly; ``hollow`` are indexes of points
@@ -57,7 +60,8 @@ def line_chart(points: list[tuple[str, float]], fmt, title: str, chart_id: str |
     ])
 
 
-def bar_list(rows: list[tuple[str, float | None, str, str]], fmt, missing: str) -> html.Table:
+def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[float], str],
+             missing: str) -> html.Table:
     """Horizontal bars (label, value, colour, note) scaled to the largest absolute value; None = missing."""
     present = [abs(v) for _, v, _, _ in rows if v is not None]
     top = max(present) if present else 1.0

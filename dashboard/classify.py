@@ -21,10 +21,14 @@ DEFAULT_K = 5
 # Nine evenly spaced stops of each colour map (viridis/cividis: matplotlib; YlGnBu/YlOrRd: ColorBrewer);
 # a k-class palette samples them evenly, so every palette stays ordered and colour-blind safe.
 PALETTES: dict[str, tuple[str, ...]] = {
-    "viridis": ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"),
-    "cividis": ("#00224e", "#1a386f", "#434e6c", "#61656f", "#7d7c78", "#9b9476", "#bcae6c", "#dec958", "#fee838"),
-    "YlGnBu": ("#ffffd9", "#edf8b1", "#c6e9b4", "#7ecdbb", "#40b5c4", "#1d90c0", "#225da8", "#243392", "#081d58"),
-    "YlOrRd": ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8c3c", "#fc4d2a", "#e2191c", "#bb0026", "#800026"),
+    "viridis": ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30",
+                "#fde725"),
+    "cividis": ("#00224e", "#1a386f", "#434e6c", "#61656f", "#7d7c78", "#9b9476", "#bcae6c", "#dec958",
+                "#fee838"),
+    "YlGnBu": ("#ffffd9", "#edf8b1", "#c6e9b4", "#7ecdbb", "#40b5c4", "#1d90c0", "#225da8", "#243392",
+               "#081d58"),
+    "YlOrRd": ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8c3c", "#fc4d2a", "#e2191c", "#bb0026",
+               "#800026"),
 }
 # Diverging ColorBrewer PuOr for stances from -1 to +1 (orange = distancing, purple = welcoming).
 STANCE_COLORS = ("#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#542788")
@@ -101,7 +105,7 @@ def classify(values: Mapping[str, float | None], scheme: str, k: int,
     bins_out = tuple(float(b) for b in result.bins)
     yb = [int(c) for c in result.yb]
     class_of: dict[str, int | None] = dict(empty)
-    class_of.update(dict(zip(ids, yb)))
+    class_of.update(dict(zip(ids, yb, strict=True)))
     counts = tuple(int(c) for c in np.bincount(np.array(yb), minlength=len(bins_out)))
     return Classification(scheme, float(y.min()), bins_out, class_of, counts, k, len(bins_out), rejected)
 
@@ -110,7 +114,7 @@ def legend_entries(cls: Classification, colors: list[str]) -> list[tuple[str, fl
     """(colour, lower, upper, count) for each class that holds data, lowest first."""
     rows = []
     lower = cls.lower
-    for index, (upper, count) in enumerate(zip(cls.bins, cls.counts)):
+    for index, (upper, count) in enumerate(zip(cls.bins, cls.counts, strict=True)):
         if count > 0:
             rows.append((colors[index], lower if lower is not None else upper, upper, count))
         lower = upper

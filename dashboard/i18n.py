@@ -5,6 +5,7 @@ silent English fallback. Names of districts and regions come from the data (``na
 names, indicators, categories and origin regions of the figures are translated here.
 """
 
+# ruff: noqa: E501  (translation tables: one string per line, however long)
 from __future__ import annotations
 
 LANGS = ("kk", "ru", "en")

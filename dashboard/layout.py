@@ -8,7 +8,6 @@ output switches the whole interface language. The default language follows the b
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import dash_leaflet as dl
@@ -16,28 +15,17 @@ import flask
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
-from dashboard.callbacks import (
-    control_options,
-    fit_bounds,
-    geo_url,
-    hidden_groups,
-    render,
-    sync_state,
-    view_data,
-)
 from dashboard.classify import K_CHOICES
+from dashboard.controls import control_options, hidden_groups, sync_state, view_data
 from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
 from dashboard.state import Notice, ViewState, to_query
 from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
+from dashboard.views import MapView, render
+from geo.settings import tiles_url
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 _ns = Namespace("qala")
-
-
-def tiles_url() -> str:
-    return os.environ.get("QALA_TILES", DEFAULT_TILES)
 
 
 def label(key: str, lang: str, html_for: str | None = None, cls: str = "ctl") -> html.Label:
@@ -59,7 +47,8 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
         html.Div(className="radio", children=[
             label("city", lang, "ctl-city"),
             dcc.RadioItems(id="ctl-city", options=options["ctl-city"], value=state.city)]),
-        group("grp-city-note", html.P(t("astana_only_hint", lang), id={"type": "i18n", "key": "astana_only_hint"},
+        group("grp-city-note", html.P(t("astana_only_hint", lang),
+                                      id={"type": "i18n", "key": "astana_only_hint"},
                                       className="small")),
         html.Div(className="radio", children=[
             label("layer", lang, "ctl-layer"),
@@ -68,7 +57,8 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
             id="ctl-indicator", clearable=False, searchable=False, value=state.indicator or None,
             options=options["ctl-indicator"]), lang)),
         group("grp-period", _control("period", dcc.Dropdown(
-            id="ctl-period", clearable=False, searchable=False, value=state.period, options=options["ctl-period"]),
+            id="ctl-period", clearable=False, searchable=False, value=state.period,
+            options=options["ctl-period"]),
             lang)),
         group("grp-category", _control("category", dcc.Dropdown(
             id="ctl-category", clearable=False, searchable=False, value=state.category,
@@ -80,7 +70,8 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
               _control("k", dcc.Dropdown(id="ctl-k", clearable=False, searchable=False, value=state.k,
                                          options=[{"label": str(k), "value": k} for k in K_CHOICES]), lang),
               group("grp-breaks", _control("breaks", dcc.Input(
-                  id="ctl-breaks", type="text", debounce=True, value=state.breaks, placeholder="100000, 250000",
+                  id="ctl-breaks", type="text", debounce=True, value=state.breaks,
+                  placeholder="100000, 250000",
                   style={"width": "100%"}), lang)),
               _control("palette", dcc.Dropdown(id="ctl-palette", clearable=False, searchable=False,
                                                value=state.palette, options=options["ctl-palette"]), lang)),
@@ -93,12 +84,15 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
-        html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0, **{"aria-label": "Download GeoJSON"}),
+        html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0,
+                    **{"aria-label": "Download GeoJSON"}),
         html.Button("CSV", id="dl-csv", className="dl", n_clicks=0, **{"aria-label": "Download CSV"}),
         dcc.Download(id="download"),
         html.H3(t("upload_title", lang), id={"type": "i18n", "key": "upload_title"}),
-        _control("upload_city", dcc.Dropdown(id="upload-city", clearable=False, searchable=False, value="auto",
-                                             options=[{"label": t("upload_city_auto" if c == "auto" else c, lang),
+        _control("upload_city", dcc.Dropdown(id="upload-city", clearable=False, searchable=False,
+                                             value="auto",
+                                             options=[{"label": t("upload_city_auto" if c == "auto" else c,
+                                                                  lang),
                                                        "value": c} for c in UPLOAD_CITIES]), lang),
         html.Div(id="upload-zone", **{"data-limit": str(UPLOAD_LIMIT_MB * 1024 * 1024)}, children=dcc.Upload(
             id="upload", className="upload", max_size=UPLOAD_LIMIT_MB * 1024 * 1024, multiple=False,
@@ -120,33 +114,37 @@ def upload_panel(lang: str) -> html.Section:
         label("upload_measure", lang, "upload-measure"),
         dcc.RadioItems(id="upload-measure", value="count", options=[], className="radio"),
         html.Div(id="upload-body"),
-        html.Button(html.Span(t("upload_dl_geojson", lang), id={"type": "i18n", "key": "upload_dl_geojson"}), id="upload-dl-geojson",
+        html.Button(html.Span(t("upload_dl_geojson", lang), id={"type": "i18n", "key": "upload_dl_geojson"}),
+                    id="upload-dl-geojson",
                     className="dl", n_clicks=0),
-        html.Button(html.Span(t("upload_dl_csv", lang), id={"type": "i18n", "key": "upload_dl_csv"}), id="upload-dl-csv",
+        html.Button(html.Span(t("upload_dl_csv", lang), id={"type": "i18n", "key": "upload_dl_csv"}),
+                    id="upload-dl-csv",
                     className="dl", n_clicks=0),
-        html.Button(html.Span(t("upload_clear", lang), id={"type": "i18n", "key": "upload_clear"}), id="upload-clear",
+        html.Button(html.Span(t("upload_clear", lang), id={"type": "i18n", "key": "upload_clear"}),
+                    id="upload-clear",
                     className="dl", n_clicks=0),
     ])
 
 
-def map_area(vm: ViewModel, state: ViewState, out: dict) -> html.Div:
+def map_area(view: MapView, lang: str) -> html.Div:
     """The map already framed on the view, with its layers' URLs and styles (the JS style reads `hideout`)."""
-    lang = state.lang
     return html.Div(className="mapwrap", children=[
-        # Framed by `bounds` (no centre/zoom: dash-leaflet would prefer them); the callbacks move it via `viewport`
-        # and read nothing back, so the viewport is not tracked (tracking needs a centre prop).
-        dl.Map(id="map", bounds=fit_bounds(vm, state, out), trackViewport=False, preferCanvas=False, children=[
+        # Framed by `bounds` (no centre/zoom: dash-leaflet would prefer them); the callbacks move it via
+        # `viewport` and read nothing back, so the viewport is not tracked (tracking needs a centre prop).
+        dl.Map(id="map", bounds=view.bounds, trackViewport=False, preferCanvas=False, children=[
             dl.TileLayer(id="basemap", url=tiles_url(), attribution=OSM_ATTRIBUTION, maxZoom=18),
-            dl.GeoJSON(id="context", style=_ns("style"), hideout=out["context_hideout"], interactive=False,
-                       url=geo_url(vm, out["context"])),
-            dl.GeoJSON(id="choropleth", style=_ns("style"), onEachFeature=_ns("onEach"), hideout=out["hideout"],
-                       url=geo_url(vm, out["choropleth"])),
+            dl.GeoJSON(id="context", style=_ns("style"), hideout=view.context.style.hideout(),
+                       interactive=False,
+                       url=view.context.url),
+            dl.GeoJSON(id="choropleth", style=_ns("style"), onEachFeature=_ns("onEach"),
+                       hideout=view.choropleth.style.hideout(), url=view.choropleth.url),
             dl.GeoJSON(id="userlayer", style=_ns("style"), onEachFeature=_ns("onEach"),
                        hideout={"classes": {}, "colors": []}),
-            dl.LayerGroup(id="points", children=out["points"]),
+            dl.LayerGroup(id="points", children=list(view.points)),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ]),
-        html.Div(out["notices"], id="notices", className="notices", role="status", **{"aria-live": "polite"}),
+        html.Div(view.notice_divs, id="notices", className="notices", role="status",
+                 **{"aria-live": "polite"}),
         html.Div(t("basemap_unavailable", lang), id="basemap-note", className="basemap-note", role="note"),
     ])
 
@@ -167,7 +165,7 @@ def page_search() -> str | None:
 
 
 def first_view(vm: ViewModel, search: str | None, accept_language: str | None
-               ) -> tuple[ViewState, list[Notice], dict]:
+               ) -> tuple[ViewState, list[Notice], MapView]:
     """The state a link opens (unknown values fall back, with notices) and everything drawn for it."""
     state, notices = sync_state(vm, "url", search, {}, None, pick_language(accept_language))
     return state, notices, render(vm, state, notices)
@@ -176,7 +174,7 @@ def first_view(vm: ViewModel, search: str | None, accept_language: str | None
 def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None = None) -> html.Div:
     """The whole page for the link with query `search` (None when unknown: then the defaults are drawn and the
     URL callback corrects the view once dcc.Location reports the address)."""
-    state, notices, out = first_view(vm, search, accept_language)
+    state, notices, view = first_view(vm, search, accept_language)
     lang = state.lang
     location = dcc.Location(id="url", refresh=False, search=to_query(state)) if search is not None else \
         dcc.Location(id="url", refresh=False)
@@ -193,10 +191,11 @@ def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None 
         ]),
         html.Div(className="main", children=[
             controls(state, control_options(vm, state)),
-            map_area(vm, state, out),
+            map_area(view, lang),
             html.Aside(className="panel", children=[upload_panel(lang),
-                                                    html.Div(out["panel"], id="panel", role="region",
+                                                    html.Div(view.panel, id="panel", role="region",
                                                              **{"aria-live": "polite"})]),
         ]),
-        html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"}, className="attribution"),
+        html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"},
+                    className="attribution"),
     ])

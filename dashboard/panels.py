@@ -1,4 +1,5 @@
-"""Side-panel content per layer: values with their source, period and confidence; missing shown as missing.
+"""Side-panel pieces the views share: values with their source, period and confidence; missing shown as
+missing.
 
 Everything from the data is passed to Dash components as text children or attributes, which React
 escapes; links are made only for http(s) URLs, so a data string can never inject markup or script.
@@ -10,16 +11,17 @@ import re
 
 from dash import html
 
-from dashboard.charts import bar_list, line_chart
-from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries, stance_color
+from dashboard.charts import line_chart
+from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
+from dashboard.records import Figure, Series
 from dashboard.state import ViewState
-from dashboard.viewmodel import CITIES, Figure, Series, ViewModel
+from dashboard.viewmodel import ViewModel
+from geo.settings import CITIES
 
 # A web address: with http(s), or a bare domain followed by a path; not inside a word or another path.
 _ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.IGNORECASE)
 SOURCE_LABEL_CHARS = 40
-BANK_COLORS = {"left": "#5d3790", "right": "#e08214", "both": "#988dbe"}
 
 
 def fmt_value(value: float | None, unit: str | None, lang: str) -> str:
@@ -126,7 +128,8 @@ def legend_view(cls: Classification | None, colors: list[str], series: Series | 
         for color, low, high, count in legend_entries(cls, colors):
             items.append(html.Li([html.Span(className="swatch", style={"background": color}),
                                   fmt_value(high, series.unit, lang) if low == high else
-                                  f"{fmt_value(low, series.unit, lang)} – {fmt_value(high, series.unit, lang)}",
+                                  f"{fmt_value(low, series.unit, lang)} – "
+                                  f"{fmt_value(high, series.unit, lang)}",
                                   html.Span(f" ({count})", className="small")]))
     if has_missing:
         items.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
@@ -138,7 +141,8 @@ def legend_view(cls: Classification | None, colors: list[str], series: Series | 
 
 
 def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[str]) -> html.Div:
-    """Districts by rank; flags shared by every value are said once above the table, each row keeps its own."""
+    """Districts by rank; flags shared by every value are said once above the table, each row keeps its
+    own."""
     lang = state.lang
     flag_sets = [set(series.figures[i].confidence) for i in ids if i in series.figures]
     common = set.intersection(*flag_sets) if len(flag_sets) > 1 else set()
@@ -147,7 +151,8 @@ def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[st
     cell_unit = series.unit if series.unit in ("percent", "%") else None
     unit = "" if cell_unit else unit_label(series.unit, lang)
     value_head = f"{t('value', lang)}, {unit}" if unit else t("value", lang)
-    head = html.Thead(html.Tr([html.Th(t("city" if state.city == "Kazakhstan" else "district", lang), scope="col"),
+    head = html.Thead(html.Tr([html.Th(t("city" if state.city == "Kazakhstan" else "district", lang),
+                                       scope="col"),
                                html.Th(value_head, scope="col"), column_head("col_rank", "rank", lang),
                                column_head("col_flags", "confidence", lang)]))
     rows = []
@@ -160,7 +165,8 @@ def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[st
             html.Td(fmt_value(fig.value if fig else None, cell_unit, lang),
                     className="num" + ("" if fig and fig.value is not None else " missing")),
             html.Td(t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–"),
-            html.Td(row_flags_view(tuple(f for f in fig.confidence if f not in common) if fig else (), bool(common),
+            html.Td(row_flags_view(tuple(f for f in fig.confidence if f not in common) if fig else (),
+                                   bool(common),
                                    lang)),
         ], className="selected" if did == state.district else ""))
     table = html.Table([head, html.Tbody(rows)], className="table", id="district-table")
@@ -184,7 +190,7 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
         body.append(cite(fig, lang))
     history, seen = [], set()
     entries = vm.district_history.get((state.city, series.indicator, did), [])
-    for key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
+    for _key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
         if f.value is not None and f.period_label not in seen:
             seen.add(f.period_label)
             history.append((f.period_end or f.period_start or "9999", f.period_label, f.value))
@@ -194,19 +200,6 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
                                f"{t('over_time', lang)}: {indicator_label(series.indicator, lang)}",
                                chart_id="district-chart"))
     return html.Div(body, className="details", id="district-details")
-
-
-def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
-    """Migrant settlement places of a city that have no coordinates: listed with evidence, not mapped."""
-    rows = [p for p in vm.places if p.get("city") == city and p["lat"] is None]
-    if not rows:
-        return html.Div()
-    items = [html.Li([html.Strong(place_name_of(p, lang)), f" · {p.get('kind') or ''} · ",
-                      html.Em(f"{t('migrant_link', lang)}: {t('link_' + str(p.get('migrant_link')), lang)}"
-                              if p.get("migrant_link") in ("yes", "no", "unclear", "n/a") else ""),
-                      html.Details([html.Summary(t("evidence", lang)), html.P(p.get("evidence") or ""),
-                                    html.P(source_view(p.get("source"), lang))])]) for p in rows]
-    return html.Div([html.H3(t("places_no_coords", lang)), html.Ul(items, className="places")], id="places-list")
 
 
 def place_name_of(place: dict, lang: str) -> str:
@@ -226,125 +219,3 @@ def decimal_year(iso: str | None) -> float | None:
 def short_period(label: str) -> str:
     """A period label short enough for a chart axis: 'YYYY-MM' when it starts with one, else its year."""
     return label[:7] if re.match(r"\d{4}-\d{2}", label) else label[:4]
-
-
-def leftbank_view(vm: ViewModel, state: ViewState) -> list:
-    """Institutions per bank (with n), the left bank's population share over time, 2015 migration, finding."""
-    lang = state.lang
-    counts, n, unmapped = vm.institutions_by_bank()
-    out: list = [html.H3(t("institutions", lang))]
-    shares = [html.Li(t("institutions_share", lang, bank=t(f"bank_{bank}", lang) if bank in BANK_COLORS else bank,
-                        count=count, n=n, pct=f"{100 * count / n:.0f} %"))
-              for bank, count in sorted(counts.items())] if n else []
-    out.append(html.Ul(shares, id="institution-shares"))
-    if unmapped:
-        out.append(html.P(t("institutions_unmapped", lang, n=unmapped), className="small"))
-    out.append(html.H3(t("left_share_title", lang)))
-    if vm.left_share:
-        rows = sorted(vm.left_share, key=lambda r: r["end"] or "")
-        points = [(short_period(row["label"]), 100 * row["share"]) for row in rows]
-        out.append(line_chart(points, lambda v: f"{v:.1f} %", t("left_share_title", lang), chart_id="left-share-chart",
-                              y_range=(0.0, min(100.0, 10.0 * (max(v for _, v in points) // 10 + 2))), xs=[decimal_year(row["end"]) for row in rows],
-                              hollow=frozenset(i for i, r in enumerate(rows) if r["bank_basis"] == ["published"]),
-                              dashed=frozenset(i for i in range(1, len(rows))
-                                               if rows[i]["vintage"] != rows[i - 1]["vintage"])))
-        out.append(html.P(t("left_share_marks", lang), className="small", id="left-share-marks"))
-        head = html.Thead(html.Tr([html.Th(t("period", lang)), html.Th(t("left_share_short", lang)),
-                                   html.Th(t("bank_basis", lang)), column_head("source", "source_and_flags", lang)]))
-        table = [html.Tr([html.Th(row["label"], scope="row"), html.Td(f"{100 * row['share']:.1f} %", className="num"),
-                          html.Td(f"{row['vintage'] or ''}: "
-                                  + ", ".join(t(f"bank_basis_{b}", lang) for b in row["bank_basis"])),
-                          html.Td([*[source_view(s, lang) for s in row["sources"]], " ",
-                                   flags_view(row["confidence"], lang)])]) for row in rows]
-        out.append(html.Table([head, html.Tbody(table)], className="table small", id="left-share-table"))
-        out.append(html.P(t("left_share_method", lang), className="small"))
-        for row in vm.left_share:
-            for did, share in row["split"]:
-                out.append(html.P(t("left_share_split", lang, name=vm.name(did, lang), pct=f"{100 * share:.0f} %"),
-                                  className="small split-note"))
-    else:
-        out.append(html.P(t("left_share_none", lang), className="missing"))
-    if vm.bank_migration:
-        out.append(html.H3(t("migration_by_bank", lang)))
-        rows = [(vm.name(r["district_id"], lang), r["value"], BANK_COLORS.get(r["bank"], NO_DATA_COLOR),
-                 t(f"bank_{r['bank']}", lang) if r["bank"] in BANK_COLORS else t("no_data", lang))
-                for r in sorted(vm.bank_migration, key=lambda r: (r["period"], str(r["bank"])))]
-        first = vm.bank_migration[0]
-        out.append(html.P(f"{indicator_label('net_migration', lang)}, {first['period']}"))
-        out.append(bar_list(rows, lambda v: fmt_value(v, "persons", lang), t("no_data", lang)))
-        out.append(html.P([t("source", lang), ": ", source_view(first["source"], lang), " · ",
-                           flags_view(first["confidence"], lang)], className="small"))
-        if not any(f"v-{r['vintage']}" in vm.geo for r in vm.bank_migration):
-            out.append(html.P(t("boundaries_missing", lang), className="small"))
-    findings = [s for s in vm.statements if s.get("source_kind") == "author_finding"
-                and s.get("migrant_category") == "civil_servants"]
-    out.append(html.H3(t("finding_title", lang)))
-    for s in findings:
-        out.append(html.Div([html.P(s.get("paraphrase") or ""),
-                             html.P(f"{s.get('id')} · {s.get('source_ref') or ''}", className="small")],
-                            className="finding", id="finding"))
-    if findings:
-        out.append(html.P(t("paraphrase_note", lang), className="small"))
-    out.append(html.P(t("no_counts", lang), className="caveat"))
-    return out
-
-
-def perception_view(vm: ViewModel, state: ViewState) -> list:
-    """Scores with n for the three cities, the statements behind the chosen city's score, the study's
-    conclusions apart, the city's image tags, and the origins of its newcomers."""
-    lang, category = state.lang, state.category
-    city = state.city if state.city in CITIES else "Astana"
-    out: list = [html.H3(f"{t('mean_stance', lang)} · {t('cat_' + category, lang)}"),
-                 html.P(t("stance_scale", lang), className="small")]
-    rows = []
-    for c in CITIES:
-        mean, n = vm.stance(c, category)
-        rows.append(html.Tr([html.Th(t(c, lang), scope="row"),
-                             html.Td(html.Span(className="swatch", style={"background": stance_color(mean)})),
-                             html.Td(f"{mean:+.2f}" if mean is not None else t("no_data", lang), className="num"),
-                             html.Td(t("n_statements", lang, n=n))], className="selected" if c == city else ""))
-    out += [html.Table(html.Tbody(rows), className="table", id="stance-table"),
-            html.P(t("indication_only", lang), className="caveat")]
-    statements = vm.statements_for(city, category, "participant_statement")
-    out.append(html.H3(f"{t('statements', lang)} · {t(city, lang)} (n = {len(statements)})"))
-    items = []
-    for s in statements:
-        sex = t(f"sex_{s.get('participant_sex')}", lang) if s.get("participant_sex") in ("f", "m") else "?"
-        age = s.get("participant_age")
-        items.append(html.Li([html.Span(f"{s.get('stance'):+d} " if isinstance(s.get("stance"), int) else
-                                        f"{float(s.get('stance') or 0):+.0f} ", className="stance"),
-                              html.Span(s.get("paraphrase") or "", className="paraphrase"),
-                              html.Span(f" — {t('speaker', lang, sex=sex, age=int(age) if age is not None else '?')}"
-                                        f" · {s.get('id')}", className="small")]))
-    out.append(html.Ul(items, id="statement-list") if items else html.P(t("no_data", lang), className="missing"))
-    out.append(html.P(t("paraphrase_note", lang), className="small"))
-    findings = vm.statements_for(city, category, "author_finding")
-    out.append(html.H3(t("author_findings", lang)))
-    out.append(html.Ul([html.Li([html.Span(s.get("paraphrase") or ""), html.Span(f" · {s.get('id')}", className="small")])
-                        for s in findings], id="finding-list") if findings else
-               html.P(t("no_data", lang), className="missing"))
-    tags = [i for i in vm.images if i.get("city") == city]
-    out.append(html.H3(f"{t('image_tags', lang)} · {t(city, lang)}"))
-    out.append(html.Ul([html.Li([html.Span(i.get("image_tag") or "", className="tag"),
-                                 html.Span(f" ({i.get('evidence_ids')})", className="small")]) for i in tags],
-                       className="tags"))
-    return out
-
-
-def origins_view(vm: ViewModel, state: ViewState, colors: dict[str, str]) -> list:
-    lang = state.lang
-    city = state.city if state.city in CITIES else "Astana"
-    entry = vm.origins.get((city, state.period or ""))
-    out: list = [html.H3(f"{t('origins', lang)} · {t(city, lang)}")]
-    if not entry:
-        return out + [html.P(t("no_figures", lang), className="missing")]
-    out.append(html.P(f"{t('period', lang)}: {entry['label']} · {indicator_label(entry['indicator'], lang)}"))
-    rows = [(vm.name(i["region_id"], lang) if i["region_id"] else i["origin"], i["value"],
-             colors.get(i["region_id"] or "", NO_DATA_COLOR), "" if i["region_id"] else t("origins_unmapped", lang))
-            for i in entry["items"]]
-    out.append(bar_list(rows, lambda v: fmt_value(v, entry["items"][0]["unit"], lang), t("no_data", lang)))
-    sources = sorted({i["source"] for i in entry["items"] if i["source"]})
-    flags = sorted({f for i in entry["items"] for f in i["confidence"]})
-    out.append(html.P([t("source", lang), ": ", *[source_view(s, lang) for s in sources], " · ",
-                       flags_view(flags, lang)], className="small"))
-    return out

@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES, SCHEMES
 from dashboard.i18n import LANGS
+from geo.settings import CITIES
 
-CITY_VIEWS = ("Astana", "Almaty", "Shymkent", "Kazakhstan")
+CITY_VIEWS = (*CITIES, "Kazakhstan")
 LAYERS = ("concentration", "leftbank", "perception")
-CATEGORIES = ("all", "rural", "youth", "southerners", "from_north_or_cities", "civil_servants", "laborers")
+EVERY_CATEGORY = "all"  # the migrant categories themselves come from the build (view model's `categories`)
 MAX_PARAM_LENGTH = 200
 
 
@@ -32,7 +33,7 @@ class ViewState:
     palette: str = "viridis"
     lang: str = "en"
     district: str | None = None
-    category: str = "all"
+    category: str = EVERY_CATEGORY
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,16 @@ def _first(query: dict[str, list[str]], param: str) -> str | None:
 class Options:
     """What the data offers, so the state can be checked without importing the view model here."""
 
-    def __init__(self, indicators: Callable[[str, str], list[str]], periods: Callable[[str, str, str], list[str]],
+    def __init__(self, indicators: Callable[[str, str], list[str]],
+                 periods: Callable[[str, str, str], list[str]],
                  districts: Callable[[str], Iterable[str]],
-                 preferred_period: Callable[[str, str, str], str | None] | None = None):
+                 preferred_period: Callable[[str, str, str], str | None] | None = None,
+                 categories: Iterable[str] = (EVERY_CATEGORY,)) -> None:
         self.indicators = indicators
         self.periods = periods
         self.districts = districts
         self.preferred_period = preferred_period
+        self.categories = tuple(categories)
 
 
 def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
@@ -103,7 +107,7 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
     if layer == "leftbank" and city != "Astana":
         notices.append(Notice("astana_only", city, "Astana"))
         city = "Astana"
-    category = pick("cat", CATEGORIES, "all", "category")
+    category = pick("cat", options.categories, EVERY_CATEGORY, "category")
     scheme = pick("scheme", SCHEMES, "quantiles", "scheme")
     palette = pick("pal", PALETTES, "viridis", "palette")
     k_text = _first(query, "k")

@@ -1,4 +1,5 @@
-"""A researcher's own file dropped on the page: checked, joined with ``geo.join.pipeline.join_user_data``, mapped.
+"""A researcher's own file dropped on the page: checked, joined with ``geo.join.pipeline.join_user_data``,
+mapped.
 
 The upload is size-checked before it is decoded, written only into a temporary folder that is removed as
 soon as the join returns, and only the joined district table (no geometry, no input rows) goes back to the
@@ -15,7 +16,9 @@ import binascii
 import logging
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import dash
 import geopandas as gpd
 import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
@@ -23,14 +26,20 @@ from dash import Input, Output, State, ctx, html, no_update
 from dashboard.classify import NO_DATA_COLOR, classify, palette
 from dashboard.i18n import LANGS, t
 from dashboard.panels import flags_view, fmt_value, source_view
-from dashboard.viewmodel import clean_cell
-from geo.io import writers as export
+from dashboard.records import clean_cell
+from dashboard.viewmodel import ViewModel
+from dashboard.views import download_data
+from dashboard.views.base import geo_url
 from geo.errors import QalaError
+from geo.settings import CITIES, upload_limit_mb
 
-UPLOAD_LIMIT_MB = 20
+if TYPE_CHECKING:
+    from geo.join.pipeline import JoinResult
+
+UPLOAD_LIMIT_MB = upload_limit_mb()
 UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 ACCEPTED = (".csv", ".geojson", ".json")
-UPLOAD_CITIES = ("auto", "Astana", "Almaty", "Shymkent")
+UPLOAD_CITIES = ("auto", *CITIES)
 SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
 # Natural breaks: an upload's counts are mostly small integers with many ties (zeros), which quantiles would
 # fold into one class; Fisher-Jenks keeps distinct values apart up to k classes.
@@ -76,7 +85,7 @@ def _plain(value):
     return clean_cell(value, blank_is_missing=False)
 
 
-def result_store(result, filename: str) -> dict:
+def result_store(result: JoinResult, filename: str) -> dict:
     """What the page keeps of a ``JoinResult``: district rows without geometry, the report, the labels."""
     table = pd.DataFrame(result.districts.drop(columns=result.districts.geometry.name))
     rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
@@ -85,7 +94,8 @@ def result_store(result, filename: str) -> dict:
     set_aside = [{k: _plain(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
                  .to_dict("records")]
     report = result.report or {}
-    return {"filename": filename, "city": result.city, "vintage": result.vintage, "synthetic": bool(result.synthetic),
+    return {"filename": filename, "city": result.city, "vintage": result.vintage,
+            "synthetic": bool(result.synthetic),
             "columns": list(table.columns), "rows": rows, "measures": measures,
             "input_rows": int(report.get("input_rows", len(result.assigned) + len(result.set_aside))),
             "joined_rows": len(result.assigned), "set_aside_rows": len(result.set_aside),
@@ -109,7 +119,8 @@ def handle_upload(contents: str | None, filename: str | None, lang: str, city: s
         path.write_bytes(raw)
         del raw
         try:
-            result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(), name=name)
+            result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(),
+                                    name=name)
         except QalaError as exc:
             return str(exc).replace(str(path), name).replace(folder, "").splitlines()[0], None
         except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
@@ -128,7 +139,7 @@ def measure_label(measure: str, lang: str) -> str:
     return t(f"measure_{measure}", lang)
 
 
-def fmt_measure(value, measure: str, lang: str) -> str:
+def fmt_measure(value: float | None, measure: str, lang: str) -> str:
     if value is None:
         return t("no_data", lang)
     if measure == "share_of_city":
@@ -155,13 +166,15 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     synthetic = t("synthetic_label", lang) + " · " if store["synthetic"] else ""
     labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: "
                                      f"{fmt_measure(r.get(measure), measure, lang)}" for r in store["rows"]}
-    hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang, "nodata": NO_DATA_COLOR,
+    hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang,
+               "nodata": NO_DATA_COLOR,
                "opacity": 0.85}
     body: list = []
     if store["synthetic"]:
         body.append(html.P(t("synthetic_note", lang), className="synthetic", id="upload-synthetic"))
     body.append(html.P(t("upload_counts", lang, input=store["input_rows"], joined=store["joined_rows"],
-                         aside=store["set_aside_rows"], city=t(store["city"], lang), vintage=store["vintage"]),
+                         aside=store["set_aside_rows"], city=t(store["city"], lang),
+                         vintage=store["vintage"]),
                        id="upload-counts"))
     legend = []  # each class as the range of the values it holds: few, tied values read better than bin edges
     for index, color in enumerate(colors):
@@ -182,7 +195,8 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     rows = []
     for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
         rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
-                             *[html.Td(fmt_measure(r.get(m), m, lang), className="num") for m in BASE_MEASURES]]))
+                             *[html.Td(fmt_measure(r.get(m), m, lang), className="num")
+                               for m in BASE_MEASURES]]))
     body.append(html.Table([head, html.Tbody(rows)], className="table", id="upload-table"))
     population = next((r for r in store["rows"] if r.get("population_period")), None)
     if population:
@@ -194,7 +208,8 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     body.append(html.H3(t("set_aside_title", lang, n=store["set_aside_rows"])))
     if store["set_aside"]:
         aside = [html.Tr([html.Td(str(r.get("row")), className="num"), html.Td(str(r.get("reason") or "")),
-                          html.Td("" if r.get("value") is None else str(r.get("value")))]) for r in store["set_aside"]]
+                          html.Td("" if r.get("value") is None else str(r.get("value")))])
+                 for r in store["set_aside"]]
         body.append(html.Table([html.Thead(html.Tr([html.Th(t("row", lang)), html.Th(t("reason", lang)),
                                                     html.Th(t("value", lang))])), html.Tbody(aside)],
                                className="table small", id="set-aside-table"))
@@ -204,7 +219,8 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     else:
         body.append(html.P(t("set_aside_none", lang), className="small"))
     if store["notes"]:
-        body.append(html.Details([html.Summary(t("note", lang)), html.Ul([html.Li(n) for n in store["notes"]])]))
+        body.append(html.Details([html.Summary(t("note", lang)),
+                                  html.Ul([html.Li(n) for n in store["notes"]])]))
     return hideout, body
 
 
@@ -221,7 +237,7 @@ def joined_frame(store: dict) -> gpd.GeoDataFrame:
 # ------------------------------------------------------------------------------------------- callbacks
 
 
-def register(app, vm, geo_url) -> None:
+def register(app: dash.Dash, vm: ViewModel) -> None:
     """Upload -> store; store + measure + view -> map layer and panel; download and clear buttons."""
 
     @app.callback(Output("upload-result", "children"), Output("upload-store", "data"),
@@ -242,7 +258,8 @@ def register(app, vm, geo_url) -> None:
     def clear(_n):
         return None, ""
 
-    @app.callback(Output("userlayer", "url"), Output("userlayer", "hideout"), Output("upload-body", "children"),
+    @app.callback(Output("userlayer", "url"), Output("userlayer", "hideout"), Output("upload-body",
+                                                                                     "children"),
                   Output("upload-title", "children"), Output("upload-measure", "options"),
                   Output("upload-panel", "hidden"), Output("map", "viewport", allow_duplicate=True),
                   Output("upload-city", "options"),
@@ -251,7 +268,8 @@ def register(app, vm, geo_url) -> None:
     def draw_upload(store, measure, view):
         state = (view or {}).get("state") or {}
         lang = state.get("lang", "en") if state.get("lang") in LANGS else "en"
-        cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang), "value": c} for c in UPLOAD_CITIES]
+        cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang),
+                   "value": c} for c in UPLOAD_CITIES]
         if not store:
             return geo_url(vm, "empty"), {"classes": {}, "colors": []}, [], "", [], True, no_update, cities
         hideout, body = upload_view(store, measure or "count", lang, int(state.get("k", 5)),
@@ -262,11 +280,12 @@ def register(app, vm, geo_url) -> None:
             body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
         if state.get("city") and state["city"] != store["city"]:
             body.insert(0, html.P(t("upload_other_city", lang, city=t(store["city"], lang),
-                                    shown=t(state["city"], lang)), className="caveat", id="upload-other-city"))
+                                    shown=t(state["city"], lang)), className="caveat",
+                                  id="upload-other-city"))
         viewport = no_update
         if ctx.triggered_id == "upload-store":
-            box = vm.geo["cities"].feature_bounds.get(store["city"]) or (vm.geo[layer].bounds if layer in vm.geo
-                                                                          else None)
+            box = vm.geo["cities"].feature_bounds.get(store["city"]) or (
+                vm.geo[layer].bounds if layer in vm.geo else None)
             if box:
                 viewport = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}
         title = f"{t('upload_title', lang)}: {store['filename']}"
@@ -274,14 +293,11 @@ def register(app, vm, geo_url) -> None:
         return url, hideout, body, title, options, False, viewport, cities
 
     @app.callback(Output("upload-download", "data"), Input("upload-dl-geojson", "n_clicks"),
-                  Input("upload-dl-csv", "n_clicks"), State("upload-store", "data"), prevent_initial_call=True)
+                  Input("upload-dl-csv", "n_clicks"), State("upload-store", "data"),
+                  prevent_initial_call=True)
     def download(_g, _c, store):
         if not store:
             return no_update
         frame = joined_frame(store)
         stem = f"{Path(store['filename']).stem}_joined_{store['vintage']}"
-        if ctx.triggered_id == "upload-dl-csv":
-            return {"content": base64.b64encode(export.to_csv_bytes(frame)).decode(), "base64": True,
-                    "filename": f"{stem}.csv", "type": "text/csv"}
-        return {"content": base64.b64encode(export.to_geojson_bytes(frame)).decode(), "base64": True,
-                "filename": f"{stem}.geojson", "type": "application/geo+json"}
+        return download_data(frame, stem, "csv" if ctx.triggered_id == "upload-dl-csv" else "geojson")

@@ -49,3 +49,52 @@ def build_dir() -> Path:
 
 def offline() -> bool:
     return os.environ.get("QALA_OFFLINE", "") not in ("", "0", "false")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dashboard settings (owned by dashboard/; read there and by dashboard/gunicorn_conf.py, nowhere else).
+# - ``QALA_TILES``: basemap tile URL template (default OpenStreetMap's).
+# - ``QALA_HOST`` / ``QALA_PORT``: where the dashboard listens (default 127.0.0.1:8050).
+# - ``QALA_WORKERS`` / ``QALA_THREADS``: gunicorn workers and threads per worker (default 2 x 4).
+# - ``QALA_TIMEOUT``: seconds a request may take before gunicorn restarts its worker (default 120: an upload's
+#   join is the slowest request).
+# - ``QALA_UPLOAD_MB``: largest file a researcher may drop on the page, in MB (default 20).
+# - ``QALA_RENDER_CACHE``: how many drawn views each worker keeps (default 512).
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def _env_int(name: str, default: int, low: int = 1) -> int:
+    text = os.environ.get(name, "").strip()
+    return max(low, int(text)) if text.isdigit() else default
+
+
+def tiles_url() -> str:
+    return os.environ.get("QALA_TILES") or DEFAULT_TILES
+
+
+def dashboard_host() -> str:
+    return os.environ.get("QALA_HOST") or "127.0.0.1"
+
+
+def dashboard_port() -> int:
+    return _env_int("QALA_PORT", 8050)
+
+
+def dashboard_workers() -> int:
+    return _env_int("QALA_WORKERS", 2)
+
+
+def dashboard_threads() -> int:
+    return _env_int("QALA_THREADS", 4)
+
+
+def dashboard_timeout() -> int:
+    return _env_int("QALA_TIMEOUT", 120)
+
+
+def upload_limit_mb() -> int:
+    return _env_int("QALA_UPLOAD_MB", 20)
+
+
+def render_cache_size() -> int:
+    return _env_int("QALA_RENDER_CACHE", 512, low=0)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import flask
 import pytest
 
-from dashboard.callbacks import geo_url, render
 from dashboard.classify import palette
 from dashboard.layout import page_search, serve_layout
 from dashboard.state import ViewState, to_query
+from dashboard.views import geo_url, render
 from dashboard.viewmodel import ViewModel
 
 
 @pytest.fixture(scope="module")
 def vm(built):
-    return ViewModel.load(built)
+    return ViewModel.load()
 
 
 def by_id(layout) -> dict:
@@ -29,9 +29,10 @@ def test_the_link_is_drawn_into_the_layout(vm):
                                                                              "equal_interval", 3)
     assert page["view"].data["notices"] == []
     assert page["url"].search == to_query(state)  # the canonical link, put in the address bar by the browser
-    out = render(vm, state, [])
-    assert out["choropleth"].startswith("v-shymkent")
-    assert page["choropleth"].url == geo_url(vm, out["choropleth"])
+    view = render(vm, state, [])
+    assert view.choropleth.name.startswith("v-shymkent")
+    assert page["choropleth"].url == geo_url(vm, view.choropleth.name) == view.choropleth.url
+    assert page["choropleth"].hideout == view.choropleth.style.hideout()
     assert page["choropleth"].hideout["colors"] == palette("cividis", len(page["choropleth"].hideout["colors"]))
     assert page["choropleth"].hideout["classes"] and page["choropleth"].hideout["lang"] == "ru"
     assert page["context"].url is None  # no layer: nothing requested (no empty.geojson round trip)
@@ -130,3 +131,20 @@ def test_left_bank_offers_only_astana_and_says_why(vm):
     layer1 = by_id(serve_layout(vm, "?layer=concentration", "ru"))
     assert not any(o.get("disabled") for o in layer1["ctl-city"].options)
     assert layer1["grp-city-note"].hidden and layer1["grp-fixed-note"].hidden
+
+
+def test_app_factory_serves_the_page_with_preloads_and_the_layers_by_etag(vm):
+    import html
+
+    from dashboard.app import create_app
+
+    client = create_app(vm).server.test_client()
+    page = client.get("/?city=Almaty&lang=en").get_data(as_text=True)
+    view = render(vm, ViewState(city="Almaty", period=vm.preferred_period("Almaty", "concentration", "population")))
+    assert f'rel="preload" as="fetch" crossorigin="anonymous" href="{html.escape(view.choropleth.url)}"' in page
+    layer = vm.geo[view.choropleth.name]
+    response = client.get(view.choropleth.url, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["ETag"].strip('"') == layer.etag
+    assert client.get(view.choropleth.url, headers={"If-None-Match": f'"{layer.etag}"'}).status_code == 304
+    assert client.get("/qala/geo/nothing.geojson").status_code == 404

@@ -7,9 +7,11 @@ INDICATORS = {"Astana": ["population", "net_migration"], "Almaty": ["population"
 PERIODS = {("Astana", "population"): ["2013-09-01", "2025 (start)"], ("Astana", "net_migration"): ["2015-01..07"]}
 DISTRICTS = {"Astana": ["711210000", "711510000"]}
 
+CATEGORIES = ("all", "rural", "youth", "southerners")
+
 OPTIONS = Options(lambda city, layer: [] if layer == "leftbank" else INDICATORS.get(city, []),
                   lambda city, layer, ind: PERIODS.get((city, ind), []),
-                  lambda city: DISTRICTS.get(city, []))
+                  lambda city: DISTRICTS.get(city, []), categories=CATEGORIES)
 
 
 def test_round_trip_keeps_every_field():
@@ -55,3 +57,11 @@ def test_hostile_and_malformed_queries_never_raise():
                   "?district=%00"):
         state, _ = parse_query(query, "en", OPTIONS)
         assert state.city in ("Astana", "Almaty", "Shymkent", "Kazakhstan")
+
+
+def test_categories_are_those_the_data_offers():
+    state, notices = parse_query("?cat=youth", "en", OPTIONS)
+    assert state.category == "youth" and notices == []
+    only_all = Options(OPTIONS.indicators, OPTIONS.periods, OPTIONS.districts)
+    state, notices = parse_query("?cat=youth", "en", only_all)
+    assert state.category == "all" and [(n.what, n.value) for n in notices] == [("category", "youth")]

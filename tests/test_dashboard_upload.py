@@ -10,7 +10,6 @@ import plotly
 import pytest
 
 from dashboard.layout import serve_layout
-from dashboard.panels import leftbank_view, perception_view
 from dashboard.state import ViewState
 from dashboard.upload import (
     UploadRejected,
@@ -20,6 +19,7 @@ from dashboard.upload import (
     joined_frame,
     upload_view,
 )
+from dashboard.views import leftbank, perception
 from dashboard.viewmodel import ViewModel
 
 # Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka; the fourth point is
@@ -38,7 +38,7 @@ def _tree(component) -> str:
 
 @pytest.fixture(scope="module")
 def vm(built):
-    return ViewModel.load(built)
+    return ViewModel.load()
 
 
 @pytest.fixture()
@@ -125,18 +125,18 @@ def test_joined_download_has_full_boundaries_and_the_indicators(built, private_t
 
 
 def test_paraphrases_are_not_dressed_as_quotations(vm):
-    for layer_view in (perception_view(vm, ViewState(layer="perception", city="Almaty")),
-                       leftbank_view(vm, ViewState(layer="leftbank"))):
+    for layer_view in (perception.scores_view(vm, ViewState(layer="perception", city="Almaty")),
+                       leftbank.panel_details(vm, ViewState(layer="leftbank"))):
         tree = _tree(layer_view)
         assert '"type": "Q"' not in tree and '"type": "Blockquote"' not in tree
         assert "Paraphrases in English by the project, not quotations." in tree
 
 
 def test_left_bank_chart_says_where_each_bank_comes_from(vm):
-    basis = {row["vintage"]: row["bank_basis"] for row in vm.left_share}
-    assert basis.get("astana-3") == ["published"]  # the 2008-2018 districts: banks as published
-    assert basis.get("astana-6") == ["computed"]
-    tree = _tree(leftbank_view(vm, ViewState(layer="leftbank")))
+    basis = {row.vintage: row.bank_basis for row in vm.left_share}
+    assert basis.get("astana-3") == ("published",)  # the 2008-2018 districts: banks as published
+    assert basis.get("astana-6") == ("computed",)
+    tree = _tree(leftbank.panel_details(vm, ViewState(layer="leftbank")))
     assert "as published (text)" in tree and "computed from boundaries" in tree
 
 

@@ -9,16 +9,18 @@ import pandas as pd
 import plotly
 import pytest
 
-from dashboard.callbacks import _render_cached, export_table, layer_frame, render, sync_state
+from dashboard.controls import sync_state
 from dashboard.panels import source_view
+from dashboard.records import Figure
 from dashboard.state import ViewState
-from dashboard.viewmodel import Figure, ViewModel
-from geo.io.writers import to_csv_bytes, to_geojson_bytes
+from dashboard.views import clear_render_cache, export_frame, export_table, render
+from dashboard.viewmodel import ViewModel
+from geo import store
 
 
 @pytest.fixture(scope="module")
 def vm(built):
-    return ViewModel.load(built)
+    return ViewModel.load()
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +32,12 @@ def _tree(component) -> str:
     return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder)
 
 
-def test_missing_build_says_run_make_data(tmp_path):
+def test_missing_build_says_run_make_data(tmp_path, monkeypatch):
     from geo.errors import SourceUnavailable
 
+    monkeypatch.setenv("QALA_BUILD", str(tmp_path))
     with pytest.raises(SourceUnavailable, match="make data"):
-        ViewModel.load(tmp_path)
+        ViewModel.load()
 
 
 def test_web_layers_are_small_and_cover_every_district_of_their_vintage(vm, built):
@@ -68,15 +71,16 @@ def test_districts_without_a_figure_stay_unclassified(vm):
     state = ViewState(city="Shymkent", indicator="population", period=vm.periods("Shymkent", "concentration",
                                                                                   "population")[0])
     series = vm.find_series(state.city, state.indicator, state.period)
-    out = render(vm, state, [])
-    classes = out["hideout"].get("classes", {})
+    hideout = render(vm, state, []).choropleth.style.hideout()
+    classes = hideout.get("classes", {})
     for fid in vm.geo.get(f"v-{series.vintage}", vm.geo["empty"]).fids:
         if series.values.get(fid) is None:
             assert classes.get(fid) is None
-            assert "No data" in out["hideout"]["labels"].get(fid, "No data")
+            assert "No data" in hideout["labels"].get(fid, "No data")
 
 
 def test_stance_is_the_mean_of_coded_participant_statements(vm, built):
+    """The build's scores agree with the coded statements; the dashboard's 'all' reads the build's 'any' row."""
     coding = pd.read_parquet(built / "perception.parquet")
     part = coding[(coding["source_kind"] == "participant_statement") & (coding["city"] == "Almaty")]
     mean, n = vm.stance("Almaty", "all")
@@ -84,26 +88,30 @@ def test_stance_is_the_mean_of_coded_participant_statements(vm, built):
     southern = part[part["migrant_category"] == "southerners"]
     assert vm.stance("Almaty", "southerners") == (pytest.approx(southern["stance"].astype(float).mean()), len(southern))
     assert vm.stance("Shymkent", "civil_servants") == (None, 0)
+    assert vm.categories[0] == "all" and "any" not in vm.categories and "southerners" in vm.categories
 
 
 def test_origin_regions_are_matched_by_name_and_ambiguous_ones_listed(vm, built):
     regions = gpd.read_parquet(built / "regions.parquet")
     turkestan = str(regions.loc[regions["name_en"].str.startswith("Turkestan"), "region_id"].iloc[0])
-    items = [i for (city, _), entry in vm.origins.items() if city == "Shymkent" for i in entry["items"]]
-    assert any(i["origin"].startswith("Turkestan") and i["region_id"] == turkestan for i in items)
-    astana = [i for (city, _), entry in vm.origins.items() if city == "Astana" for i in entry["items"]]
-    assert all(i["region_id"] is None for i in astana if "ambiguous" in i["origin"] or "other" in i["origin"])
+    items = [i for (city, _), entry in vm.origins.items() if city == "Shymkent" for i in entry.items]
+    assert any(i.origin.startswith("Turkestan") and i.region_id == turkestan for i in items)
+    astana = [i for (city, _), entry in vm.origins.items() if city == "Astana" for i in entry.items]
+    assert all(i.region_id is None for i in astana if "ambiguous" in i.origin or "other" in i.origin)
 
 
 def test_left_bank_share_is_left_over_all_districts(vm, built):
     districts = gpd.read_parquet(built / "districts.parquet")
     assert vm.left_share, "at least one date has every Astana district's population"
     for row in vm.left_share:
-        series = vm.find_series("Astana", "population", row["key"])
-        part = districts[(districts["vintage"] == row["vintage"])]
+        series = next(vm.series[sid] for sid in vm.city_index[("Astana", "population")]
+                      if vm.series[sid].label == row.label and vm.series[sid].vintage == row.vintage
+                      and not vm.series[sid].n_derived)
+        part = districts[(districts["vintage"] == row.vintage)]
         left = sum(series.values[str(d)] * (1.0 if b == "left" else s if b == "both" else 0.0)
-                   for d, b, s in zip(part["district_id"], part["bank"], part["bank_left_share"]))
-        assert row["share"] == pytest.approx(left / sum(series.values[str(d)] for d in part["district_id"]))
+                   for d, b, s in zip(part["district_id"], part["bank"], part["bank_left_share"], strict=True))
+        assert row.share == pytest.approx(left / sum(series.values[str(d)] for d in part["district_id"]))
+        assert row.n_districts == len(part)
 
 
 def test_data_text_is_escaped_and_only_http_links_are_made(vm):
@@ -114,12 +122,12 @@ def test_data_text_is_escaped_and_only_http_links_are_made(vm):
     did = next(iter(series.figures))
     original = series.figures[did]
     series.figures[did] = Figure(**{**original.__dict__, "note": hostile, "source": "javascript:alert(1) " + hostile})
-    _render_cached.cache_clear()  # the figure changed under the cached views
+    clear_render_cache()  # the figure changed under the cached views
     try:
-        tree = _tree(render(vm, ViewState(**{**state.__dict__, "district": did}), [])["panel"])
+        tree = _tree(render(vm, ViewState(**{**state.__dict__, "district": did}), []).panel)
     finally:
         series.figures[did] = original
-        _render_cached.cache_clear()
+        clear_render_cache()
     assert "dangerouslySetInnerHTML" not in tree
     assert hostile.replace('"', '\\"') in tree  # present as plain text children, which React escapes
     assert "javascript:" not in json.dumps([c for c in json.loads(tree) if isinstance(c, dict) and "href" in str(c)])
@@ -133,9 +141,11 @@ def test_every_layer_city_and_language_renders(vm):
         for city in ("Astana", "Almaty", "Shymkent", "Kazakhstan"):
             for lang in ("kk", "ru", "en"):
                 state, notices = sync_state(vm, "url", f"?layer={layer}&city={city}&lang={lang}", {}, None, "en")
-                out = render(vm, state, notices)
-                assert out["choropleth"] in vm.geo and out["panel"]
-                _tree(out["panel"])
+                view = render(vm, state, notices)
+                assert view.choropleth.name in vm.geo and view.panel
+                assert view.context.name in vm.geo
+                _tree(view.panel)
+                _tree(list(view.points))
 
 
 def test_click_selects_and_unselects_a_district(vm):
@@ -150,9 +160,10 @@ def test_click_selects_and_unselects_a_district(vm):
 def test_downloads_use_the_export_helpers(vm):
     state = ViewState(city="Astana", indicator="population",
                       period=vm.preferred_period("Astana", "concentration", "population"))
-    layer, rows = export_table(vm, state)
-    frame = layer_frame(vm, layer, rows)
-    collection = json.loads(to_geojson_bytes(frame))
+    table = export_table(vm, state)
+    rows = table.rows
+    frame = export_frame(vm, table)
+    collection = json.loads(store.as_bytes(frame, "geojson"))
     assert "crs" not in collection and len(collection["features"]) == len(rows)
     for feature in collection["features"]:
         lon, lat = feature["geometry"]["coordinates"][0][0][0] if feature["geometry"]["type"] == "MultiPolygon" \
@@ -160,5 +171,5 @@ def test_downloads_use_the_export_helpers(vm):
         assert 40 < lon < 90 and 40 < lat < 56
     assert collection["features"][0]["properties"]["value"] == rows[0]["value"]
     frame.loc[0, "note"] = '=HYPERLINK("x")'
-    csv_text = to_csv_bytes(frame).decode()
+    csv_text = store.as_bytes(frame, "csv").decode()
     assert "'=HYPERLINK" in csv_text and "geometry_wkt" in csv_text

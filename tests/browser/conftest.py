@@ -46,7 +46,7 @@ def build_ready() -> bool:
 
 @pytest.fixture(scope="session")
 def server_url():
-    """gunicorn dashboard.app:server on 127.0.0.1:<free port>, stopped after the session."""
+    """gunicorn 'dashboard.app:create_server()' on 127.0.0.1:<free port>, stopped after the session."""
     if not build_ready():
         pytest.fail("built layers missing: run `make data` before the browser tests")
     port = free_port()
@@ -54,7 +54,7 @@ def server_url():
     env = {**os.environ, "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                                 "dashboard.app:server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                 "dashboard.app:create_server()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_http(f"http://127.0.0.1:{port}/")
             yield f"http://127.0.0.1:{port}"

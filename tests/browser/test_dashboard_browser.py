@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -22,7 +23,8 @@ PATHS = "#map path.leaflet-interactive"
 
 
 def wait(driver, condition, timeout=15):
-    return WebDriverWait(driver, timeout).until(condition)
+    # An element re-rendered between finding and reading it (Dash replaced the panel) means "not yet", not failure.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def panel_text(driver) -> str:

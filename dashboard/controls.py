@@ -1,0 +1,86 @@
+"""The controls of a view state: the choices each offers, which are shown, and the state after an event.
+
+Used by the layout (the first view of a link) and by the callbacks (every later one), so both agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from dashboard import panels
+from dashboard.classify import PALETTES, SCHEMES
+from dashboard.i18n import indicator_label, t
+from dashboard.state import CITY_VIEWS, LAYERS, Notice, Options, ViewState, parse_query, to_query
+from dashboard.viewmodel import ViewModel
+
+CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang",
+                  "district", "category")
+OPTION_CONTROLS = ("ctl-indicator", "ctl-period", "ctl-district", "ctl-city", "ctl-layer", "ctl-scheme",
+                   "ctl-palette", "ctl-category")
+CONTROL_GROUPS = ("grp-indicator", "grp-period", "grp-category", "grp-classes", "grp-breaks", "grp-district",
+                  "grp-fixed-note", "grp-city-note")
+
+
+def options_for(vm: ViewModel) -> Options:
+    return Options(vm.indicators, vm.periods, vm.district_ids, vm.preferred_period, vm.categories)
+
+
+def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
+    """The choices each control offers for a state, labelled in its language (keys: OPTION_CONTROLS)."""
+    lang = state.lang
+    return {
+        "ctl-indicator": [{"label": indicator_label(i, lang), "value": i}
+                          for i in vm.indicators(state.city, state.layer)],
+        "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
+                       for p in vm.periods(state.city, state.layer, state.indicator)],
+        "ctl-district": [{"label": panels.place_name(vm, d, lang), "value": d}
+                         for d in vm.district_ids(state.city)],
+        "ctl-city": [{"label": t(c, lang), "value": c, **({"disabled": True} if state.layer == "leftbank" and
+                                                            c != "Astana" else {})} for c in CITY_VIEWS],
+        "ctl-layer": [{"label": t(f"layer_{x}", lang), "value": x} for x in LAYERS],
+        "ctl-scheme": [{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES],
+        "ctl-palette": [{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES],
+        "ctl-category": [{"label": t(f"cat_{c}", lang), "value": c} for c in vm.categories],
+    }
+
+
+def hidden_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str, bool]:
+    """Which control groups are hidden in a state (keys: CONTROL_GROUPS): a control that changes nothing in
+    the current view is not shown (it stays in the DOM, so its value still travels in the URL).
+
+    Indicator and period show when the view offers any (layer 1, and layer 3's origins of newcomers); the
+    migrant category only on layer 3; classes, palette and district only on layer 1 (layers 2 and 3 have fixed
+    colours, said by a note); own breaks only with the 'my own breaks' scheme; on layer 2 a note says why only
+    Astana."""
+    concentration = state.layer == "concentration"
+    shown = {
+        "grp-indicator": state.layer != "leftbank" and bool(options["ctl-indicator"]),
+        "grp-period": state.layer != "leftbank" and bool(options["ctl-period"]),
+        "grp-category": state.layer == "perception",
+        "grp-classes": concentration,
+        "grp-breaks": concentration and state.scheme == "user_defined",
+        "grp-district": concentration,
+        "grp-fixed-note": not concentration,
+        "grp-city-note": state.layer == "leftbank",
+    }
+    return {group: not shown[group] for group in CONTROL_GROUPS}
+
+
+def view_data(state: ViewState, notices: list[Notice]) -> dict:
+    """What the `view` store holds: the state and the link's notices, as JSON."""
+    return {"state": asdict(state), "notices": [asdict(n) for n in notices]}
+
+
+def sync_state(vm: ViewModel, trigger: str | None, search: str | None, controls: dict, click: dict | None,
+               default_lang: str) -> tuple[ViewState, list[Notice]]:
+    """The state after an event: from the URL on load/back/forward, else from the controls (no notices)."""
+    options = options_for(vm)
+    if trigger in (None, "url"):
+        return parse_query(search, default_lang, options)
+    if trigger == "choropleth" and click:
+        fid = (click.get("properties") or {}).get("fid")
+        if fid is not None:
+            controls = {**controls, "district": None if controls.get("district") == fid else str(fid)}
+    fields = {k: v for k, v in controls.items() if v is not None and v != ""}
+    state, _ = parse_query(to_query(ViewState(**{**asdict(ViewState()), **fields})), default_lang, options)
+    return state, []

@@ -1,0 +1,234 @@
+"""Typed records the view model indexes (one figure, one series, one served GeoJSON, the build's left-bank,
+perception and origin rows), and the small cell helpers that turn stored values into JSON-safe Python.
+
+Nothing here computes an indicator: every record is one row (or one group of rows) of a built layer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+Box = tuple[float, float, float, float]  # west, south, east, north
+
+
+def clean_cell(value: object, *, blank_is_missing: bool = True) -> object:
+    """A JSON-safe cell: None for NaN/NA/non-finite (and, by default, blank text), numpy scalars to Python."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if blank_is_missing and isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def text_cell(value: object) -> str | None:
+    value = clean_cell(value)
+    return None if value is None else str(value)
+
+
+def split_cell(value: object, sep: str = r"[;,]") -> tuple[str, ...]:
+    """A joined text cell ("x2;approx_date", "a | b") as its parts; () when missing."""
+    text = clean_cell(value)
+    if not text:
+        return ()
+    return tuple(part.strip() for part in re.split(sep, str(text)) if part.strip())
+
+
+def point_of(value: object) -> tuple[float, float] | None:
+    """(lat, lon) of a point geometry; None for missing or empty ones."""
+    if isinstance(value, shapely.Geometry) and not value.is_empty:
+        return float(value.y), float(value.x)
+    return None
+
+
+@dataclass
+class Figure:
+    """One published (or derived) value with everything needed to cite it."""
+
+    figure_id: str
+    value: float | None
+    unit: str | None
+    period_label: str
+    period_start: str | None
+    period_end: str | None
+    source: str | None
+    note: str | None
+    confidence: tuple[str, ...]
+    derived: bool
+    method: str | None
+    vintage: str | None
+
+
+@dataclass
+class Series:
+    """One indicator in one city for one period: values by id (district_id, or city for city-level)."""
+
+    sid: str
+    city: str
+    indicator: str
+    key: str
+    label: str
+    start: str | None
+    end: str | None
+    vintage: str | None
+    unit: str | None
+    figures: dict[str, Figure]
+    has_geometry: bool = False
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, float | None]:
+        return {i: f.value for i, f in self.figures.items()}
+
+    @property
+    def n_values(self) -> int:
+        return sum(f.value is not None for f in self.figures.values())
+
+    @property
+    def n_derived(self) -> int:
+        return sum(f.derived for f in self.figures.values())
+
+
+@dataclass(frozen=True)
+class GeoLayer:
+    """A GeoJSON document as served: raw and gzip bytes, an etag, and its feature ids."""
+
+    name: str
+    raw: bytes
+    gz: bytes
+    etag: str
+    fids: tuple[str, ...]
+    bounds: Box | None
+    feature_bounds: dict[str, Box] = field(default_factory=dict)
+
+
+def geolayer(name: str, collection: dict, fid_property: str | None = None) -> GeoLayer:
+    """A served layer of a FeatureCollection; ``fid_property`` names the property copied into ``fid``."""
+    if fid_property:
+        for feature in collection["features"]:
+            feature["properties"]["fid"] = str(feature["properties"][fid_property])
+    raw = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+    fids = tuple(str(f["properties"]["fid"]) for f in collection["features"])
+    shapes = {str(f["properties"]["fid"]): shapely.geometry.shape(f["geometry"])
+              for f in collection["features"] if f.get("geometry")}
+    bounds = tuple(shapely.GeometryCollection(list(shapes.values())).bounds) if shapes else None
+    return GeoLayer(name, raw, gzip.compress(raw, 6), hashlib.sha1(raw).hexdigest()[:16], fids, bounds,
+                    {fid: tuple(g.bounds) for fid, g in shapes.items()})
+
+
+def frame_collection(frame: gpd.GeoDataFrame, fid_col: str, keep: list[str], tolerance: float) -> dict:
+    """A GeoJSON FeatureCollection (lon/lat, 5 decimals ~1 m) of a built layer that has no web file (the city
+    outlines), simplified for the browser like the build's own web layers."""
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    features = []
+    for _, row in frame.iterrows():
+        geom = row.geometry
+        if geom is not None and not geom.is_empty and tolerance:
+            geom = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), 1e-5)
+        props = {"fid": str(row[fid_col])}
+        props.update({col: clean_cell(row[col]) for col in keep if col in frame.columns})
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": None if geom is None or geom.is_empty
+                         else shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class LeftShare:
+    """One row of the build's ``left_bank_share``: the left bank's share of Astana's population on a date."""
+
+    label: str
+    end: str | None
+    vintage: str | None
+    share: float
+    n_districts: int
+    split: tuple[tuple[str, float], ...]  # districts on both banks, with the left share used for each
+    confidence: tuple[str, ...]
+    sources: tuple[str, ...]
+    bank_basis: tuple[str, ...]  # published / computed / unknown
+
+    @classmethod
+    def of_row(cls, row: dict) -> LeftShare:
+        split = json.loads(text_cell(row.get("split")) or "[]")
+        return cls(label=str(row["period_label"]), end=text_cell(row.get("period_end")),
+                   vintage=text_cell(row.get("vintage")), share=float(row["share"]),
+                   n_districts=int(row["n_districts"]), split=tuple((str(d), float(s)) for d, s in split),
+                   confidence=split_cell(row.get("confidence"), ";"),
+                   sources=split_cell(row.get("sources"), r"\s\|\s"),
+                   bank_basis=split_cell(row.get("bank_basis"), ";"))
+
+
+@dataclass(frozen=True)
+class BankMigration:
+    """One row of the build's ``bank_migration``: a district's net migration with its bank."""
+
+    district_id: str
+    bank: str | None
+    value: float | None
+    period: str
+    vintage: str | None
+    source: str | None
+    confidence: tuple[str, ...]
+
+    @classmethod
+    def of_row(cls, row: dict) -> BankMigration:
+        value = clean_cell(row.get("value"))
+        return cls(district_id=str(row["district_id"]), bank=text_cell(row.get("bank")),
+                   value=None if value is None else float(value), period=str(row["period_label"]),
+                   vintage=text_cell(row.get("vintage")), source=text_cell(row.get("source")),
+                   confidence=split_cell(row.get("confidence")))
+
+
+@dataclass(frozen=True)
+class StanceScore:
+    """A row of the build's ``perception_scores``: mean stance and n of a city's statements in a category."""
+
+    mean: float | None
+    n: int
+    statement_ids: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class OriginItem:
+    """One origin of a city's newcomers, with the region the build matched it to (None: not one region)."""
+
+    origin: str
+    region_id: str | None
+    value: float | None
+    unit: str | None
+    source: str | None
+    confidence: tuple[str, ...]
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Origins of a city's newcomers in one period, largest first."""
+
+    label: str
+    indicator: str
+    items: tuple[OriginItem, ...]
+
+    @property
+    def end(self) -> str | None:
+        return self.items[0].end if self.items else None

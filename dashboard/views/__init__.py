@@ -1,0 +1,84 @@
+"""The map views, one module each: a view state in, a :class:`~dashboard.views.base.MapView` out.
+
+- :mod:`~dashboard.views.concentration`: layer 1 in a city (districts coloured by a figure series);
+- :mod:`~dashboard.views.overview`: layer 1 for the country (the three cities compared);
+- :mod:`~dashboard.views.leftbank`: layer 2 (Astana's banks, institutions, left-bank share);
+- :mod:`~dashboard.views.perception`: layer 3 (stance scores per city, origins of newcomers).
+
+The layout draws the first view of a link with :func:`render`, the callbacks every later one; both get the
+same cached record (the view model never changes while serving).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from types import ModuleType
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from dashboard.state import Notice, ViewState
+from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.views import concentration, leftbank, overview, perception
+from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text
+from geo.settings import render_cache_size
+from geo.store import as_bytes
+
+DOWNLOAD_TYPES = {"csv": "text/csv", "geojson": "application/geo+json"}
+
+
+def view_module(state: ViewState) -> ModuleType:
+    """The module that draws a state's layer (and, for layer 1, city or country)."""
+    if state.layer == "leftbank":
+        return leftbank
+    if state.layer == "perception":
+        return perception
+    return overview if state.city == NATIONAL else concentration
+
+
+def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> MapView:
+    """Everything the page shows for a state, the link's notices first (cached per worker)."""
+    return _render_cached(vm, state, tuple(notices))
+
+
+@functools.lru_cache(maxsize=render_cache_size())
+def _render_cached(vm: ViewModel, state: ViewState, notices: tuple[Notice, ...]) -> MapView:
+    view = view_module(state).render(vm, state)
+    return replace(view, notices=(*[notice_text(n, state.lang) for n in notices], *view.notices))
+
+
+def clear_render_cache() -> None:
+    """Forget drawn views (after the view model changed under them, as tests do)."""
+    _render_cached.cache_clear()
+
+
+def export_table(vm: ViewModel, state: ViewState) -> ExportTable:
+    """The current layer's rows for download, and the served layer their geometry comes from."""
+    return view_module(state).export(vm, state)
+
+
+def export_frame(vm: ViewModel, table: ExportTable) -> gpd.GeoDataFrame:
+    """The rows with the geometry served for them (None where there is none), EPSG:4326."""
+    geometry = {}
+    if table.layer:
+        for feature in json.loads(vm.geo[table.layer].raw)["features"]:
+            if feature.get("geometry"):
+                geometry[feature["properties"]["fid"]] = shapely.geometry.shape(feature["geometry"])
+    frame = pd.DataFrame(table.rows)
+    return gpd.GeoDataFrame(frame, geometry=[geometry.get(r["fid"]) for r in table.rows], crs="EPSG:4326")
+
+
+def download_data(frame: pd.DataFrame, stem: str, fmt: str) -> dict:
+    """A dcc.Download payload of a frame as ``csv`` or ``geojson`` (written by geo.store.as_bytes)."""
+    return {"content": base64.b64encode(as_bytes(frame, fmt)).decode(), "filename": f"{stem}.{fmt}",
+            "base64": True, "type": DOWNLOAD_TYPES[fmt]}
+
+
+__all__ = ["ExportTable", "MapLayer", "MapView", "Style", "clear_render_cache", "download_data",
+           "export_frame", "export_table",
+           "geo_url", "render", "view_module"]

@@ -1,0 +1,169 @@
+"""What every map view renders into (:class:`MapView`), and the pieces the views share: served-layer URLs,
+map extents, markers and the link's notices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import dash_leaflet as dl
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard import panels
+from dashboard.classify import NO_DATA_COLOR
+from dashboard.i18n import t
+from dashboard.records import Box
+from dashboard.state import Notice
+from dashboard.viewmodel import ViewModel
+from geo.settings import CITIES
+
+Bounds = list[list[float]]  # [[south, west], [north, east]], as Leaflet takes it
+LINK_COLORS = {"yes": "#5d3790", "unclear": "#e08214", "no": "#8c8c8c"}
+NOTICE_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "palette", "lang", "district",
+                 "category")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How qala.js draws a GeoJSON layer (its ``hideout``): a class and a label per feature id and the colours
+    of the classes; or only the outlines."""
+
+    lang: str | None = None
+    classes: Mapping[str, int | None] = field(default_factory=dict)
+    colors: tuple[str, ...] = ()
+    labels: Mapping[str, str] | None = None
+    selected: str | None = None
+    nodata: str | None = None
+    opacity: float | None = None
+    outline: bool = False
+
+    def hideout(self) -> dict:
+        out: dict = {"outline": True} if self.outline else {"classes": dict(self.classes),
+                                                            "colors": list(self.colors)}
+        extra = {"labels": None if self.labels is None else dict(self.labels), "lang": self.lang,
+                 "selected": self.selected, "nodata": self.nodata, "opacity": self.opacity}
+        out.update({k: v for k, v in extra.items() if v is not None})
+        return out
+
+
+OUTLINE = Style(outline=True)
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A served GeoJSON layer drawn with a style: ``name`` ("empty" for none) and its URL (None for none)."""
+
+    name: str
+    url: str | None
+    style: Style
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything the page shows for one view state: the two map layers (choropleth above its context),
+    the markers, where the map is framed, and the side panel (heading, legend, details) with the notices."""
+
+    choropleth: MapLayer
+    context: MapLayer
+    bounds: Bounds
+    heading: tuple[Component, ...] = ()
+    legend: Component | None = None
+    details: tuple[Component, ...] = ()
+    points: tuple[Component, ...] = ()
+    notices: tuple[str, ...] = ()
+
+    @property
+    def panel(self) -> list[Component]:
+        return [*self.heading, *([self.legend] if self.legend is not None else []), *self.details]
+
+    @property
+    def notice_divs(self) -> list[html.Div]:
+        return [html.Div(text, className="notice") for text in self.notices]
+
+
+def geo_url(vm: ViewModel, name: str) -> str | None:
+    """The URL of a served GeoJSON layer (etag in the query: cached until it changes); None for no layer,
+    which dash-leaflet draws as empty without a request."""
+    if name == "empty":
+        return None
+    return f"/qala/geo/{name}.geojson?v={vm.geo[name].etag}"
+
+
+def layer(vm: ViewModel, name: str, style: Style) -> MapLayer:
+    return MapLayer(name, geo_url(vm, name), style)
+
+
+NO_LAYER = MapLayer("empty", None, OUTLINE)
+
+
+def frame(box: Box) -> Bounds:
+    """A (west, south, east, north) box as Leaflet bounds."""
+    return [[box[1], box[0]], [box[3], box[2]]]
+
+
+def country_bounds(vm: ViewModel) -> Bounds:
+    return frame(vm.geo["regions"].bounds)
+
+
+def city_bounds(vm: ViewModel, city: str, layer_name: str) -> Bounds:
+    """A city's outline, else the extent of the layer drawn for it, else the country."""
+    box = vm.geo["cities"].feature_bounds.get(city) or vm.geo[layer_name].bounds or vm.geo["regions"].bounds
+    return frame(box)
+
+
+def notice_text(notice: Notice, lang: str) -> str:
+    if notice.what == "astana_only":
+        return t("notice_astana_only", lang)
+    what = t(f"what_{notice.what}", lang) if notice.what in NOTICE_FIELDS else notice.what
+    return t("notice_unknown", lang, what=what, value=notice.value, default=notice.default)
+
+
+def _marker(lat: float, lon: float, color: str, title: str, popup: list, radius: int = 7) -> dl.CircleMarker:
+    return dl.CircleMarker(center=[lat, lon], radius=radius, color="#222", weight=1, fillColor=color,
+                           fillOpacity=0.9,
+                           children=[dl.Tooltip(title), dl.Popup(html.Div(popup, className="popup"))])
+
+
+def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) -> tuple[Component, ...]:
+    """A circle per place with coordinates, its evidence and source in the popup."""
+    out = []
+    for p in rows:
+        if p.get("lat") is None:
+            continue
+        name = panels.place_name_of(p, lang)
+        link = p.get("migrant_link")
+        popup = [html.Strong(name), html.Br(), html.Span(p.get("kind") or ""),
+                 html.P(f"{t('migrant_link', lang)}: {t('link_' + link, lang)}"
+                        if link in LINK_COLORS or link == "n/a" else ""),
+                 html.P(p.get("evidence") or ""), html.P(panels.source_view(p.get("source"), lang)),
+                 html.P(p.get("coord_source") or "", className="small")]
+        out.append(_marker(p["lat"], p["lon"], color_of(p), name, popup))
+    return tuple(out)
+
+
+def city_markers(vm: ViewModel, classes: Mapping[str, int | None], colors: tuple[str, ...],
+                 labels: Mapping[str, str], lang: str) -> tuple[Component, ...]:
+    """Circles at each city's centre so the three cities stay visible at national zoom."""
+    out = []
+    for city in CITIES:
+        bounds = vm.geo["cities"].feature_bounds.get(city)
+        if not bounds:
+            continue
+        cls = classes.get(city)
+        color = colors[cls] if cls is not None else NO_DATA_COLOR
+        text = f"{t(city, lang)}: {labels.get(city, t('no_data', lang))}"
+        out.append(dl.CircleMarker(center=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                                   radius=12,
+                                   color="#222", weight=1.5, fillColor=color, fillOpacity=0.9,
+                                   children=[dl.Tooltip(text)]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """The current layer for download: rows keyed by ``fid`` and the served layer whose geometry they take."""
+
+    layer: str | None
+    rows: list[dict]

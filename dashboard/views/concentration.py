@@ -1,0 +1,138 @@
+"""Layer 1 in a city: where migrants live. A figure series on the districts of its boundary vintage, coloured
+by class, with the legend, the district table and details, and the city's migrant settlement places."""
+
+from __future__ import annotations
+
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard import panels
+from dashboard.classify import NO_DATA_COLOR, Classification, classify, palette, parse_breaks
+from dashboard.i18n import indicator_label, t
+from dashboard.records import Series
+from dashboard.state import ViewState
+from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.views.base import (
+    LINK_COLORS,
+    ExportTable,
+    MapView,
+    Style,
+    city_bounds,
+    layer,
+    place_markers,
+)
+from geo.settings import CITIES
+
+
+def current_series(vm: ViewModel, state: ViewState) -> Series | None:
+    if state.layer != "concentration":
+        return None
+    return vm.find_series(state.city, state.indicator, state.period)
+
+
+def classification_for(vm: ViewModel, state: ViewState, series: Series) -> tuple[Classification, tuple[str,
+                                                                                                       ...]]:
+    """Precomputed breaks, or the user's own breaks (with a notice when they cannot be used)."""
+    if state.scheme == "user_defined":
+        cls = classify(series.values, "user_defined", state.k, parse_breaks(state.breaks))
+        return cls, ((t("notice_breaks", state.lang),) if cls.breaks_rejected else ())
+    cls = vm.classes[(series.sid, state.scheme, state.k)]
+    return cls, ((t("notice_k", state.lang, n=cls.k_used, k=state.k),) if cls.reduced else ())
+
+
+def title(state: ViewState) -> html.H2:
+    return html.H2(f"{indicator_label(state.indicator, state.lang)} · {t(state.city, state.lang)}")
+
+
+def no_series_view(vm: ViewModel, state: ViewState, bounds: list[list[float]]) -> MapView:
+    """A view with no figures for the chosen indicator and period: the city outlines and a line saying so."""
+    return MapView(choropleth=layer(vm, "cities", Style(outline=True, lang=state.lang)),
+                   context=layer(vm, "empty", Style(outline=True)), bounds=bounds,
+                   heading=(title(state), html.P(t("no_figures", state.lang), className="missing")))
+
+
+def series_style(series: Series, cls: Classification, colors: list[str], state: ViewState) -> Style:
+    labels = {fid: panels.fmt_value(v, series.unit, state.lang) for fid, v in series.values.items()}
+    return Style(lang=state.lang, classes=cls.class_of, colors=tuple(colors), labels=labels,
+                 selected=state.district,
+                 nodata=NO_DATA_COLOR)
+
+
+def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classification, colors: list[str],
+                 ids: list[str], mapped: bool, missing: bool) -> tuple[tuple, Component, tuple]:
+    """(heading, legend, details) of a series: period and vintage, legend, selected district, ranked table."""
+    lang = state.lang
+    vintage_note = f"{t('period', lang)}: {series.label} · {t('vintage', lang)}: {series.vintage or '—'}"
+    heading: list[Component] = [title(state), html.P(vintage_note, id="period-line")]
+    if not mapped:
+        heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
+    details: list[Component] = []
+    if state.district and state.district in ids:
+        details.append(panels.district_details(vm, series, state))
+    details += [html.H3(t("districts_table", lang)), panels.district_table(vm, series, state, ids),
+                html.P(t("hover_hint", lang), className="small")]
+    return tuple(heading), panels.legend_view(cls, colors, series, lang, missing), tuple(details)
+
+
+def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
+    """Migrant settlement places of a city that have no coordinates: listed with evidence, not mapped."""
+    rows = [p for p in vm.places if p.get("city") == city and p["lat"] is None]
+    if not rows:
+        return html.Div()
+    items = [html.Li([html.Strong(panels.place_name_of(p, lang)), f" · {p.get('kind') or ''} · ",
+                      html.Em(f"{t('migrant_link', lang)}: {t('link_' + str(p.get('migrant_link')), lang)}"
+                              if p.get("migrant_link") in ("yes", "no", "unclear", "n/a") else ""),
+                      html.Details([html.Summary(t("evidence", lang)), html.P(p.get("evidence") or ""),
+                                    html.P(panels.source_view(p.get("source"), lang))])]) for p in rows]
+    return html.Div([html.H3(t("places_no_coords", lang)), html.Ul(items, className="places")],
+                    id="places-list")
+
+
+def places_section(vm: ViewModel, city: str, lang: str) -> tuple[Component, ...]:
+    legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"link_{k}", lang)])
+                      for k, c in LINK_COLORS.items()], className="legend-list")
+    return html.H3(t("places_overlay", lang)), legend, places_view(vm, city, lang)
+
+
+def render(vm: ViewModel, state: ViewState) -> MapView:
+    """A city's districts coloured by the chosen series (outlines only when its boundaries are not served)."""
+    series = current_series(vm, state)
+    if series is None:
+        return no_series_view(vm, state, city_bounds(vm, state.city, "cities"))
+    cls, notes = classification_for(vm, state, series)
+    colors = palette(state.palette, max(1, cls.k_used))
+    name = f"v-{series.vintage}"
+    mapped = name in vm.geo
+    if mapped:
+        ids = sorted(set(series.figures) | set(vm.geo[name].fids))
+        choropleth = layer(vm, name, series_style(series, cls, colors, state))
+        missing = any(series.values.get(i) is None for i in ids)
+    else:
+        ids = list(series.figures)
+        name = "cities"
+        choropleth = layer(vm, name, Style(outline=True, lang=state.lang))
+        missing = any(v is None for v in series.values.values())
+    heading, legend, details = series_panel(vm, state, series, cls, colors, ids, mapped, missing)
+    if state.city in CITIES:
+        details += places_section(vm, state.city, state.lang)
+    points = place_markers([p for p in vm.places if p.get("city") == state.city], state.lang,
+                           lambda p: LINK_COLORS.get(p.get("migrant_link"), NO_DATA_COLOR))
+    return MapView(choropleth=choropleth, context=layer(vm, "empty", Style(outline=True)),
+                   bounds=city_bounds(vm, state.city, name), heading=heading, legend=legend, details=details,
+                   points=points, notices=notes)
+
+
+def export(vm: ViewModel, state: ViewState) -> ExportTable:
+    """The shown series, one row per district (or city in the overview), with the geometry served for it."""
+    series = current_series(vm, state)
+    if series is None:
+        return ExportTable(None, [])
+    name = "cities" if state.city == NATIONAL else f"v-{series.vintage}"
+    rows = [{"fid": fid, "name": panels.place_name(vm, fid, state.lang), "city": series.city,
+             "indicator": series.indicator, "value": fig.value, "unit": fig.unit,
+             "period_label": fig.period_label,
+             "period_start": fig.period_start, "period_end": fig.period_end, "vintage": fig.vintage,
+             "source": fig.source, "confidence": ";".join(fig.confidence), "note": fig.note,
+             "derived": fig.derived}
+            for fid, fig in series.figures.items()]
+    return ExportTable(name if name in vm.geo else None, rows)
