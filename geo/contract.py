@@ -1,17 +1,21 @@
-"""The build contract: every layer `make data` writes, in one registry that the build writes from and the store
-reads from, so a layer's name, file, kind, required columns and sources are stated once.
+"""The build contract: every layer `make data` writes, in one registry that the build writes from and the
+store reads from, so a layer's name, file, kind, required columns and sources are stated once.
 
-``kind`` is ``geo`` (GeoParquet), ``table`` (Parquet) or ``web`` (simplified GeoJSON for the browser, one file per
-boundary vintage plus a few context layers). ``sources`` are catalogue ids (data/sources.csv) a layer's geometry or
-values are drawn from; layers made from the curated reference tables name no catalogue source, each of their rows
-carries its own.
+``kind`` is ``geo`` (GeoParquet), ``table`` (Parquet) or ``web`` (simplified GeoJSON for the browser, one file
+per boundary vintage plus a few context layers). ``sources`` are the catalogue ids (data/sources.csv) a layer's
+geometry or values come from; layers made from the curated reference tables name none: each row carries its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.domain.districts import DISTRICT_COLUMNS
+from geo.domain.figures import COLUMNS as FIGURE_COLUMNS
+from geo.domain.figures import FINDING_COLUMNS
+from geo.domain.places import PLACE_COLUMNS
 from geo.errors import UnknownName
+from geo.indicators.leftbank import MIGRATION_COLUMNS, SHARE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -32,22 +36,17 @@ class Layer:
 _DISTRICT_SOURCES = ("astana_districts_osm", "almaty_districts_osm", "geokz_adm2_2024")
 
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
-    Layer("districts", "geo", ("district_id", "city", "vintage", "valid_from", "valid_to", "name_en", "name_ru",
-                               "name_kk", "area_km2", "geometry_source", "bank", "bank_left_share", "bank_source"),
+    Layer("districts", "geo", (*DISTRICT_COLUMNS, "bank", "bank_left_share", "bank_source"),
           _DISTRICT_SOURCES, "districts of every boundary vintage, with area and Astana bank"),
-    Layer("figures", "table", ("figure_id", "table", "row", "city", "district_id", "district_as_published", "vintage",
-                               "indicator", "origin", "region_id", "value", "value_text", "unit", "period_label",
-                               "period_start", "period_end", "source", "note", "confidence", "derived", "method"),
+    Layer("figures", "table", (*FIGURE_COLUMNS, "region_id"),
           (), "sourced and derived figures, each joined to a district of its vintage or to its city"),
-    Layer("findings", "table", ("finding_id", "city", "area_as_published", "district_id", "indicator", "value", "unit",
-                                "period_label", "source", "note", "confidence"),
+    Layer("findings", "table", tuple(FINDING_COLUMNS),
           (), "published statements on where migrants live"),
-    Layer("places", "geo", ("place_id", "city", "list", "name_en", "name_ru", "name_kk", "kind", "migrant_link",
-                            "evidence", "source", "coord_source", "note", "population", "population_year",
-                            "district_id", "bank"),
+    Layer("places", "geo", (*PLACE_COLUMNS, "district_id", "bank"),
           ("wof_localities",), "gazetteer: settlement places, state institutions, former villages"),
     Layer("banks", "geo", ("bank", "area_km2", "water_km2", "method", "error_note"),
-          ("astana_city_osm", "astana_districts_osm", "esil_river_geoportal"), "Astana's left and right bank"),
+          ("astana_city_osm", "astana_districts_osm", "esil_river_geoportal"),
+          "Astana's left and right bank"),
     Layer("bank_edge", "geo", ("name", "method"), ("astana_districts_osm", "esil_river_geoportal"),
           "the line that splits the banks"),
     Layer("bank_divide", "geo", ("name", "method"), ("astana_districts_osm",), "border of Esil+Nura"),
@@ -56,21 +55,21 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
           "Kazakhstan's regions (origins of newcomers)"),
     Layer("cities", "geo", ("region_id", "name_en", "name_ru", "name_kk", "city", "source"),
           ("geokz_adm1_2024", "astana_city_osm"), "outlines of the three cities"),
-    Layer("vintages", "table", ("vintage", "city", "valid_from", "valid_to", "n_districts", "geometry", "source_note",
-                                "latest"),
+    Layer("vintages", "table", ("vintage", "city", "valid_from", "valid_to", "n_districts", "geometry",
+                                "source_note", "latest"),
           (), "boundary vintages and their dates; `latest` marks each city's current one"),
-    Layer("lineage", "table", ("city", "date", "vintage", "district_id", "parent_vintage", "parent_id", "relation",
-                               "source"), (), "which district came from which, when"),
+    Layer("lineage", "table", ("city", "date", "vintage", "district_id", "parent_vintage", "parent_id",
+                               "relation", "source"), (), "which district came from which, when"),
     Layer("perception", "table", ("id", "city", "source_kind", "migrant_category", "stance", "paraphrase",
                                   "source_ref"), (), "coded focus-group statements"),
-    Layer("perception_scores", "table", ("city", "migrant_category", "n", "mean_stance", "statement_ids", "source"),
+    Layer("perception_scores", "table", ("city", "migrant_category", "n", "mean_stance", "statement_ids",
+                                         "source"),
           (), "mean stance of participant statements per city and category, with n"),
     Layer("city_images", "table", ("city", "image_tag", "evidence_ids", "source_ref"), (), "city-image tags"),
-    Layer("left_bank_share", "table", ("period_label", "period_end", "vintage", "share", "n_districts",
-                                       "split", "confidence", "sources", "bank_basis"),
+    Layer("left_bank_share", "table", tuple(SHARE_COLUMNS),
           (), "share of Astana's population on the left bank, by date, with each district's bank basis"),
-    Layer("bank_migration", "table", ("district_id", "bank", "value", "period_label", "vintage", "source",
-                                      "confidence"), (), "Astana's net migration by district with its bank"),
+    Layer("bank_migration", "table", tuple(MIGRATION_COLUMNS),
+          (), "Astana's net migration by district with its bank"),
     Layer("unmatched_figures", "table", ("figure_id", "city", "district", "reason"), (),
           "figures whose district could not be matched (kept city-level)"),
     Layer("banks_web", "web", ("bank", "area_km2"), ("astana_districts_osm", "esil_river_geoportal")),

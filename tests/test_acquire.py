@@ -100,6 +100,7 @@ def test_catalogue_lists_every_source_with_origin_and_licence():
     assert len(catalogue["wof_localities"].ids) == 92
 
 
+@pytest.mark.mirror
 def test_mirror_is_used_when_the_cache_is_empty(mirror, tmp_path, monkeypatch):
     monkeypatch.setenv("QALA_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("QALA_MIRROR", str(mirror))
@@ -107,6 +108,7 @@ def test_mirror_is_used_when_the_cache_is_empty(mirror, tmp_path, monkeypatch):
     assert got.origin == "mirror" and [p.suffix for p in got.paths] == [".shp", ".shx", ".dbf", ".prj", ".cpg"]
 
 
+@pytest.mark.mirror
 def test_http_download_of_a_multi_file_source_then_cache(isolated, server, monkeypatch):
     base, hits = server
     files = " ".join(f"{base}/files/boundaries/geokz_2024_shapefiles/geokz_kaz_admbnda_adm1_2024.{ext}"
@@ -119,6 +121,7 @@ def test_http_download_of_a_multi_file_source_then_cache(isolated, server, monke
     assert again.origin == "cache" and len(hits) == 5
 
 
+@pytest.mark.mirror
 def test_osm_relations_are_assembled_into_one_layer(isolated, server, monkeypatch):
     base, _ = server
     _point_at(monkeypatch, "astana_districts_osm", base + "/osm?id={id}")
@@ -128,6 +131,7 @@ def test_osm_relations_are_assembled_into_one_layer(isolated, server, monkeypatc
     assert set(gdf.geom_type) <= {"Polygon", "MultiPolygon"}
 
 
+@pytest.mark.mirror
 def test_wof_records_are_fetched_one_by_one(isolated, server, monkeypatch):
     base, hits = server
     _point_at(monkeypatch, "wof_localities", base + "/wof/{path}.geojson")
@@ -136,6 +140,7 @@ def test_wof_records_are_fetched_one_by_one(isolated, server, monkeypatch):
     assert {"wof_id", "name", "name_ru", "geonames_id"} <= set(gdf.columns)
 
 
+@pytest.mark.mirror
 def test_overpass_answer_becomes_points(isolated, server, monkeypatch):
     base, _ = server
     _point_at(monkeypatch, "osm_state_institutions", base + "/overpass")
@@ -144,6 +149,7 @@ def test_overpass_answer_becomes_points(isolated, server, monkeypatch):
     assert gdf.geometry.iloc[0].x == pytest.approx(71.4463)
 
 
+@pytest.mark.mirror
 def test_whole_water_layer_is_filtered_to_the_esil(isolated, server, monkeypatch, mirror):
     base, _ = server  # /water answers like the portal: the Esil pieces plus another water body
     _point_at(monkeypatch, "esil_river_geoportal", f"{base}/water")
@@ -152,6 +158,7 @@ def test_whole_water_layer_is_filtered_to_the_esil(isolated, server, monkeypatch
     assert len(gdf) == len(raw["features"]) and set(gdf["name"]) == {"р. Ишим"}
 
 
+@pytest.mark.mirror
 def test_nothing_available_gives_one_line_saying_where_it_looked(isolated, server, monkeypatch):
     base, _ = server
     _point_at(monkeypatch, "esil_river_geoportal", base + "/files/missing.geojson")
@@ -164,6 +171,7 @@ def test_nothing_available_gives_one_line_saying_where_it_looked(isolated, serve
     assert not (isolated / "cache" / "esil_river_geoportal").exists() or not any((isolated / "cache" / "esil_river_geoportal").iterdir())
 
 
+@pytest.mark.mirror
 def test_a_download_that_is_not_geojson_is_refused_and_not_cached(isolated, server, monkeypatch):
     base, _ = server
     _point_at(monkeypatch, "esil_river_geoportal", base + "/files/stats/FINDINGS.md")

@@ -89,6 +89,7 @@ def astana(built):
             "edge": banks_mod.bank_edge(outline, water, latest), "shares": banks_mod.district_banks(latest, banks)}
 
 
+@pytest.mark.mirror
 def test_real_districts_sit_on_their_bank(astana):
     shares = astana["shares"].set_index("district_id").bank_left_share
     print(shares.round(4).to_dict())
@@ -99,6 +100,7 @@ def test_real_districts_sit_on_their_bank(astana):
     assert max(shares[ALMATY], shares[SARYARKA], shares[BAIKONUR], shares[SARAISHYK]) <= 0.02
 
 
+@pytest.mark.mirror
 def test_real_banks_and_water_tile_the_city(astana):
     utm = astana["banks"].to_crs(UTM).set_index("bank")
     city_km2 = gpd.GeoSeries([astana["city"]], crs=STORAGE_CRS).to_crs(UTM).area.iloc[0] / 1e6
@@ -109,6 +111,7 @@ def test_real_banks_and_water_tile_the_city(astana):
     assert "west of 71.40E" in note and "71.40-71.60E" in note and "east of 71.60E" in note
 
 
+@pytest.mark.mirror
 def test_real_edge_follows_the_river_between_71_40_and_71_60(astana):
     water = gpd.GeoSeries([astana["river"]], crs=STORAGE_CRS).to_crs(UTM).iloc[0]
     edge = gpd.GeoSeries([astana["edge"]], crs=STORAGE_CRS).to_crs(UTM).iloc[0]

@@ -11,6 +11,8 @@ import pytest
 
 from geo.settings import PROJECT_ROOT
 
+pytestmark = pytest.mark.mirror  # reads the real data mirror (../shared/data) and its build
+
 
 def _build(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
     import os

@@ -10,6 +10,8 @@ import shapely
 from geo.io.acquire import acquire
 from geo.settings import UTM_CRS
 
+pytestmark = pytest.mark.mirror  # reads the real data mirror (../shared/data) and its build
+
 # Stated tolerances (measured on the mirror data, see README "Data checks").
 OVERLAP_KM2 = 0.01  # districts of one vintage may overlap by at most this much in total
 GAP_SHARE = {  # uncovered share of the city outline allowed, by vintage

@@ -15,8 +15,18 @@ RIVER_SIMPLIFY_M = 10.0
 WEB_DECIMALS = 5  # ~1 m
 
 
+def polygons_only(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The polygonal parts with an area: GEOS's coverage simplification fails on zero-area slivers and on the
+    lines and points that splitting a city can leave beside its polygons."""
+    if geometry is None or geometry.geom_type not in ("MultiPolygon", "GeometryCollection"):
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and p.area > 0]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
 def simplify(gdf: gpd.GeoDataFrame, crs: str, tolerance: float) -> gpd.GeoDataFrame:
     utm = gdf.to_crs(crs)
+    utm = utm.set_geometry([polygons_only(g) for g in utm.geometry.values], crs=crs)
     utm = utm.set_geometry(shapely.coverage_simplify(utm.geometry.values, tolerance))
     utm = utm.set_geometry(shapely.make_valid(utm.geometry.values))
     out = utm.to_crs(STORAGE_CRS)

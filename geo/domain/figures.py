@@ -30,6 +30,8 @@ _FLAG_PATTERNS = {
     "x2": r"\[x2\]", "secondary": r"\[secondary\]|github\.com/Messer490", "approx": r"\[approx\]",
     "uncertain": r"\[uncertain", "lower_bound": r"LOWER BOUND|lower[- ]bound", "derived_inference": r"DERIVED",
 }
+FINDING_COLUMNS = ["finding_id", "city", "area_as_published", "district_id", "indicator", "value", "unit",
+                   "period_label", "source", "note", "confidence"]
 COLUMNS = ["figure_id", "table", "row", "city", "district_id", "district_as_published", "vintage", "indicator",
            "origin", "value", "value_text", "unit", "period_label", "period_start", "period_end", "source", "note",
            "confidence", "derived", "method"]
@@ -91,7 +93,8 @@ def _choose_vintage(
         return vintage, ""
     day = period.end or period.start
     assert day is not None  # undated periods returned above
-    candidates = sorted((v for v, d in members if d == district_id and v.startswith(city.lower())),
+    of_city = set(vintage_table().query("city == @city").vintage)
+    candidates = sorted((v for v, d in members if d == district_id and v in of_city),
                         key=lambda v: abs((_vintage_start(v) - day).days))
     return (candidates[0], "vintage_adjusted") if candidates else (None, "")
 
@@ -174,4 +177,4 @@ def load_findings() -> pd.DataFrame:
             "value": r["value"], "unit": r["unit"], "period_label": period.label, "source": r["source_url_or_ref"],
             "note": r["note"], "confidence": confidence_flags(r["note"], r["source_url_or_ref"], period.flags),
         })
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=FINDING_COLUMNS)
