@@ -6,9 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= $(or $(QALA_PORT),8050)
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser data run test bench clean
+.PHONY: install browser postgis data run test bench mutate typecheck clean
 
-install: $(STAMP) browser
+install: $(STAMP) browser postgis
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,11 +24,22 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# Debian's PostgreSQL + PostGIS for the PostGIS export tests (tests/pg_server.py starts a private server on
+# loopback and stops it after).
+postgis:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then :; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null \
+	  && $$SUDO apt-get install -y -qq postgresql-$$(ls /usr/lib/postgresql | sort -n | tail -1)-postgis-3 >/dev/null; \
+	fi
+
 data: $(STAMP)
 	$(PY) -m geo.build
 
 run: $(STAMP) data
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --preload --bind $(HOST):$(PORT) dashboard.app:server
+	QALA_HOST=$(HOST) QALA_PORT=$(PORT) $(VENV)/bin/gunicorn -c dashboard/gunicorn_conf.py --preload 'dashboard.app:create_server()'
 
 test: install data
 	$(PY) -m pytest -q
@@ -36,5 +47,15 @@ test: install data
 bench: install data
 	$(PY) -m bench.run
 
+# Mutation testing of the indicators, the domain and the joins (config in pyproject.toml); prints the score.
+mutate: $(STAMP)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 >/dev/null || true
+	$(PY) -m bench.mutation_score
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check geo dashboard bench tests
+
 clean:
-	rm -rf data/build data/cache
+	rm -rf data/build data/cache mutants

@@ -12,6 +12,7 @@ import pandas as pd
 from geo.contract import EXPORTABLE, LAYERS
 from geo.errors import BadInput
 from geo.settings import CITIES
+from geo.io.gpkg import default_style, to_gpkg
 from geo.io.writers import EXTENSIONS, FORMATS, WRITERS, to_html_map
 
 
@@ -84,19 +85,39 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("-o", "--output", help="output file (default: LAYER[-VINTAGE].EXT in the current folder)")
     p.add_argument("--vintage", help="boundary vintage of the districts layer, e.g. astana-5 (default: latest)")
     p.add_argument("--city", choices=CITIES, help="only this city")
-    p.add_argument("--value", help="HTML map: the column to colour by")
+    p.add_argument("--value", help="HTML map and GeoPackage style: the column to colour by")
+    p.add_argument("--to", metavar="URL", help="write into a PostGIS table instead of a file "
+                   "(postgresql://user:password@host:port/db)")
+    p.add_argument("--table", help="with --to: the table (default: the layer's name), optionally schema.table")
+    p.add_argument("--replace", action="store_true", help="with --to: replace the table when it exists")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     data, stem, attribution = load_for_export(args.layer, vintage=args.vintage, city=args.city)
     stem = "-".join(filter(None, [stem, args.vintage, args.city and args.city.lower()]))
+    if args.to:
+        return _to_postgis(data, stem, attribution, args)
+    if args.table or args.replace:
+        raise BadInput("--table and --replace go with --to postgresql://...; fix: add --to or drop them")
     target = Path(args.output or f"{stem}{EXTENSIONS[args.format]}")
     if args.format == "html":
         to_html_map(data, target, value_col=args.value, title=stem, attribution=attribution)
+    elif args.format == "gpkg":
+        to_gpkg(data, target, layer_name=stem.replace("-", "_"), style=default_style(data, args.value))
     elif args.value:
-        raise BadInput("--value is for --format html only")
+        raise BadInput("--value is for --format html or gpkg only")
     else:
         WRITERS[args.format](data, target)
     print(f"wrote {target} ({len(data)} rows, {args.format})")
+    return 0
+
+
+def _to_postgis(data: pd.DataFrame, stem: str, attribution: str, args: argparse.Namespace) -> int:
+    from geo.io.postgis import to_postgis
+
+    schema, _, table = (args.table or stem.replace("-", "_")).rpartition(".")
+    rows = to_postgis(data, args.to, table=table, schema=schema or "public", replace=args.replace,
+                      attribution=attribution)
+    print(f"wrote table {schema or 'public'}.{table} ({rows} rows, PostGIS)")
     return 0

@@ -36,8 +36,8 @@ from geo.errors import BadInput, CRSError, SourceUnavailable, UnknownName
 if TYPE_CHECKING:
     from branca.element import Figure
 
-FORMATS = ("geojson", "csv", "parquet", "html")
-EXTENSIONS = {"geojson": ".geojson", "csv": ".csv", "parquet": ".parquet", "html": ".html"}
+FORMATS = ("geojson", "csv", "parquet", "html", "gpkg")
+EXTENSIONS = {"geojson": ".geojson", "csv": ".csv", "parquet": ".parquet", "html": ".html", "gpkg": ".gpkg"}
 COORDINATE_DECIMALS = 6
 _INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -180,7 +180,7 @@ def _leaflet_assets() -> tuple[str, str]:
     return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(encoding="utf-8")
 
 
-def _classes(values: pd.Series, k: int = 5) -> list[float]:
+def class_breaks(values: pd.Series, k: int = 5) -> list[float]:
     """Quantile class upper bounds of the non-missing values (mapclassify), at most ``k`` distinct."""
     import mapclassify
 
@@ -193,15 +193,21 @@ def _classes(values: pd.Series, k: int = 5) -> list[float]:
     return [float(b) for b in mapclassify.Quantiles(present.to_numpy(), k=k).bins]
 
 
-_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-_NO_DATA = "#bdbdbd"
+# The maps' sequential palette (ColorBrewer YlOrRd, 5 classes) and the grey of "no data".
+PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DATA = "#bdbdbd"
 
 
 def _colour(value: float | None, bins: list[float]) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or not bins:
-        return _NO_DATA
+        return NO_DATA
     index = next((i for i, b in enumerate(bins) if value <= b), len(bins) - 1)
-    return _PALETTE[round(index * (len(_PALETTE) - 1) / max(len(bins) - 1, 1))]
+    return class_colour(index, len(bins))
+
+
+def class_colour(index: int, n_classes: int) -> str:
+    """The palette colour of class ``index`` of ``n_classes``, spread over the whole palette."""
+    return PALETTE[round(index * (len(PALETTE) - 1) / max(n_classes - 1, 1))]
 
 
 def to_html_map_bytes(
@@ -227,7 +233,7 @@ def to_html_map_bytes(
     if synthetic:
         title = f"SYNTHETIC DATA: {title}"
     shown.geometry = _rfc7946_geometries(shown.geometry.array)
-    bins = _classes(shown[value_col]) if value_col else []
+    bins = class_breaks(shown[value_col]) if value_col else []
     fields = tooltip_cols or [c for c in shown.columns if c != shown.geometry.name][:8]
     props = pd.DataFrame(shown.drop(columns=shown.geometry.name))
     for col in props.columns:  # user data may hold markup: escape every text value shown in a tooltip
@@ -284,7 +290,7 @@ def _legend_html(
             colour = _colour(upper, bins)
             rows.append(f'<div><span style="background:{colour}" class="qala-swatch"></span>{label}</div>')
             lower = upper
-        rows.append(f'<div><span style="background:{_NO_DATA}" class="qala-swatch"></span>no data</div>')
+        rows.append(f'<div><span style="background:{NO_DATA}" class="qala-swatch"></span>no data</div>')
     notes = [f"{missing_geometry} feature(s) without geometry are not drawn"] if missing_geometry else []
     if synthetic:
         notes.append("made from SYNTHETIC points, not real observations")
