@@ -7,9 +7,11 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
-from geo.settings import PROJECT_ROOT
+from geo.domain.figures import FIGURE_TABLES
+from geo.settings import PROJECT_ROOT, reference_dir
 
 pytestmark = pytest.mark.mirror  # reads the real data mirror (../shared/data) and its build
 
@@ -35,7 +37,8 @@ def test_summary_names_districts_figures_repairs_and_time(fresh_build):
     text = first.stdout
     assert "astana-6    6 districts" in text and "almaty-8    8 districts" in text and "shymkent-5  5 districts" in text
     assert "astana-3    3 districts (no boundary file: 3 without geometry)" in text
-    assert "figures: 250 imported" in text and "repairs: 1" in text and "time:" in text
+    rows = sum(len(pd.read_csv(reference_dir() / f"{table}.csv", dtype=str)) for table in FIGURE_TABLES)
+    assert f"figures: {rows} imported" in text and "repairs: 1" in text and "time:" in text
     assert "optional source osm_state_institutions unavailable" in text  # offline: curated gazetteer only
     assert "[1/6] acquiring sources" in first.stderr  # progress
 

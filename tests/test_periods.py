@@ -21,6 +21,15 @@ CASES = [
     ("n.d.", None, None, ("undated",)),
     ("before 2018-03-16", None, date(2018, 3, 16), ("open_start",)),
     ("2015 (late; exact date not given)", date(2015, 1, 1), date(2015, 12, 31), ("approx_date",)),
+    # forms of the rows added 2026-11-30
+    ("2015-01-01..c.2015-10 (reported 21 Oct 2015)", date(2015, 1, 1), date(2015, 10, 31), ("circa",)),
+    ("c.2012-2013 (n.d.)", date(2012, 1, 1), date(2013, 12, 31), ("circa",)),
+    ("2014-01-13..19", date(2014, 1, 13), date(2014, 1, 19), ()),
+    ("2016-01..12-20", date(2016, 1, 1), date(2016, 12, 20), ()),
+    ("Sept (year n.d., c. 2025)", date(2025, 1, 1), date(2025, 12, 31), ("undated", "circa")),
+    ("2 Aug (year n.d., akim Tasmagambetov era 2008-2014)", date(2008, 1, 1), date(2014, 12, 31),
+     ("undated", "circa")),
+    ("Dec 23-29 (year n.d.)", None, None, ("undated",)),
 ]
 
 

@@ -25,7 +25,8 @@ FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_intern
 FINDING_TABLES = ("migrant_settlement_findings",)
 CITY_LEVEL = {"(city total)", "(city)", "", "nan"}
 COUNT_UNITS = {"persons", "houses", "positions", "respondents"}
-SIGNED_INDICATORS = re.compile(r"net|growth|balance|saldo", re.IGNORECASE)
+ASKING_PRICE = re.compile(r"asking")
+SIGNED_INDICATORS = re.compile(r"net|growth|balance|saldo|change", re.IGNORECASE)
 _FLAG_PATTERNS = {
     "x2": r"\[x2\]", "secondary": r"\[secondary\]|github\.com/Messer490", "approx": r"\[approx\]",
     "uncertain": r"\[uncertain", "lower_bound": r"LOWER BOUND|lower[- ]bound", "derived_inference": r"DERIVED",
@@ -49,9 +50,13 @@ class FigureReport:
         return self.matched_district + self.matched_city
 
 
-def confidence_flags(note: str, source: str, period_flags: tuple[str, ...]) -> str:
+def confidence_flags(note: str, source: str, period_flags: tuple[str, ...], indicator: str = "") -> str:
+    """Flags from the curators' note and source, the period's own flags, and what the indicator is: an asking
+    price (listings, not transactions) says so on every value."""
     text = f"{note} {source}"
     flags = [name for name, pattern in _FLAG_PATTERNS.items() if re.search(pattern, text)]
+    if ASKING_PRICE.search(indicator):
+        flags.append("asking_price")
     return ";".join(dict.fromkeys(flags + list(period_flags)))
 
 
@@ -129,7 +134,7 @@ def load_figures(members: set[tuple[str, str]]) -> tuple[pd.DataFrame, FigureRep
                 "value_text": None if value is not None else r["value"], "unit": r["unit"],
                 "period_label": period.label, "period_start": period.start, "period_end": period.end,
                 "source": r["source_url_or_ref"], "note": r["note"],
-                "confidence": confidence_flags(r["note"], r["source_url_or_ref"], period.flags),
+                "confidence": confidence_flags(r["note"], r["source_url_or_ref"], period.flags, indicator),
                 "derived": False, "method": None,
             }
             if city is None or r["district"] in CITY_LEVEL:

@@ -64,7 +64,7 @@ def parse_period(label: str) -> Period:
     if any(w in comment for w in ("not given", "exact date", "~", "late", "first months")):
         flags.append("approx_date")
 
-    if text.lower().startswith("n.d."):
+    if text.lower().startswith("n.d.") or "year n.d." in text.lower():  # 'Sept (year n.d., c. 2025)' too
         years = re.findall(r"\b(\d{4})\b", text)
         if years:  # 'n.d. (gov.kz district page, c. 2023-2025)': a circa range
             return Period(text, date(int(min(years)), 1, 1), date(int(max(years)), 12, 31), ("undated", "circa"))
@@ -78,6 +78,9 @@ def parse_period(label: str) -> Period:
         if span is None:
             raise BadInput(f"cannot read a date from period '{label}'")
         return Period(text, None, span[0], ("open_start",)) if m[1] == "before" else Period(text, span[0], None, ("open_end",))
+    if core.startswith("c.") and ".." not in core:  # 'c.2012-2013 (n.d.)': circa, the text itself undated
+        core = core.removeprefix("c.")
+        flags.append("circa")
     if core.endswith("onward"):
         core = core.removesuffix("onward")
     if text.endswith(" onward"):
@@ -85,11 +88,19 @@ def parse_period(label: str) -> Period:
         if span:
             return Period(text, span[0], None, ("open_end",))
 
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{2})", core):  # 2014-01-13..19
+        y, mo = int(m[1]), int(m[2])
+        return Period(text, date(y, mo, int(m[3])), date(y, mo, int(m[4])), tuple(flags))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{2})-(\d{2})", core):  # 2016-01..12-20
+        y = int(m[1])
+        return Period(text, date(y, int(m[2]), 1), date(y, int(m[3]), int(m[4])), tuple(flags))
     if m := re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{2})", core):  # 2015-01..07
         y, m1, m2 = int(m[1]), int(m[2]), int(m[3])
         return Period(text, date(y, m1, 1), _month_end(y, m2), tuple(flags))
-    if ".." in core:  # 2019..2024-06, 2018..2022, 2019-01..2021-09
-        a, b = core.split("..", 1)
+    if ".." in core:  # 2019..2024-06, 2018..2022, 2019-01..2021-09, 2015-01-01..c.2015-10
+        a, b = (part.removeprefix("c.") for part in core.split("..", 1))
+        if "..c." in core or core.startswith("c."):
+            flags.append("circa")
         sa, sb = _span(a), _span(b)
         if sa and sb:
             return Period(text, sa[0], sb[1], tuple(flags))
