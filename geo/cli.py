@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_build)
 
     from geo import export
-    from geo.join import pipeline as userjoin  # subcommands owned by their modules
+    from geo.join import cli as userjoin  # subcommands owned by their modules
 
     userjoin.add_parser(sub)
     export.add_parser(sub)

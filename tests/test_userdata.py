@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.errors import BadInput, CRSError
-from geo.io.userfile import read_user_file
+from geo.join.table import read_user_file
 
 ROWS = [("1", "51.1283", "71.4304", "Turkistan"), ("2", "51.1325", "71.4036", "Almaty region")]
 

@@ -1,17 +1,16 @@
-"""Read a researcher's own file (CSV, GeoJSON, GeoParquet) into one clean table plus what was set aside.
+"""Read a researcher's own file (CSV, GeoJSON, GeoParquet) into a raw frame, and find its columns.
 
-Researchers' files arrive in every shape: Excel CSVs in cp1251 with semicolons and comma decimals, UTF-8 with a
-BOM, GeoJSON exported in metres without a CRS, columns called ``широта``/``долгота`` or ``x``/``y``, latitude and
-longitude swapped. This module makes one decision per file (encoding, delimiter, coordinate columns, swap) and says
-each decision in ``UserTable.notes``; rows it cannot use go to ``UserTable.set_aside`` with their row number and
-reason. Nothing is dropped silently: ``len(table) + len(set_aside) == input_rows`` is asserted.
+Researchers' files arrive in every shape: Excel CSVs in cp1251 with semicolons and comma decimals, UTF-8 with
+a BOM, GeoJSON exported in metres without a CRS, columns called ``широта``/``долгота`` or ``x``/``y``. This
+module makes the per-file decisions (encoding, delimiter, which columns hold what, whether the file is
+synthetic) and says each in ``RawFile.notes``. It never judges a row: the row rules (numbers, ranges, swapped
+coordinates, groups, weights, and the reasons rows are set aside for) are ``geo.join.rules``, applied by
+``geo.join.table``.
 
-Row numbers are 1-based data rows (CSV: the header is row 0, so row N is file line N + 1 when no field spans lines;
-GeoJSON: feature N of the ``features`` array; Parquet: row N).
-
-Synthetic input: a column ``synthetic`` with any true value, a column ``source`` whose value is "SYNTHETIC" (as
-``geo.synthetic.synthetic_points`` writes), the word "synthetic" in the file name, or the Parquet key-value metadata
-``synthetic=true`` marks the whole file synthetic, and every output made from it carries ``synthetic = true``.
+Synthetic input: a column ``synthetic`` with any true value, a column ``source`` whose value is "SYNTHETIC"
+(as ``geo.engines.synthetic.synthetic_points`` writes), the word "synthetic" in the file name, or the Parquet
+key-value metadata ``synthetic=true`` marks the whole file synthetic, and every output made from it carries
+``synthetic = true``.
 """
 
 from __future__ import annotations
@@ -20,70 +19,70 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from geo.errors import BadInput, CRSError
-
-# Kazakhstan's extent with a margin, used only to tell latitude from longitude, never to drop rows.
-KZ_LON = (46.0, 88.0)
-KZ_LAT = (40.0, 56.0)
 
 LAT_NAMES = ("lat", "latitude", "широта", "шир", "lat_wgs84", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "долгота", "дол", "lon_wgs84", "x")
 DISTRICT_NAMES = ("district", "district_name", "район", "аудан", "district_ru", "district_kk", "district_en")
 DELIMITERS = (",", ";", "\t")
 ENCODINGS = ("utf-8-sig", "cp1251")
-
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-_MISSING = {"", "nan", "na", "n/a", "null", "none", "-", "—"}
+PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+SYNTHETIC_LABEL = "SYNTHETIC"  # the ``source`` value geo.engines.synthetic writes
+TRUE_CELLS = ("true", "1", "yes", "y")
 
 
 @dataclass
-class UserTable:
-    """A researcher's file reduced to the columns a join needs.
+class RawFile:
+    """A researcher's file as read: every cell, the Point geometries (GeoJSON, GeoParquet) and what was
+    decided.
 
-    ``rows`` has ``row`` (input row number), ``lon``/``lat`` (WGS84 degrees, when coordinates) or
-    ``district_name`` (when names), ``group`` and ``weight`` (when asked for) and ``synthetic``.
-    ``set_aside`` has ``row``, ``reason`` and ``value`` for every input row that could not be used.
+    ``frame`` holds the attribute cells (CSV: text; Parquet: as stored), one row per input row in file order;
+    ``geometry`` is one GeoJSON dict or shapely geometry (or None) per row, or None when the file has none.
     """
 
     path: Path
-    kind: str  # "points" or "names"
-    rows: pd.DataFrame
-    set_aside: pd.DataFrame
-    input_rows: int
+    label: str  # the name shown in messages: the original name of an uploaded temporary copy
+    frame: pd.DataFrame
+    geometry: list[Any] | None = None
     notes: list[str] = field(default_factory=list)
     synthetic: bool = False
-    columns: dict[str, str | None] = field(default_factory=dict)
-
-    def check_balance(self) -> None:
-        """Every input row is either kept or set aside, exactly once."""
-        kept = len(self.rows)
-        aside = len(self.set_aside)
-        assert kept + aside == self.input_rows, f"{self.path}: {kept} kept + {aside} set aside != {self.input_rows}"
 
 
-def read_user_file(
-    path: str | Path,
-    *,
-    lat_col: str | None = None,
-    lon_col: str | None = None,
-    district_col: str | None = None,
-    group_col: str | None = None,
-    weight_col: str | None = None,
-    name: str | None = None,
-) -> UserTable:
-    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet) into a ``UserTable``.
+@dataclass(frozen=True)
+class Columns:
+    """Which column holds what; ``district`` set means a join by names, else by coordinates (columns or a
+    geometry when ``lat``/``lon`` are None)."""
 
-    Coordinates come from a geometry (GeoJSON, GeoParquet) or from columns found by name (``LAT_NAMES``,
-    ``LON_NAMES``) or given by ``lat_col``/``lon_col``; ``district_col`` joins by district name instead.
-    ``name`` is the file's original name when ``path`` is a temporary copy (dashboard uploads).
-    Raises ``BadInput``/``CRSError`` with one line (what, which file, which row, how to fix) for files that cannot
-    be read at all.
+    lat: str | None = None
+    lon: str | None = None
+    district: str | None = None
+    group: str | None = None
+    weight: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "names" if self.district is not None else "points"
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The columns used, for the report (district or lat/lon first, then group and weight)."""
+        names = {"district": self.district, "lat": self.lat, "lon": self.lon, "group": self.group,
+                 "weight": self.weight}
+        return {role: column for role, column in names.items() if column is not None}
+
+
+def read_raw_file(path: str | Path, *, name: str | None = None) -> RawFile:
+    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet) into a ``RawFile``.
+
+    ``name`` is the file's original name when ``path`` is a temporary copy (dashboard uploads). Raises
+    ``BadInput``/``CRSError`` with one line (what, which file, how to fix) for files that cannot be read at
+    all.
     """
     path = Path(path)
     label = name or path.name
@@ -98,7 +97,7 @@ def read_user_file(
     meta_synthetic = False
     if suffix in (".geojson", ".json"):
         frame, geometry = _read_geojson(raw, label, notes)
-    elif suffix in (".parquet", ".geoparquet", ".pq"):
+    elif suffix in PARQUET_SUFFIXES:
         frame, geometry, meta_synthetic = _read_parquet(path, label, notes)
     else:
         frame = _read_csv(raw, label, notes)
@@ -106,69 +105,106 @@ def read_user_file(
         raise BadInput(f"{label}: header only, no data rows; add at least one row below the header")
     if len(frame) == 0:
         raise BadInput(f"{label}: no features/rows; the file holds nothing to join")
+    synthetic = meta_synthetic or "synthetic" in label.lower() or any(
+        bool(synthetic_cells(frame[c], c).any()) for c in synthetic_columns(frame.columns))
+    return RawFile(path=path, label=label, frame=frame, geometry=geometry, notes=notes,
+                   synthetic=bool(synthetic))
 
-    synthetic = meta_synthetic or "synthetic" in label.lower() or _synthetic_column(frame)
-    rows = pd.DataFrame({"row": np.arange(1, len(frame) + 1)})
-    reasons = pd.Series([None] * len(frame), dtype=object)
-    values = pd.Series([None] * len(frame), dtype=object)
-    columns: dict[str, str | None] = {}
 
-    lat_name = lon_name = None
-    if district_col is None and geometry is None:
-        lat_name, lon_name = _coordinate_columns(frame, lat_col, lon_col, label)
-        if lat_name is None:
-            district_col = next((c for c in frame.columns if _norm(c) in DISTRICT_NAMES), None)
+def find_columns(
+    frame: pd.DataFrame,
+    label: str,
+    *,
+    has_geometry: bool = False,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    district_col: str | None = None,
+    group_col: str | None = None,
+    weight_col: str | None = None,
+) -> tuple[Columns, list[str]]:
+    """The columns a join uses, named by option or found by name, and a note per decision.
+
+    Coordinates come from a geometry when the file has one, else from ``lat_col``/``lon_col`` or the first of
+    ``LAT_NAMES``/``LON_NAMES`` found; without coordinates, from district names (``district_col`` or one of
+    ``DISTRICT_NAMES``).
+    """
+    notes: list[str] = []
+    lat = lon = None
+    if district_col is None and not has_geometry:
+        lat, lon = coordinate_columns(frame, lat_col, lon_col, label)
+        if lat is None:
+            district_col = next((c for c in frame.columns if norm(c) in DISTRICT_NAMES), None)
             if district_col is None:
                 raise BadInput(
-                    f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) and no "
-                    f"district column among {list(frame.columns)[:12]}; name them with --lat-col/--lon-col or "
-                    "--district-col"
+                    f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) and "
+                    f"no district column among {list(frame.columns)[:12]}; name them with "
+                    "--lat-col/--lon-col or --district-col"
                 )
             notes.append(f"no coordinate columns: joined by district names in column {district_col!r}")
-
+    district = None
     if district_col is not None:
-        kind = "names"
-        columns["district"] = _require_column(frame, district_col, label, "--district-col")
-        rows["district_name"] = _text_cells(frame[columns["district"]], reasons, values, "district name")
-    elif geometry is not None:
-        kind = "points"
-        lon, lat = _points_from_geometry(geometry, reasons, values)
-        _check_and_set_coordinates(rows, lon, lat, reasons, values, label, notes, swap_allowed=False)
-    else:
-        kind = "points"
-        columns.update(lat=lat_name, lon=lon_name)
-        notes.append(f"coordinates from columns lat={lat_name!r}, lon={lon_name!r}")
-        lat = _parse_numbers(frame[lat_name], reasons, values, f"latitude in column {lat_name!r}")
-        lon = _parse_numbers(frame[lon_name], reasons, values, f"longitude in column {lon_name!r}")
-        _check_and_set_coordinates(rows, lon, lat, reasons, values, label, notes, swap_allowed=True)
+        district, lat, lon = require_column(frame, district_col, label, "--district-col"), None, None
+    elif lat is not None:
+        notes.append(f"coordinates from columns lat={lat!r}, lon={lon!r}")
+    group = require_column(frame, group_col, label, "--group-col") if group_col is not None else None
+    weight = require_column(frame, weight_col, label, "--weight-col") if weight_col is not None else None
+    return Columns(lat=lat, lon=lon, district=district, group=group, weight=weight), notes
 
-    if group_col is not None:
-        columns["group"] = _require_column(frame, group_col, label, "--group-col")
-        rows["group"] = _text_cells(frame[columns["group"]], reasons, values, "group")
-    if weight_col is not None:
-        col = _require_column(frame, weight_col, label, "--weight-col")
-        columns["weight"] = col
-        weight = _parse_numbers(frame[col], reasons, values, f"weight in column {col!r}")
-        _mark(reasons, values, weight < 0, f"negative weight in column {col!r}", frame[col])
-        rows["weight"] = weight
-    rows["synthetic"] = synthetic
 
-    bad = reasons.notna().to_numpy()
-    set_aside = pd.DataFrame(
-        {"row": rows["row"][bad].to_numpy(), "reason": reasons[bad].to_numpy(), "value": values[bad].to_numpy()}
-    )
-    table = UserTable(
-        path=path,
-        kind=kind,
-        rows=rows[~bad].reset_index(drop=True),
-        set_aside=set_aside,
-        input_rows=len(frame),
-        notes=notes,
-        synthetic=bool(synthetic),
-        columns=columns,
-    )
-    table.check_balance()
-    return table
+def norm(column: object) -> str:
+    """A column name as compared: stripped, lower case, without a byte-order mark."""
+    return str(column).strip().lower().lstrip("\ufeff")
+
+
+def require_column(frame: pd.DataFrame, wanted: str, label: str, option: str) -> str:
+    """The column of ``frame`` named ``wanted`` (case and spaces aside), else ``BadInput`` naming
+    ``option``."""
+    for col in frame.columns:
+        if norm(col) == norm(wanted):
+            return str(col)
+    raise BadInput(f"{label}: no column {wanted!r} ({option}); columns are {list(frame.columns)[:15]}")
+
+
+def coordinate_columns(
+    frame: pd.DataFrame, lat_col: str | None, lon_col: str | None, label: str
+) -> tuple[str | None, str | None]:
+    """Columns named by option, else the first lat and lon names found (explicit names before x/y)."""
+    if (lat_col is None) != (lon_col is None):
+        raise BadInput(f"{label}: give both --lat-col and --lon-col, or neither to find them by name")
+    if lat_col is not None and lon_col is not None:
+        named = require_column(frame, lat_col, label, "--lat-col")
+        return named, require_column(frame, lon_col, label, "--lon-col")
+    by_name = {norm(c): str(c) for c in frame.columns}
+    lat = next((by_name[n] for n in LAT_NAMES if n in by_name), None)
+    lon = next((by_name[n] for n in LON_NAMES if n in by_name), None)
+    if (lat is None) != (lon is None):
+        found = lat or lon
+        raise BadInput(
+            f"{label}: found only one coordinate column ({found!r}); name both with --lat-col and --lon-col"
+        )
+    return lat, lon
+
+
+def synthetic_columns(columns: Any) -> list[str]:
+    """The columns that may mark a file synthetic: ``synthetic`` and ``source``."""
+    return [str(c) for c in columns if norm(c) in ("synthetic", "source")]
+
+
+def synthetic_cells(values: Any, column: str) -> Any:
+    """Per cell, whether it marks the file synthetic: a true value in ``synthetic``, "SYNTHETIC" in
+    ``source``.
+
+    ``values`` is a pandas or a dask Series (the out-of-core join checks the parts without loading them).
+    """
+    text = values.astype(str).str.strip()
+    if norm(column) == "synthetic":
+        return text.str.lower().isin(list(TRUE_CELLS))
+    return text.str.upper() == SYNTHETIC_LABEL
+
+
+def metadata_synthetic(metadata: Mapping[bytes, bytes] | None) -> bool:
+    """Parquet key-value metadata ``synthetic=true`` (or 1), as ``geo.engines.synthetic`` writes it."""
+    return str((metadata or {}).get(b"synthetic", b"")).lower() in ("b'true'", "b'1'")
 
 
 # ---------------------------------------------------------------------------------------------------- CSV
@@ -199,7 +235,8 @@ def _read_csv(raw: bytes, label: str, notes: list[str]) -> pd.DataFrame:
             engine="python",
         )
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise BadInput(f"{label}: cannot parse as a {delimiter!r}-separated table ({exc}); check quoting") from exc
+        raise BadInput(f"{label}: cannot parse as a {delimiter!r}-separated table ({exc}); "
+                       "check quoting") from exc
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return frame
 
@@ -228,13 +265,14 @@ def _sniff_delimiter(lines: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------------- GeoJSON
 
 
-def _read_geojson(raw: bytes, label: str, notes: list[str]):
+def _read_geojson(raw: bytes, label: str, notes: list[str]) -> tuple[pd.DataFrame, list[Any]]:
     """Parse GeoJSON ourselves so truncation, CRS members and null geometries are reported precisely."""
     try:
         text = raw.decode("utf-8-sig")
         data = json.loads(text)
     except UnicodeDecodeError as exc:
-        raise BadInput(f"{label}: not UTF-8 text (GeoJSON must be UTF-8, RFC 7946 §11); re-export it") from exc
+        raise BadInput(f"{label}: not UTF-8 text (GeoJSON must be UTF-8, RFC 7946 §11); "
+                       "re-export it") from exc
     except json.JSONDecodeError as exc:
         raise BadInput(
             f"{label}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); the file may be cut "
@@ -245,7 +283,8 @@ def _read_geojson(raw: bytes, label: str, notes: list[str]):
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
         data.get("features"), list
     ):
-        raise BadInput(f"{label}: not a GeoJSON FeatureCollection; give a FeatureCollection of Point features")
+        raise BadInput(f"{label}: not a GeoJSON FeatureCollection; give a FeatureCollection of Point "
+                       "features")
     crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name")
     if crs_name and not re.search(r"(CRS84|EPSG:*4326)$", str(crs_name)):
         notes.append(f"GeoJSON crs member {crs_name!r}: coordinates reprojected to EPSG:4326")
@@ -260,7 +299,7 @@ def _read_geojson(raw: bytes, label: str, notes: list[str]):
     return frame, geometry
 
 
-def _reproject_geojson_points(geometry: list, crs_name: str, label: str) -> list:
+def _reproject_geojson_points(geometry: list[Any], crs_name: str, label: str) -> list[Any]:
     """Old-style GeoJSON (2008 spec) may name a projected CRS; reproject its points to lon/lat."""
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError as ProjCRSError
@@ -268,10 +307,11 @@ def _reproject_geojson_points(geometry: list, crs_name: str, label: str) -> list
     try:
         transformer = Transformer.from_crs(CRS.from_user_input(crs_name), "EPSG:4326", always_xy=True)
     except ProjCRSError as exc:
-        raise CRSError(f"{label}: unknown crs {crs_name!r}; reproject the file to EPSG:4326 (lon/lat)") from exc
+        raise CRSError(f"{label}: unknown crs {crs_name!r}; reproject the file to EPSG:4326 "
+                       "(lon/lat)") from exc
     out = []
     for geom in geometry:
-        if isinstance(geom, dict) and geom.get("type") == "Point" and _is_xy(geom.get("coordinates")):
+        if isinstance(geom, dict) and geom.get("type") == "Point" and is_xy(geom.get("coordinates")):
             x, y = geom["coordinates"][:2]
             out.append({"type": "Point", "coordinates": list(transformer.transform(x, y))})
         else:
@@ -279,7 +319,8 @@ def _reproject_geojson_points(geometry: list, crs_name: str, label: str) -> list
     return out
 
 
-def _is_xy(coords) -> bool:
+def is_xy(coords: object) -> bool:
+    """Two numbers (not booleans) first in a GeoJSON coordinate list."""
     return (
         isinstance(coords, (list, tuple))
         and len(coords) >= 2
@@ -287,149 +328,30 @@ def _is_xy(coords) -> bool:
     )
 
 
-def _points_from_geometry(geometry, reasons: pd.Series, values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """lon/lat of Point geometries (GeoJSON dicts or shapely); others are set aside with their reason."""
-    lon = np.full(len(geometry), np.nan)
-    lat = np.full(len(geometry), np.nan)
-    for i, geom in enumerate(geometry):
-        if geom is not None and not isinstance(geom, dict):  # shapely, from GeoParquet
-            geom = None if geom.is_empty else geom.__geo_interface__
-        if geom is None:
-            reasons[i], values[i] = "null or empty geometry", None
-        elif geom.get("type") != "Point":
-            reasons[i], values[i] = f"{geom.get('type')} geometry, only Point features can be joined", None
-        elif not _is_xy(geom.get("coordinates")):
-            reasons[i], values[i] = "Point without two numeric coordinates", str(geom.get("coordinates"))[:60]
-        else:
-            lon[i], lat[i] = geom["coordinates"][:2]
-    return pd.Series(lon), pd.Series(lat)
-
-
 # ---------------------------------------------------------------------------------------------------- Parquet
 
 
-def _read_parquet(path: Path, label: str, notes: list[str]):
+def _read_parquet(path: Path, label: str, notes: list[str]) -> tuple[pd.DataFrame, list[Any] | None, bool]:
     import pyarrow.parquet as pq
 
     try:
         meta = pq.read_schema(path).metadata or {}
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise BadInput(f"{label}: not a readable Parquet file ({exc}); write it again with to_parquet") from exc
-    synthetic = str(meta.get(b"synthetic", b"")).lower() in ("b'true'", "b'1'")
+        raise BadInput(f"{label}: not a readable Parquet file ({exc}); write it again with "
+                       "to_parquet") from exc
+    synthetic = metadata_synthetic(meta)
     if b"geo" not in meta:
         notes.append("plain Parquet (no geometry): coordinates or names taken from columns")
-        return pd.read_parquet(path).astype(object), None, synthetic
+        return pd.read_parquet(path), None, synthetic  # numbers stay numbers: geo.join.rules reads both
     import geopandas as gpd
 
     gdf = gpd.read_parquet(path)
     if gdf.crs is None:
-        raise CRSError(f"{label}: GeoParquet without a CRS; set it (gdf.set_crs(...)) and write the file again")
+        raise CRSError(f"{label}: GeoParquet without a CRS; set it (gdf.set_crs(...)) and write the "
+                       "file again")
     if not gdf.crs.equals("EPSG:4326") and not gdf.crs.equals("OGC:CRS84"):
         notes.append(f"GeoParquet in {gdf.crs.to_string()}: reprojected to EPSG:4326")
         gdf = gdf.to_crs("EPSG:4326")
     geometry = list(gdf.geometry.array)
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True).astype(object)
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     return frame, geometry, synthetic
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-
-
-def _norm(column) -> str:
-    return str(column).strip().lower().lstrip("\ufeff")
-
-
-def _require_column(frame: pd.DataFrame, wanted: str, label: str, option: str) -> str:
-    for col in frame.columns:
-        if _norm(col) == _norm(wanted):
-            return col
-    raise BadInput(f"{label}: no column {wanted!r} ({option}); columns are {list(frame.columns)[:15]}")
-
-
-def _coordinate_columns(frame, lat_col, lon_col, label) -> tuple[str | None, str | None]:
-    """Columns named by option, else the first lat and lon names found (explicit names before x/y)."""
-    if (lat_col is None) != (lon_col is None):
-        raise BadInput(f"{label}: give both --lat-col and --lon-col, or neither to find them by name")
-    if lat_col is not None:
-        return _require_column(frame, lat_col, label, "--lat-col"), _require_column(
-            frame, lon_col, label, "--lon-col"
-        )
-    by_name = {_norm(c): c for c in frame.columns}
-    lat = next((by_name[n] for n in LAT_NAMES if n in by_name), None)
-    lon = next((by_name[n] for n in LON_NAMES if n in by_name), None)
-    if (lat is None) != (lon is None):
-        found = lat or lon
-        raise BadInput(
-            f"{label}: found only one coordinate column ({found!r}); name both with --lat-col and --lon-col"
-        )
-    return lat, lon
-
-
-def _parse_numbers(column: pd.Series, reasons: pd.Series, values: pd.Series, what: str) -> pd.Series:
-    """Numbers from text cells, accepting comma decimals ("51,12"); others set aside with the cell shown."""
-    text = column.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
-    missing = text.isna() | text.str.lower().isin(_MISSING)
-    numeric = text.str.match(_NUMBER).fillna(False)
-    parsed = pd.to_numeric(text.where(numeric).str.replace(",", ".", regex=False), errors="coerce")
-    _mark(reasons, values, missing, f"missing {what}", column)
-    _mark(reasons, values, ~missing & ~numeric, f"non-numeric {what}", column)
-    return parsed.astype(float).reset_index(drop=True)
-
-
-def _text_cells(column: pd.Series, reasons: pd.Series, values: pd.Series, what: str) -> pd.Series:
-    """Stripped text; empty or NA-like cells set aside as "missing <what>" and kept as None."""
-    text = column.astype("string").str.strip().reset_index(drop=True)
-    missing = text.isna() | text.str.lower().isin(_MISSING)
-    _mark(reasons, values, missing, f"missing {what} in column {column.name!r}", column)
-    return text.where(~missing, None).astype(object)
-
-
-def _mark(reasons: pd.Series, values: pd.Series, mask, reason: str, source) -> None:
-    """Record the first reason per row (later checks never overwrite an earlier one)."""
-    mask = np.asarray(mask, dtype=bool) & reasons.isna().to_numpy()
-    if mask.any():
-        reasons[mask] = reason
-        shown = pd.Series(source).reset_index(drop=True).astype(object)[mask]
-        values[mask] = [None if v is None else str(v)[:60] for v in shown]
-
-
-def _check_and_set_coordinates(rows, lon, lat, reasons, values, label, notes, *, swap_allowed: bool) -> None:
-    """Range checks, projected-metres detection and latitude/longitude swap detection."""
-    lon = pd.Series(lon, dtype=float).reset_index(drop=True)
-    lat = pd.Series(lat, dtype=float).reset_index(drop=True)
-    usable = reasons.isna().to_numpy() & lon.notna().to_numpy() & lat.notna().to_numpy()
-    in_range = usable & (lon.abs() <= 180).to_numpy() & (lat.abs() <= 90).to_numpy()
-    if usable.any() and not in_range.any():
-        first = int(np.flatnonzero(usable)[0]) + 1
-        raise CRSError(
-            f"{label}: no coordinate is a longitude/latitude in degrees (row {first}: {lon[first - 1]}, "
-            f"{lat[first - 1]}); the file looks projected (metres) without a CRS: reproject it to EPSG:4326 "
-            "or, for GeoJSON, give lon/lat per RFC 7946"
-        )
-    if swap_allowed and in_range.any():
-        straight = _in_kz(lon, lat)[in_range].sum()
-        swapped = _in_kz(lat, lon)[in_range].sum()
-        if swapped > straight:
-            lon, lat = lat, lon
-            notes.append(
-                f"latitude and longitude were swapped in the file ({swapped} of {in_range.sum()} rows fit "
-                "Kazakhstan only when swapped): the columns were exchanged"
-            )
-    out_of_range = usable & ~((lon.abs() <= 180) & (lat.abs() <= 90)).to_numpy()
-    _mark(reasons, values, out_of_range, "coordinates out of range (lon -180..180, lat -90..90)",
-          lon.astype(str) + ", " + lat.astype(str))
-    rows["lon"] = lon
-    rows["lat"] = lat
-
-
-def _in_kz(lon: pd.Series, lat: pd.Series) -> np.ndarray:
-    return (lon.between(*KZ_LON) & lat.between(*KZ_LAT)).to_numpy()
-
-
-def _synthetic_column(frame: pd.DataFrame) -> bool:
-    flags = [c for c in frame.columns if _norm(c) == "synthetic"]
-    sources = [c for c in frame.columns if _norm(c) == "source"]
-    values = [frame[c].astype(str).str.strip().str.lower() for c in flags]
-    if any(v.isin(("true", "1", "yes", "y")).any() for v in values):
-        return True
-    return any((frame[c].astype(str).str.strip().str.upper() == "SYNTHETIC").any() for c in sources)

@@ -1,0 +1,102 @@
+"""Every per-district output of a join from its counts: the one step both engines end with.
+
+The statistics themselves are ``geo.indicators.counts`` (totals, share, per 1,000, group tables),
+``geo.indicators.concentration`` (dissimilarity, isolation) and ``geo.indicators.hotspots`` (Gi*); population
+figures come from the build through ``geo.store.population_for`` unless the caller gives its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import store
+from geo.errors import QalaError
+from geo.indicators import counts as stats
+from geo.indicators.concentration import group_indices
+from geo.indicators.hotspots import hotspots
+from geo.join.result import HotspotOptions, JoinResult
+
+DISTRICT_COLUMNS = ("district_id", "city", "vintage", "name_en", "name_ru", "name_kk", "area_km2", "bank")
+POPULATION_COLUMNS = ["district_id", "value", "period_label", "source"]
+
+# per H3 resolution: lon, lat, weights of the joined points (or of hexagon centres carrying aggregated
+# counts), and the rows behind each hexagon (by hex_id) when the points were aggregated, else None
+HexagonInput = tuple[Any, Any, Any, "pd.Series | None"]
+
+
+def from_counts(
+    chosen: gpd.GeoDataFrame,
+    counts: pd.DataFrame,
+    per_res: Mapping[int, HexagonInput],
+    population: pd.DataFrame | None,
+    city: str,
+    vintage: str,
+    synthetic: bool,
+    options: HotspotOptions,
+) -> JoinResult:
+    """A ``JoinResult`` (without rows and report) from per-district(-group) ``counts`` (district_id, [group],
+    count, n_rows) over the ``chosen`` districts; ``report["notes"]`` holds what the caller must say."""
+    out = _district_table(chosen, counts)
+    pop_note = _add_population(out, population, city, vintage)
+    groups = indices = None
+    if "group" in counts:
+        wide_counts = stats.group_counts(counts, out["district_id"])
+        groups, wide = stats.group_tables(wide_counts)
+        out = out.join(wide, on="district_id")
+        indices = group_indices(wide_counts)
+    hexagons = {}
+    area = chosen.geometry.union_all() if per_res else None
+    for res, (lon, lat, weights, n_points) in per_res.items():
+        grid = hotspots(lon, lat, weights, res=res, area=area, permutations=options.permutations,
+                        seed=options.seed, alpha=options.alpha)
+        if n_points is not None:
+            grid["n_points"] = grid["hex_id"].map(n_points).fillna(0).astype("int64")
+        grid["synthetic"] = synthetic
+        hexagons[res] = grid
+    out["synthetic"] = synthetic
+    if groups is not None and indices is not None:
+        groups["synthetic"] = synthetic
+        indices["synthetic"] = synthetic
+    return JoinResult(
+        city=city, vintage=vintage, districts=out, assigned=pd.DataFrame(), set_aside=pd.DataFrame(),
+        groups=groups, indices=indices, hexagons=hexagons, report={"notes": [pop_note] if pop_note else []},
+        synthetic=synthetic,
+    )
+
+
+def _district_table(chosen: gpd.GeoDataFrame, counts: pd.DataFrame) -> gpd.GeoDataFrame:
+    keep = [c for c in DISTRICT_COLUMNS if c in chosen.columns]
+    out = gpd.GeoDataFrame(chosen[keep].copy(), geometry=chosen.geometry.array, crs=chosen.crs)
+    totals = stats.district_totals(out["district_id"], counts)
+    for column in totals.columns:
+        out[column] = totals[column].to_numpy()
+    return out
+
+
+def _add_population(
+    out: gpd.GeoDataFrame, population: pd.DataFrame | None, city: str, vintage: str
+) -> str | None:
+    """Population columns and per_1000; returns a note when figures are missing (left NaN, never 0)."""
+    note = None
+    if population is None:
+        try:
+            population = store.population_for(city, vintage)
+        except QalaError as exc:
+            note = f"no population figures ({exc}); per_1000 left empty"
+            population = pd.DataFrame(columns=POPULATION_COLUMNS)
+    pop = population.drop_duplicates("district_id", keep="last").set_index("district_id")
+    out["population"] = out["district_id"].map(pop["value"]).astype(float)
+    out["population_period"] = out["district_id"].map(pop["period_label"])
+    out["population_source"] = out["district_id"].map(pop["source"])
+    if "confidence" in pop:
+        out["population_confidence"] = out["district_id"].map(pop["confidence"])
+    out["per_1000"] = stats.per_1000(out["count"], out["population"])
+    missing = out.loc[out["population"].isna(), "district_id"].tolist()
+    if note is None and missing:
+        note = f"no population figure for {missing}: per_1000 left empty there"
+    return note
+

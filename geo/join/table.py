@@ -1,0 +1,98 @@
+"""A researcher's file as the rows a join can use, and the rows it cannot, each with its row number and
+reason.
+
+``geo.io.userfile`` reads the file and finds its columns; ``geo.join.rules`` judges every row. Nothing is
+dropped silently: ``len(rows) + len(set_aside) == input_rows`` is asserted.
+
+Row numbers are 1-based data rows (CSV: the header is row 0, so row N is file line N + 1 when no field spans
+lines; GeoJSON: feature N of the ``features`` array; Parquet: row N).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.io.userfile import find_columns, read_raw_file
+from geo.join.rules import check_rows
+
+
+@dataclass
+class UserTable:
+    """A researcher's file reduced to the columns a join needs.
+
+    ``rows`` has ``row`` (input row number), ``lon``/``lat`` (WGS84 degrees, when coordinates) or
+    ``district_name`` (when names), ``group`` and ``weight`` (when asked for) and ``synthetic``.
+    ``set_aside`` has ``row``, ``reason`` and ``value`` for every input row that could not be used.
+    """
+
+    path: Path
+    kind: str  # "points" or "names"
+    rows: pd.DataFrame
+    set_aside: pd.DataFrame
+    input_rows: int
+    notes: list[str] = field(default_factory=list)
+    synthetic: bool = False
+    columns: dict[str, str | None] = field(default_factory=dict)
+
+    def check_balance(self) -> None:
+        """Every input row is either kept or set aside, exactly once."""
+        kept = len(self.rows)
+        aside = len(self.set_aside)
+        assert kept + aside == self.input_rows, \
+            f"{self.path}: {kept} kept + {aside} set aside != {self.input_rows}"
+
+
+def read_user_file(
+    path: str | Path,
+    *,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    district_col: str | None = None,
+    group_col: str | None = None,
+    weight_col: str | None = None,
+    name: str | None = None,
+) -> UserTable:
+    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet) into a ``UserTable``.
+
+    Coordinates come from a geometry (GeoJSON, GeoParquet) or from columns found by name or given by
+    ``lat_col``/``lon_col``; ``district_col`` joins by district name instead. ``name`` is the file's original
+    name when ``path`` is a temporary copy (dashboard uploads). Raises ``BadInput``/``CRSError`` with one line
+    (what, which file, which row, how to fix) for files that cannot be used at all.
+    """
+    raw = read_raw_file(path, name=name)
+    columns, column_notes = find_columns(
+        raw.frame, raw.label, has_geometry=raw.geometry is not None, lat_col=lat_col, lon_col=lon_col,
+        district_col=district_col, group_col=group_col, weight_col=weight_col,
+    )
+    checked = check_rows(raw.frame, columns, raw.label, geometry=raw.geometry)
+    n = len(raw.frame)
+    rows = pd.DataFrame({"row": np.arange(1, n + 1)})
+    if checked.district_name is not None:
+        rows["district_name"] = checked.district_name
+    if checked.lon is not None and checked.lat is not None:
+        rows["lon"], rows["lat"] = checked.lon, checked.lat
+    if checked.group is not None:
+        rows["group"] = checked.group
+    if checked.weight is not None:
+        rows["weight"] = checked.weight
+    rows["synthetic"] = raw.synthetic
+
+    bad = ~checked.usable
+    set_aside = pd.DataFrame({"row": rows["row"][bad].to_numpy(), "reason": checked.aside.reasons[bad],
+                              "value": checked.aside.values[bad]})
+    table = UserTable(
+        path=raw.path,
+        kind=columns.kind,
+        rows=rows[~bad].reset_index(drop=True),
+        set_aside=set_aside,
+        input_rows=n,
+        notes=raw.notes + column_notes + checked.notes,
+        synthetic=raw.synthetic,
+        columns=columns.as_dict(),
+    )
+    table.check_balance()
+    return table
