@@ -122,6 +122,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "flag_vintage_adjusted": ("other boundary set", "другой набор границ", "басқа шекаралар жиыны"),
     "flag_derived": ("computed by us", "рассчитано нами", "біз есептедік"),
     "flag_district_unmatched": ("district not matched", "район не сопоставлен", "аудан сәйкестендірілмеді"),
+    "flag_asking_price": ("asking price (listings)", "цена предложения (объявления)", "ұсыныс бағасы (хабарландырулар)"),
     "flag_title": ("Confidence flag \"{code}\"", "Отметка надёжности «{code}»", "Сенімділік белгісі «{code}»"),
     "method": ("Computed by Qala Atlas", "Рассчитано Qala Atlas", "Qala Atlas есептеген"),
     "over_time": ("Values over time", "Значения во времени", "Уақыт бойынша мәндер"),
