@@ -11,11 +11,9 @@ import pandas as pd
 
 from geo.contract import EXPORTABLE, LAYERS
 from geo.errors import BadInput
-from geo.settings import CITIES
 from geo.io.gpkg import default_style, to_gpkg
 from geo.io.writers import EXTENSIONS, FORMATS, WRITERS, to_html_map
-
-
+from geo.settings import CITIES
 
 # ---------------------------------------------------------------------------------------------------- CLI
 

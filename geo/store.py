@@ -68,7 +68,7 @@ def web_bytes(name: str) -> bytes | None:
 def latest_vintages() -> dict[str, str]:
     """Each city's current boundary vintage, as the build decided it from vintages.csv."""
     table = load_layer("vintages")
-    return dict(zip(table.loc[table["latest"], "city"], table.loc[table["latest"], "vintage"]))
+    return dict(zip(table.loc[table["latest"], "city"], table.loc[table["latest"], "vintage"], strict=False))
 
 
 def latest_vintage(city: str) -> str:

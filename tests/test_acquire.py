@@ -13,9 +13,9 @@ import geopandas as gpd
 import pytest
 
 import geo.io.acquire as acquire_mod
+from geo.errors import SourceUnavailable
 from geo.io.acquire import acquire
 from geo.io.catalogue import format_catalogue, get_source, load_catalogue, wof_path
-from geo.errors import SourceUnavailable
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from geo.errors import BadInput, CRSError
-from geo.settings import reference_dir
 from geo.domain.figures import _numeric
 from geo.domain.perception import load_statements
+from geo.errors import BadInput, CRSError
 from geo.io.vector import Repairs, read_vector
+from geo.settings import reference_dir
 
 SQUARE = [[71.4, 51.1], [71.5, 51.1], [71.5, 51.2], [71.4, 51.2], [71.4, 51.1]]
 BOWTIE = [[71.4, 51.1], [71.5, 51.2], [71.5, 51.1], [71.4, 51.2], [71.4, 51.1]]
@@ -92,7 +92,6 @@ def test_negative_net_migration_and_text_values_are_fine():
 
 
 def test_bad_stance_code(tmp_path, monkeypatch):
-    from geo.domain import perception
 
     src = pd.read_csv(reference_dir() / "focus_group_coding.csv", dtype=str)
     src.loc[3, "stance"] = "2"

@@ -8,10 +8,10 @@ import shapely
 from shapely.geometry import box
 
 from geo.domain import banks as banks_mod
-from geo.io.acquire import acquire
 from geo.errors import BadInput
-from geo.settings import STORAGE_CRS, UTM_CRS
+from geo.io.acquire import acquire
 from geo.io.vector import read_vector
+from geo.settings import STORAGE_CRS, UTM_CRS
 
 UTM = UTM_CRS["Astana"]
 X0, Y0 = 670_000.0, 5_665_000.0  # a spot near 71.45E, inside the band where the river layer is complete

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.indicators.concentration import dissimilarity, group_indices, isolation, location_quotient, pysal_check
 from geo.errors import BadInput
+from geo.indicators.concentration import (
+    dissimilarity,
+    group_indices,
+    isolation,
+    location_quotient,
+    pysal_check,
+)
 
 # Three districts. Group (e.g. arrivals from Turkistan region) x = [10, 30, 0], everyone counted t = [100, 60, 40].
 # X = 40, T = 200, the group's city share X/T = 0.2.

@@ -8,8 +8,8 @@ import pytest
 from dashboard.classify import palette
 from dashboard.layout import page_search, serve_layout
 from dashboard.state import ViewState, to_query
-from dashboard.views import geo_url, render
 from dashboard.viewmodel import ViewModel
+from dashboard.views import geo_url, render
 
 
 @pytest.fixture(scope="module")

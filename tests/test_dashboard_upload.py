@@ -19,8 +19,8 @@ from dashboard.upload import (
     joined_frame,
     upload_view,
 )
-from dashboard.views import leftbank, perception
 from dashboard.viewmodel import ViewModel
+from dashboard.views import leftbank, perception
 
 # Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka; the fourth point is
 # steppe west of the city, the fifth row has markup for a latitude.

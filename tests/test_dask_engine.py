@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.engines.outofcore import assign_points_dask, count_points_dask, dask_client
 from geo.engines.grid import assign_points
-from geo.errors import BadInput, SourceUnavailable
+from geo.engines.outofcore import assign_points_dask, count_points_dask, dask_client
 from geo.engines.synthetic import synthetic_points, write_partitioned_parquet
+from geo.errors import BadInput, SourceUnavailable
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.io.acquire import acquire
 from geo.domain.figures import FIGURE_TABLES
+from geo.io.acquire import acquire
 from geo.settings import UTM_CRS, reference_dir
 
 pytestmark = pytest.mark.mirror  # reads the real data mirror (../shared/data) and its build

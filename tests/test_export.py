@@ -9,10 +9,10 @@ import pytest
 import shapely
 
 from geo import export
-from geo.io import writers
 from geo import store as layers
 from geo.cli import main
 from geo.errors import BadInput, CRSError
+from geo.io import writers
 
 GEO_LAYERS = ("districts", "places", "banks", "regions", "cities")
 

@@ -7,18 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import psycopg
 import pytest
 import shapely
 
 from geo.errors import BadInput, CRSError, SourceUnavailable
 from geo.io.postgis import to_postgis
+from tests.frames import NAMES_KK, NAMES_RU, districts, stations
 from tests.pg_server import PgServer, PgServerError, find_bin_dir
 
 ATTRIBUTION = "© Qala Atlas; аудандар шекаралары: stat.gov.kz"
-NAMES_KK = ["Есіл ауданы", "Сарыарқа ауданы"]
-NAMES_RU = ["Есильский район", "район Сарыарка"]
 
 
 @pytest.fixture(scope="session")
@@ -37,29 +35,6 @@ def postgis_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
-
-
-def districts() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {
-            "name_kk": NAMES_KK,
-            "name_ru": NAMES_RU,
-            "name_en": ["Yesil district", "Saryarka district"],
-            "value": [3.75, np.nan],
-            "households": np.array([1200, 845], dtype="int64"),
-            "left_bank": [True, False],
-        },
-        geometry=[shapely.box(71.40, 51.10, 71.45, 51.15), shapely.box(71.45, 51.10, 71.50, 51.15)],
-        crs="EPSG:4326",
-    )
-
-
-def stations() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"name_kk": ["Нұрлы жол", "Бәйтерек"], "value": [7.5, 1.25]},
-        geometry=[shapely.Point(71.5327, 51.1126), shapely.Point(71.4304, 51.1283)],
-        crs="EPSG:4326",
-    )
 
 
 def _query(url: str, query: str, params: tuple = ()) -> list[tuple]:

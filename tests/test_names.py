@@ -2,8 +2,8 @@
 
 import pytest
 
-from geo.errors import UnknownName
 from geo.domain.names import match_city, match_district, match_districts, name_key, transliterate
+from geo.errors import UnknownName
 
 SPELLINGS = [
     # (name as found, city, district id)

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from geo.errors import BadInput
 from geo.domain.periods import parse_period
+from geo.errors import BadInput
 
 CASES = [
     ("2022", date(2022, 1, 1), date(2022, 12, 31), ()),

@@ -9,8 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 from shapely.geometry import box
 
+from geo.engines.synthetic import (
+    SYNTHETIC_LABEL,
+    shared_border_vertices,
+    synthetic_points,
+    write_partitioned_parquet,
+)
 from geo.errors import BadInput
-from geo.engines.synthetic import SYNTHETIC_LABEL, shared_border_vertices, synthetic_points, write_partitioned_parquet
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +49,7 @@ def test_inside_outside_and_border_shares(astana):
     holders = covering(astana, frame)
     assert (holders == 0).sum() == 1_000  # exactly the outside share, nothing else outside
     vertices = {tuple(v) for v in shared_border_vertices(astana)}
-    on_border = np.array([(x, y) in vertices for x, y in zip(frame["lon"], frame["lat"])])
+    on_border = np.array([(x, y) in vertices for x, y in zip(frame["lon"], frame["lat"], strict=False)])
     assert on_border.sum() == 200
     assert (holders[on_border] >= 2).all()  # a shared vertex lies on two closed polygons
 

@@ -76,7 +76,7 @@ def test_bad_rows_are_set_aside_with_row_numbers_and_reasons(tmp_path):
     table = read_user_file(_write(tmp_path, "r.csv", text), weight_col="w")
     _assert_balanced(table)
     assert table.rows["row"].tolist() == [1] and table.rows["weight"].tolist() == [2.0]
-    reasons = dict(zip(table.set_aside["row"], table.set_aside["reason"]))
+    reasons = dict(zip(table.set_aside["row"], table.set_aside["reason"], strict=False))
     assert reasons[2].startswith("non-numeric latitude")
     assert reasons[3].startswith("missing latitude") and reasons[4].startswith("missing latitude")
     assert reasons[5].startswith("coordinates out of range")

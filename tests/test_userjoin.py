@@ -10,8 +10,8 @@ import pytest
 
 from geo import store as layers
 from geo.cli import main
-from geo.errors import BadInput
 from geo.engines.synthetic import synthetic_points, write_partitioned_parquet
+from geo.errors import BadInput
 from geo.join.pipeline import join_user_data
 
 
@@ -45,7 +45,7 @@ def test_points_join_counts_shares_per_1000_and_report(tmp_path, astana):
     r = result.report
     assert r["input_rows"] == 12 and r["joined_rows"] == 8 and r["set_aside_rows"] == 4
     assert r["joined_rows"] + r["set_aside_rows"] == r["input_rows"]
-    reasons = dict(zip(result.set_aside["row"], result.set_aside["reason"]))
+    reasons = dict(zip(result.set_aside["row"], result.set_aside["reason"], strict=False))
     assert reasons[9] == "in Almaty, not in the chosen city Astana"
     assert reasons[10] == "outside every district of Astana (astana-6)"
     assert reasons[11].startswith("non-numeric longitude") and reasons[12].startswith("missing latitude")
@@ -87,13 +87,13 @@ def test_names_join_through_geo_names_in_any_spelling(tmp_path, built):
     result = join_user_data(path, city="Astana", h3_res=[8])
     d = result.districts.set_index("name_en")
     assert d.loc["Esil", "count"] == 2 and d.loc["Baikonur", "count"] == 1 and d.loc["Saraishyk", "count"] == 1
-    reasons = dict(zip(result.set_aside["row"], result.set_aside["reason"]))
+    reasons = dict(zip(result.set_aside["row"], result.set_aside["reason"], strict=False))
     assert reasons == {5: "unknown district name 'Атлантида' in Astana", 6: "missing district name in column 'район'"}
     assert not result.hexagons  # no coordinates, no hexagons
     # Saraishyk did not exist before May 2024: on the astana-5 boundaries it is set aside, not dropped
     older = join_user_data(path, vintage="astana-5")
     assert older.report["joined_rows"] == 3 and older.report["set_aside_rows"] == 3
-    assert "is not a district of astana-5" in dict(zip(older.set_aside["row"], older.set_aside["reason"]))[4]
+    assert "is not a district of astana-5" in dict(zip(older.set_aside["row"], older.set_aside["reason"], strict=False))[4]
 
 
 def test_synthetic_input_is_labelled_in_every_output(tmp_path, astana):

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.settings import PROJECT_ROOT, reference_dir, build_dir
+from geo.settings import PROJECT_ROOT, build_dir, reference_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,8 +69,8 @@ def _up_to_date(out: Path, fp: dict) -> bool:
 
 def run(force: bool = False, quiet: bool = False) -> dict:
     """Build every layer; return the summary (also printed)."""
-    from geo.io.acquire import acquire
     from geo.errors import SourceUnavailable
+    from geo.io.acquire import acquire
 
     started = time.perf_counter()
     out = build_dir()

@@ -66,7 +66,7 @@ def astana_banks(acquired: dict[str, Acquired], districts: gpd.GeoDataFrame, rep
 
 def with_regions(figures: pd.DataFrame, regions: gpd.GeoDataFrame) -> pd.DataFrame:
     """Origins of arrivals matched to today's regions through the one name matcher (None: not one region)."""
-    names = dict(zip(regions.region_id, regions.name_en))
+    names = dict(zip(regions.region_id, regions.name_en, strict=False))
     is_origin = figures.indicator.isin(ORIGIN_INDICATORS) & figures.origin.notna()
     figures = figures.copy()
     figures["region_id"] = None
@@ -89,7 +89,7 @@ def build_layers(acquired: dict[str, Acquired], quiet: bool) -> tuple[dict[str, 
     regions, cities = regions_and_cities(acquired, repairs)
 
     log("[3/6] figures: periods, names, vintages")
-    figures, fig_report = load_figures(set(zip(districts.vintage, districts.district_id)))
+    figures, fig_report = load_figures(set(zip(districts.vintage, districts.district_id, strict=False)))
 
     log("[4/6] Astana's banks of the Esil; derived indicators")
     astana = astana_banks(acquired, districts, repairs)

@@ -117,7 +117,7 @@ def _add_water(graph: _Graph, piece: shapely.Polygon) -> list[int]:
     shared = {key for key, count in Counter(key for tri in sides for key in tri).items() if count > 1}
     midpoint_node: dict = {}
     nodes = []
-    for ring, tri in zip(corners, sides):
+    for ring, tri in zip(corners, sides, strict=False):
         inner = []
         for k, key in enumerate(tri):
             if key in shared:

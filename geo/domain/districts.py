@@ -8,11 +8,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.io.acquire import Acquired
 from geo.domain.vintages import district_table, lineage_table, vintage_table
 from geo.errors import BadInput, UnknownName
-from geo.settings import STORAGE_CRS, UTM_CRS
+from geo.io.acquire import Acquired
 from geo.io.vector import Repairs, read_vector, repair_invalid
+from geo.settings import STORAGE_CRS, UTM_CRS
 
 DISTRICT_COLUMNS = ["district_id", "city", "vintage", "valid_from", "valid_to", "name_en", "name_ru", "name_kk",
                     "area_km2", "geometry_source"]
@@ -29,7 +29,7 @@ def _relation_id(props: pd.Series) -> str | None:
 def _from_osm(acq: Acquired, city: str, repairs: Repairs) -> gpd.GeoDataFrame:
     gdf = read_vector(acq.path, what=f"{city} districts", geom_types=("Polygon", "MultiPolygon"), repairs=repairs)
     table = district_table()
-    by_relation = dict(zip(table.osm_relation, table.district_id))
+    by_relation = dict(zip(table.osm_relation, table.district_id, strict=False))
     ids = []
     for i, props in gdf.iterrows():
         rel = _relation_id(props)
@@ -44,7 +44,7 @@ def _from_geokz(acq: Acquired, city: str, repairs: Repairs) -> gpd.GeoDataFrame:
     shp = next(p for p in acq.paths if p.suffix == ".shp")
     gdf = read_vector(shp, what="geokz districts", geom_types=("Polygon", "MultiPolygon"), repair=False)
     table = district_table()
-    kato = dict(zip(table.kato, table.district_id))
+    kato = dict(zip(table.kato, table.district_id, strict=False))
     ours = table[table.city == city].kato.tolist()
     gdf = gdf[gdf["KATO"].astype(str).isin(ours)]
     gdf = repair_invalid(gdf, what=f"geokz districts of {city}", repairs=repairs)

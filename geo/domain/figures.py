@@ -14,10 +14,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
-from geo.errors import BadInput
 from geo.domain.names import district_candidates, match_city
 from geo.domain.periods import Period, parse_period
+from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
+from geo.errors import BadInput
 from geo.settings import reference_dir
 
 FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_internal_migration",

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.io.acquire import Acquired
 from geo.errors import BadInput
-from geo.settings import reference_dir, STORAGE_CRS
+from geo.io.acquire import Acquired
 from geo.io.vector import read_vector
+from geo.settings import STORAGE_CRS, reference_dir
 
 PLACE_COLUMNS = ["place_id", "city", "list", "name_en", "name_ru", "name_kk", "kind", "migrant_link", "evidence",
                  "source", "coord_source", "note", "population", "population_year"]

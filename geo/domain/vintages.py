@@ -64,7 +64,7 @@ def latest_vintages(table: pd.DataFrame | None = None) -> dict[str, str]:
     doubled = current.city[current.city.duplicated()]
     if len(doubled):
         raise BadInput(f"vintages.csv: {doubled.iloc[0]} has two vintages without valid_to; fix: end the older one")
-    return dict(zip(current.city, current.vintage))
+    return dict(zip(current.city, current.vintage, strict=False))
 
 
 def latest_vintage(city: str) -> str:

@@ -246,7 +246,7 @@ def _checked_geometries(districts: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarr
     geometry = districts.geometry if hasattr(districts, "geometry") else districts
     geometries = np.asarray(geometry.values, dtype=object)
     kinds = shapely.get_type_id(geometries)
-    for position, (geom, kind) in enumerate(zip(geometries, kinds)):
+    for position, (geom, kind) in enumerate(zip(geometries, kinds, strict=False)):
         if geom is None or shapely.is_empty(geom):
             continue
         if kind not in (3, 6):  # Polygon, MultiPolygon

@@ -24,19 +24,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from geo.io.atomic import atomic_folder
 from geo.engines.grid import DistrictIndex, _checked_geometries, build_index
 from geo.errors import BadInput, SourceUnavailable
+from geo.io.atomic import atomic_folder
 
 __all__ = ["assign_points_dask", "count_points_dask", "dask_client", "read_points"]
 
 DEFAULT_WORKERS = 2
+
+# A Parquet file or folder, or a (dask) DataFrame of points; districts as a GeoDataFrame or GeoSeries.
+PointSource = Any
+Districts = Any
 
 
 @contextlib.contextmanager
@@ -58,7 +63,8 @@ def dask_client(scheduler: str | None = None, *, n_workers: int = DEFAULT_WORKER
         yield client
 
 
-def read_points(source, *, lon_col: str = "lon", lat_col: str = "lat", partition_size=None):
+def read_points(source: PointSource, *, lon_col: str = "lon", lat_col: str = "lat",
+                partition_size: int | str | None = None) -> Any:
     """A dask DataFrame of points from a (partitioned) Parquet path, a dask DataFrame or a pandas DataFrame.
 
     ``partition_size`` (bytes or a string like ``"64MB"``) repartitions; None keeps the source's partitions.
@@ -90,17 +96,17 @@ def read_points(source, *, lon_col: str = "lon", lat_col: str = "lat", partition
 
 
 def assign_points_dask(
-    districts,
-    source,
+    districts: Districts,
+    source: PointSource,
     *,
     lon_col: str = "lon",
     lat_col: str = "lat",
     scheduler: str | None = None,
-    partition_size=None,
-    output=None,
-    client=None,
+    partition_size: int | str | None = None,
+    output: str | Path | None = None,
+    client: Any = None,
     method: str = "grid",
-):
+) -> pd.Series | Path:
     """District position per point, computed on a dask.distributed cluster.
 
     Returns a pandas Series named ``district`` in the source's row order (RangeIndex), or, when ``output`` is a
@@ -127,16 +133,16 @@ def assign_points_dask(
 
 
 def count_points_dask(
-    districts,
-    source,
+    districts: Districts,
+    source: PointSource,
     *,
     lon_col: str = "lon",
     lat_col: str = "lat",
     by: str | None = None,
     weight_col: str | None = None,
     scheduler: str | None = None,
-    partition_size=None,
-    client=None,
+    partition_size: int | str | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Points per district (and per ``by`` group), with summed ``weight_col``; only counts leave the workers.
 
@@ -167,11 +173,11 @@ def count_points_dask(
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
-def _describe(source) -> str:
+def _describe(source: PointSource) -> str:
     return str(source) if isinstance(source, (str, os.PathLike)) else f"<{type(source).__name__}>"
 
 
-def _districts_wkb(districts) -> tuple[bytes | None, ...]:
+def _districts_wkb(districts: Districts) -> tuple[bytes | None, ...]:
     import shapely
 
     geometries = _checked_geometries(districts)
@@ -188,13 +194,13 @@ def _worker_index(wkb: tuple[bytes | None, ...]) -> DistrictIndex:
     return build_index(gpd.GeoSeries(geometries, crs="EPSG:4326"))
 
 
-def _assign_partition(frame: pd.DataFrame, wkb, lon_col: str, lat_col: str) -> pd.Series:
+def _assign_partition(frame: pd.DataFrame, wkb: tuple[bytes | None, ...], lon_col: str, lat_col: str) -> pd.Series:
     index = _worker_index(wkb)
     return pd.Series(index.assign(frame[lon_col].to_numpy(np.float64), frame[lat_col].to_numpy(np.float64)),
                      index=frame.index, name="district", dtype="int64")
 
 
-def _assign_with_dask_geopandas(districts, points, lon_col: str, lat_col: str) -> pd.Series:
+def _assign_with_dask_geopandas(districts: Districts, points: Any, lon_col: str, lat_col: str) -> pd.Series:
     """dask_geopandas.sjoin "intersects", then the lowest district per row, keyed by a global row number."""
     import dask_geopandas
     import geopandas as gpd
@@ -214,12 +220,13 @@ def _assign_with_dask_geopandas(districts, points, lon_col: str, lat_col: str) -
     return pd.Series(result, name="district")
 
 
-def _number_rows(frame: pd.DataFrame, offsets, partition_info=None) -> pd.DataFrame:
+def _number_rows(frame: pd.DataFrame, offsets: Sequence[int], partition_info: dict | None = None) -> pd.DataFrame:
     start = offsets[partition_info["number"]] if partition_info else 0
     return frame.set_axis(pd.RangeIndex(start, start + len(frame)), axis=0)
 
 
-def _count_partition(frame: pd.DataFrame, wkb, lon_col, lat_col, by, weight_col) -> pd.DataFrame:
+def _count_partition(frame: pd.DataFrame, wkb: tuple[bytes | None, ...], lon_col: str, lat_col: str,
+                     by: str | None, weight_col: str | None) -> pd.DataFrame:
     lon, lat = frame[lon_col].to_numpy(np.float64), frame[lat_col].to_numpy(np.float64)
     parts = {"district": _worker_index(wkb).assign(lon, lat), "points": np.ones(len(frame), np.int64),
              "non_finite": (~(np.isfinite(lon) & np.isfinite(lat))).astype(np.int64)}
@@ -235,7 +242,7 @@ def _count_partition(frame: pd.DataFrame, wkb, lon_col, lat_col, by, weight_col)
 
 
 @contextlib.contextmanager
-def _client_for(client, scheduler):
+def _client_for(client: Any, scheduler: str | None) -> Iterator[Any]:
     if client is not None:
         yield client
         return
@@ -243,7 +250,7 @@ def _client_for(client, scheduler):
         yield fresh
 
 
-def _write_atomically(frame, folder: Path) -> Path:
+def _write_atomically(frame: Any, folder: Path) -> Path:
     with atomic_folder(folder) as staging:
         frame.to_parquet(staging, write_index=False)
     return folder

@@ -30,9 +30,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from geo.io.atomic import atomic_folder
 from geo.engines.grid import _checked_geometries, build_index
 from geo.errors import BadInput
+from geo.io.atomic import atomic_folder
 
 if TYPE_CHECKING:
     import geopandas as gpd

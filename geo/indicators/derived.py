@@ -25,8 +25,8 @@ def population_through_lineage(figures: pd.DataFrame) -> pd.DataFrame:
     lin = full[(full.parent_vintage != "") & ~full.vintage.isin(unknown_parent) & ~full.relation.str.contains("not comparable")]
     multi = lin.groupby(["vintage", "district_id"]).parent_id.transform("nunique") > 1
     # A parent whose land went partly to a multi-parent child (Baikonur) cannot be rebuilt from successors.
-    blocked = set(zip(lin[multi].parent_vintage, lin[multi].parent_id))
-    lin = lin[~multi & ~pd.Series([k in blocked for k in zip(lin.parent_vintage, lin.parent_id)], index=lin.index)]
+    blocked = set(zip(lin[multi].parent_vintage, lin[multi].parent_id, strict=False))
+    lin = lin[~multi & ~pd.Series([k in blocked for k in zip(lin.parent_vintage, lin.parent_id, strict=False)], index=lin.index)]
     pop = figures[(figures.indicator == "population") & figures.district_id.notna()]
     out: list[dict] = []
     # Newest vintages first, so values can be carried back more than one step.
@@ -59,7 +59,7 @@ def density(figures: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
     """Residents per km², with the area computed in UTM (42N Astana/Shymkent, 43N Almaty)."""
     area = districts.set_index(["vintage", "district_id"]).area_km2
     pop = figures[(figures.indicator == "population") & figures.district_id.notna()].copy()
-    pop["area"] = [area.get((v, d)) for v, d in zip(pop.vintage, pop.district_id)]
+    pop["area"] = [area.get((v, d)) for v, d in zip(pop.vintage, pop.district_id, strict=False)]
     pop = pop[pop.area.notna()]
     pop["value"] = pop.value / pop.area
     pop["indicator"], pop["unit"], pop["derived"] = "density", "persons per km2", True
@@ -74,9 +74,9 @@ def growth(figures: pd.DataFrame) -> pd.DataFrame:
     pop = figures[(figures.indicator == "population") & figures.district_id.notna() & figures.period_end.notna()]
     pop = pop[~pop.confidence.str.contains("undated")]
     out = []
-    for (vintage, district_id), group in pop.groupby(["vintage", "district_id"]):
+    for (vintage, _district_id), group in pop.groupby(["vintage", "district_id"]):
         group = group.sort_values("period_end").drop_duplicates("period_end", keep="first")
-        for a, b in zip(group.iloc[:-1].itertuples(), group.iloc[1:].itertuples()):
+        for a, b in zip(group.iloc[:-1].itertuples(), group.iloc[1:].itertuples(), strict=False):
             years = (b.period_end - a.period_end).days / 365.25
             if years <= 0:
                 continue

@@ -59,7 +59,7 @@ def hex_counts(
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     w = np.ones(len(lon)) if weights is None else np.asarray(weights, dtype=float)
-    cells = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon, lat)]
+    cells = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon, lat, strict=False)]
     frame = pd.DataFrame({"hex_id": cells, "count": w, "n_points": 1})
     counts = frame.groupby("hex_id", sort=True).sum()
     if area is not None and not area.is_empty:

@@ -44,7 +44,7 @@ def left_bank_share(figures: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFr
         if part["derived"].any() or part["district_id"].duplicated().any():
             continue
         ids = members.get(vintage, [])
-        values = dict(zip(part["district_id"], part["value"]))
+        values = dict(zip(part["district_id"], part["value"], strict=False))
         if not ids or any(pd.isna(values.get(d)) for d in ids):
             continue
         left = total = 0.0
@@ -77,5 +77,5 @@ def migration_by_bank(figures: pd.DataFrame, districts: pd.DataFrame) -> pd.Data
     bank = districts.set_index(["vintage", "district_id"])["bank"]
     net = figures[(figures["city"] == "Astana") & (figures["indicator"] == "net_migration")
                   & figures["district_id"].notna() & ~figures["derived"].astype(bool)]
-    out = net.assign(bank=[bank.get((v, d)) for v, d in zip(net["vintage"], net["district_id"])])
+    out = net.assign(bank=[bank.get((v, d)) for v, d in zip(net["vintage"], net["district_id"], strict=False)])
     return out[MIGRATION_COLUMNS].reset_index(drop=True)

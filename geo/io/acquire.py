@@ -7,6 +7,7 @@ looked and where to put the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import requests
 
+from geo.errors import SourceUnavailable
 from geo.io.atomic import atomic_write_bytes
 from geo.io.catalogue import Source, get_source
-from geo.errors import SourceUnavailable
 from geo.settings import cache_dir, mirror_dir, offline
 
 TIMEOUT_S = 60
@@ -95,10 +96,8 @@ def download(source: Source, targets: list[Path]) -> None:
         features = []
         for rel_id, url in zip(source.ids, source.urls, strict=True):
             if "get_geojson.py" in url:  # the service computes a relation's polygon on its first visit
-                try:
+                with contextlib.suppress(requests.RequestException):
                     requests.get(url.replace("get_geojson.py", "index.py").split("&")[0], timeout=TIMEOUT_S)
-                except requests.RequestException:
-                    pass
             response = requests.get(url, timeout=TIMEOUT_S)
             response.raise_for_status()
             geometry = _osm_relation_geometry(response.json(), url)

@@ -30,8 +30,8 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
 
-from geo.io.atomic import atomic_write_bytes
 from geo.errors import BadInput, CRSError, SourceUnavailable, UnknownName
+from geo.io.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from branca.element import Figure
@@ -93,7 +93,7 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
         '{"type":"Feature","properties":'
         + json.dumps(rec, ensure_ascii=False, allow_nan=False, default=str)
         + ',"geometry":' + (geom if geom is not None else "null") + "}"
-        for rec, geom in zip(records, geometries)
+        for rec, geom in zip(records, geometries, strict=False)
     ]
     return ('{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n").encode("utf-8")
 
@@ -285,7 +285,7 @@ def _legend_html(
     rows = []
     if value_col and bins:
         lower = None
-        for i, upper in enumerate(bins):
+        for _i, upper in enumerate(bins):
             label = f"≤ {upper:,.4g}" if lower is None else f"{lower:,.4g} – {upper:,.4g}"
             colour = _colour(upper, bins)
             rows.append(f'<div><span style="background:{colour}" class="qala-swatch"></span>{label}</div>')

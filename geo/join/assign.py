@@ -39,7 +39,9 @@ def assign_by_coordinates(
         from geo.engines.outofcore import assign_points_dask
 
         points = pd.DataFrame({"lon": lon, "lat": lat})
-        raw = assign_points_dask(chosen[with_geometry], points, scheduler=scheduler).to_numpy()
+        assigned = assign_points_dask(chosen[with_geometry], points, scheduler=scheduler)
+        assert isinstance(assigned, pd.Series)  # no output folder given: the positions come back
+        raw = assigned.to_numpy()
     else:
         raw = assign_points(chosen[with_geometry], lon, lat)
     position = np.where(raw >= 0, np.flatnonzero(with_geometry)[np.maximum(raw, 0)], -1)
