@@ -11,6 +11,23 @@ import dash_svg as svg
 from dash import html
 
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 22, 12, 38
+LABEL_GAP = 30.0  # chart units between labelled points; closer points keep their dot, the table has the value
+
+
+def labelled(xs: list[float], gap: float = LABEL_GAP) -> list[int]:
+    """Indexes of the points that get a label: the first, the last, and between them each point at least
+    ``gap`` from the previous labelled one (and from the last), so labels never run into each other."""
+    if not xs:
+        return []
+    keep = [0]
+    for i in range(1, len(xs) - 1):
+        if xs[i] - xs[keep[-1]] >= gap and xs[-1] - xs[i] >= gap:
+            keep.append(i)
+    if len(xs) > 1:
+        if xs[-1] - xs[keep[-1]] < gap and len(keep) > 1:
+            keep.pop()
+        keep.append(len(xs) - 1)
+    return keep
 
 
 def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
@@ -46,13 +63,14 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
         shapes.append(svg.Line(x1=f"{x(i - 1):.1f}", y1=f"{y(values[i - 1]):.1f}", x2=f"{x(i):.1f}",
                                y2=f"{y(values[i]):.1f}", stroke="#2c728e", strokeWidth=2,
                                **({"strokeDasharray": "4 3"} if i in dashed else {})))
-    for i, (label, v) in enumerate(points):
+    for i, (_label, v) in enumerate(points):
         shapes.append(svg.Circle(cx=f"{x(i):.1f}", cy=f"{y(v):.1f}", r=3.5, stroke="#2c728e", strokeWidth=1.5,
                                  fill="#fff" if i in hollow else "#2c728e"))
-        shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) + (13 if i % 2 else -6):.1f}",
-                               textAnchor="middle", fontSize=9,
-                               fill="#1f3b57"))
-        shapes.append(svg.Text(label[:14], x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (i % 2) * 11,
+    for k, i in enumerate(labelled([x(i) for i in range(n)])):
+        label, v = points[i]
+        shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) + (13 if k % 2 else -6):.1f}",
+                               textAnchor="middle", fontSize=9, fill="#1f3b57"))
+        shapes.append(svg.Text(label[:14], x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (k % 2) * 11,
                                textAnchor="middle", fontSize=9, fill="#333"))
     return html.Figure(className="chart", id=chart_id or "", children=[
         svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {HEIGHT}", width="100%", role="img", **{"aria-label": title}),

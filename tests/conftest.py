@@ -43,10 +43,10 @@ def mini_set(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def mini_build(mini_set) -> Path:
     """The mini set built offline (empty cache, its own mirror, reference and build folders): the build."""
-    from tests.mini.make import build, mini_env
+    from tests.mini.make import build_in_process, mini_env
 
     env = mini_env(mini_set)
-    done = build(env)
+    done = build_in_process(env)
     assert done.returncode == 0, done.stderr
     return Path(env["QALA_BUILD"])
 

@@ -105,3 +105,14 @@ def test_importing_the_app_loads_nothing(monkeypatch):
     assert not hasattr(app_module, "server") and not hasattr(app_module, "vm")
     with pytest.raises(AssertionError, match="loaded"):
         app_module.create_app()  # the factory is what loads it
+
+
+def test_chart_labels_skip_points_too_close_to_the_previous_label():
+    from dashboard.charts import labelled
+
+    # x positions of the left-bank chart: six dates 2013-2015 crowded at the left, one in 2025 at the right
+    xs = [48.0, 51.0, 58.0, 60.0, 62.0, 66.0, 278.0]
+    assert labelled(xs, gap=30) == [0, 6]
+    assert labelled([0.0, 30.0, 60.0, 61.0], gap=30) == [0, 1, 3]  # 60 is too close to the last one
+    assert labelled([0.0, 100.0], gap=30) == [0, 1]
+    assert labelled([5.0]) == [0] and labelled([]) == []

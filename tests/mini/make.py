@@ -29,12 +29,15 @@ Use::
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
 import shapely
@@ -411,6 +414,31 @@ def build(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         timeout=300,
         check=False,
     )
+
+
+def build_in_process(env: dict[str, str]) -> SimpleNamespace:
+    """The same build run inside this process (so coverage and mutation tools see the code it runs): the
+    environment is set for the call only; returns returncode, stdout and stderr like :func:`build`."""
+    from geo.build.run import run
+    from geo.errors import QalaError
+
+    saved = {k: os.environ.get(k) for k in env}
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            run(force=True, quiet=True)
+    except QalaError as exc:
+        err.write(f"qala: error: {exc}\n")
+        code = 2
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 if __name__ == "__main__":
