@@ -30,6 +30,14 @@ def labelled(xs: list[float], gap: float = LABEL_GAP) -> list[int]:
     return keep
 
 
+def axis_label(label: str, limit: int = 14) -> str:
+    """A period label short enough for the axis: whole when it fits, else its first word (the date) and an
+    ellipsis, so a translated label is never cut inside a word; the table beside the chart has it whole."""
+    if len(label) <= limit:
+        return label
+    return label.split(" ", 1)[0][:limit] + "…"
+
+
 def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
                chart_id: str | None = None, y_range: tuple[float, float] | None = None,
                xs: list[float] | None = None, hollow: frozenset[int] = frozenset(),
@@ -70,7 +78,7 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
         label, v = points[i]
         shapes.append(svg.Text(fmt(v), x=f"{x(i):.1f}", y=f"{y(v) + (13 if k % 2 else -6):.1f}",
                                textAnchor="middle", fontSize=9, fill="#1f3b57"))
-        shapes.append(svg.Text(label[:14], x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (k % 2) * 11,
+        shapes.append(svg.Text(axis_label(label), x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (k % 2) * 11,
                                textAnchor="middle", fontSize=9, fill="#333"))
     return html.Figure(className="chart", id=chart_id or "", children=[
         svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {HEIGHT}", width="100%", role="img", **{"aria-label": title}),

@@ -8,13 +8,14 @@ escapes; links are made only for http(s) URLs, so a data string can never inject
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from dash import html
 
 from dashboard.charts import line_chart
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
-from dashboard.records import Figure, Series
+from dashboard.records import Figure, Localized, Series
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
@@ -87,6 +88,55 @@ def source_view(source: str | None, lang: str) -> html.Span:
     return html.Span(parts, title=source, className="source")
 
 
+def local_text(text: Localized, lang: str, className: str = "", **attrs: object) -> html.Span:
+    """Content text in the interface language; where the project has no translation yet, the English original,
+    marked "(en)" (tooltip: not translated yet) and tagged lang="en" for screen readers."""
+    shown, fallback = text.get(lang)
+    if not fallback:
+        return html.Span(shown or "", className=className or None, **attrs)  # type: ignore[arg-type]
+    return html.Span([html.Span(shown, lang="en"), " ", html.Span("(en)", className="lang-tag",
+                                                                title=t("untranslated", lang),
+                                                                style={"fontSize": "0.75em", "color": "#666"})],
+                     className=f"{className} untranslated".strip(), **attrs)  # type: ignore[arg-type]
+
+
+def translation_note(lang: str) -> html.P | None:
+    """Said once per panel where the project's translations are shown (never in English, the original)."""
+    if lang == "en":
+        return None
+    return html.P(t("translation_note", lang), className="small translation-note")
+
+
+_METHODS = (
+    (re.compile(r"population / district area computed in UTM from the boundaries of the figure's vintage"),
+     "method_density"),
+    (re.compile(r"\(population at end - at start\) / at start, (?P<years>[\d.]+) years apart, same boundaries "
+                r"\((?P<vintage>[\w-]+)\)"), "method_growth"),
+    (re.compile(r"sum of successor districts (?P<districts>.+) of (?P<vintage>[\w-]+) on the same date"),
+     "method_sum"),
+)
+
+
+def method_text(method: str | None, lang: str, name: Callable[[str], str] | None = None) -> Localized:
+    """The fixed method sentences of derived figures (geo/indicators/derived.py) in ``lang``, by their
+    pattern; a sentence of another form stays in English (and is marked so by :func:`local_text`)."""
+    if not method:
+        return Localized(None)
+    for pattern, key in _METHODS:
+        m = pattern.fullmatch(method.strip())
+        if not m:
+            continue
+        args = m.groupdict()
+        if "districts" in args:
+            ids = [i.strip() for i in args["districts"].split(",")]
+            args["districts"] = ", ".join(name(i) if name else i for i in ids)
+        if "years" in args and lang != "en":
+            args["years"] = args["years"].replace(".", ",")
+        text = t(key, lang, **args)
+        return Localized(text, text, text)
+    return Localized(method)
+
+
 def column_head(short_key: str, full_key: str, lang: str) -> html.Th:
     """A table header with a short label that fits a narrow column; the full label is its tooltip."""
     return html.Th(t(short_key, lang), title=t(full_key, lang), scope="col")
@@ -104,15 +154,17 @@ def row_flags_view(flags: tuple[str, ...], shared: bool, lang: str) -> html.Span
     return flags_view(flags, lang) if flags or not shared else html.Span("–", className="flags none")
 
 
-def cite(fig: Figure, lang: str) -> html.Dl:
-    """Period, source, confidence, note and method of one figure."""
-    rows = [html.Dt(t("period", lang)), html.Dd(fig.period_label),
+def cite(fig: Figure, lang: str, name: Callable[[str], str] | None = None) -> html.Dl:
+    """Period, source, confidence, note and method of one figure (the curators' notes have no translation:
+    they stay in English, marked)."""
+    rows = [html.Dt(t("period", lang)), html.Dd(local_text(fig.period_text(), lang)),
             html.Dt(t("source", lang)), html.Dd(source_view(fig.source, lang)),
             html.Dt(t("confidence", lang)), html.Dd(flags_view(fig.confidence, lang))]
     if fig.note:
-        rows += [html.Dt(t("note", lang)), html.Dd(fig.note, className="small")]
+        rows += [html.Dt(t("note", lang)), html.Dd(local_text(Localized(fig.note), lang), className="small")]
     if fig.derived:
-        rows += [html.Dt(t("method", lang)), html.Dd(fig.method or "", className="small")]
+        rows += [html.Dt(t("method", lang)), html.Dd(local_text(method_text(fig.method, lang, name), lang),
+                                                     className="small")]
     return html.Dl(rows, className="cite")
 
 
@@ -187,13 +239,13 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
     if rank:
         body.append(html.P(f"{t('rank', lang)}: {t('rank_of', lang, rank=rank[0], n=rank[1])}"))
     if fig:
-        body.append(cite(fig, lang))
+        body.append(cite(fig, lang, lambda i: vm.name(i, lang)))
     history, seen = [], set()
     entries = vm.district_history.get((state.city, series.indicator, did), [])
     for _key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
         if f.value is not None and f.period_label not in seen:
             seen.add(f.period_label)
-            history.append((f.period_end or f.period_start or "9999", f.period_label, f.value))
+            history.append((f.period_end or f.period_start or "9999", f.period_text().text(lang), f.value))
     history = [(label, value) for _, label, value in sorted(history)]
     if len(history) > 1:
         body.append(line_chart(history, lambda v: fmt_value(v, series.unit, lang),
@@ -203,7 +255,9 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
 
 
 def place_name_of(place: dict, lang: str) -> str:
-    for code in (lang, "en", "ru", "kk"):
+    """A place's name in ``lang``; a Kazakh page without a Kazakh name takes the Russian one (the local form
+    of the name) before the English."""
+    for code in (lang, *(("ru",) if lang == "kk" else ()), "en", "ru", "kk"):
         if place.get(f"name_{code}"):
             return str(place[f"name_{code}"])
     return str(place.get("place_id") or "?")

@@ -58,6 +58,35 @@ def point_of(value: object) -> tuple[float, float] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Localized:
+    """One text in English and, where the build has the project's translation, in Russian and Kazakh."""
+
+    en: str | None
+    ru: str | None = None
+    kk: str | None = None
+
+    def get(self, lang: str) -> tuple[str | None, bool]:
+        """The text in ``lang`` and whether it is the English original standing in for a missing translation."""
+        if lang == "en" or self.en is None:
+            return self.en, False
+        text = self.ru if lang == "ru" else self.kk if lang == "kk" else None
+        return (text, False) if text else (self.en, True)
+
+    def text(self, lang: str) -> str:
+        return self.get(lang)[0] or ""
+
+    @property
+    def translated(self) -> bool:
+        return bool(self.ru or self.kk)
+
+
+def localized(row: dict, column: str) -> Localized:
+    """A text column of a built row with its ``_ru``/``_kk`` translations (absent columns: none)."""
+    return Localized(text_cell(row.get(column)), text_cell(row.get(f"{column}_ru")),
+                     text_cell(row.get(f"{column}_kk")))
+
+
 @dataclass
 class Figure:
     """One published (or derived) value with everything needed to cite it."""
@@ -74,6 +103,10 @@ class Figure:
     derived: bool
     method: str | None
     vintage: str | None
+    period: Localized | None = None  # the period label in three languages
+
+    def period_text(self) -> Localized:
+        return self.period or Localized(self.period_label)
 
 
 @dataclass
@@ -92,6 +125,10 @@ class Series:
     figures: dict[str, Figure]
     has_geometry: bool = False
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    period: Localized | None = None  # the label in three languages
+
+    def period_text(self) -> Localized:
+        return self.period or Localized(self.label)
 
     @property
     def values(self) -> dict[str, float | None]:
@@ -164,11 +201,12 @@ class LeftShare:
     confidence: tuple[str, ...]
     sources: tuple[str, ...]
     bank_basis: tuple[str, ...]  # published / computed / unknown
+    period: Localized | None = None
 
     @classmethod
     def of_row(cls, row: dict) -> LeftShare:
         split = json.loads(text_cell(row.get("split")) or "[]")
-        return cls(label=str(row["period_label"]), end=text_cell(row.get("period_end")),
+        return cls(period=localized(row, "period_label"), label=str(row["period_label"]), end=text_cell(row.get("period_end")),
                    vintage=text_cell(row.get("vintage")), share=float(row["share"]),
                    n_districts=int(row["n_districts"]), split=tuple((str(d), float(s)) for d, s in split),
                    confidence=split_cell(row.get("confidence"), ";"),
@@ -228,6 +266,7 @@ class Origins:
     label: str
     indicator: str
     items: tuple[OriginItem, ...]
+    period: Localized | None = None
 
     @property
     def end(self) -> str | None:

@@ -17,11 +17,13 @@ from collections import defaultdict
 import pandas as pd
 
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
+from dashboard.i18n import indicator_label, t
 from dashboard.records import (
     BankMigration,
     Figure,
     GeoLayer,
     LeftShare,
+    Localized,
     OriginItem,
     Origins,
     Series,
@@ -29,6 +31,7 @@ from dashboard.records import (
     clean_cell,
     frame_collection,
     geolayer,
+    localized,
     point_of,
     split_cell,
     text_cell,
@@ -47,6 +50,7 @@ INDICATOR_ORDER = ("population", "population_share_of_city", "density", "growth_
 _NON_NUMERIC_UNITS = ("category", "date", "text")
 CITY_OUTLINE_TOLERANCE = 0.001  # degrees (~100 m): the city outlines have no web file in the build
 LANG_CODES = ("en", "ru", "kk")
+BANKS = ("left", "right", "both")
 
 
 def _names(row: dict, fallback: str) -> dict[str, str]:
@@ -62,7 +66,13 @@ def _figure(rec: dict, label: str) -> Figure:
                   period_end=text_cell(rec.get("period_end")), source=text_cell(rec.get("source")),
                   note=text_cell(rec.get("note")), confidence=split_cell(rec.get("confidence")),
                   derived=bool(clean_cell(rec.get("derived")) or False), method=text_cell(rec.get("method")),
-                  vintage=text_cell(rec.get("vintage")))
+                  vintage=text_cell(rec.get("vintage")), period=_period(rec, label))
+
+
+def _period(rec: dict, label: str) -> Localized:
+    """The period label with the build's translations (the label as published when the row has none)."""
+    found = localized(rec, "period_label")
+    return Localized(label, found.ru, found.kk) if found.en == label else Localized(label)
 
 
 class ViewModel:
@@ -112,13 +122,20 @@ class ViewModel:
         vm._load_origins(figures)
         return vm
 
-    def _add_web(self, name: str, web: str, fid_property: str, required: bool = False) -> None:
+    def _add_web(self, name: str, web: str, fid_property: str, required: bool = False,
+                 names: dict[str, dict[str, str]] | None = None) -> None:
+        """A built web layer as served; ``names`` adds name_en/ru/kk to features that have none (the map's
+        tooltips read them), by feature id."""
         raw = store.web_bytes(web)
         if raw is None:
             if required:
                 raise SourceUnavailable(f"dashboard: web layer '{web}' is not built; fix: run `make data`")
             return
         collection = json.loads(raw)
+        for feature in collection["features"] if names else ():
+            props = feature["properties"]
+            props.update({f"name_{lang}": text for lang, text in
+                          (names or {}).get(str(props.get(fid_property)), {}).items()})
         if any(f.get("geometry") for f in collection["features"]):
             self.geo[name] = geolayer(name, collection, fid_property)
 
@@ -136,7 +153,8 @@ class ViewModel:
         for row in store.load_layer("regions").drop(columns="geometry").to_dict("records"):
             self.region_names[str(row["region_id"])] = _names(row, str(row["region_id"]))
         self._add_web("regions", "regions", "region_id", required=True)
-        self._add_web("banks", "banks", "bank", required=True)
+        self._add_web("banks", "banks", "bank", required=True,
+                      names={b: {lang: t(f"bank_{b}", lang) for lang in LANG_CODES} for b in BANKS})
         cities = store.load_layer("cities")
         self.geo["cities"] = geolayer("cities", frame_collection(cities, "city", ["city", "name_en",
                                                                                   "name_ru",
@@ -167,7 +185,8 @@ class ViewModel:
             units = [f.unit for f in figs.values() if f.unit]
             series = Series(sid="", city=view, indicator=indicator, key=label, label=label,
                             start=first.period_start, end=first.period_end, vintage=vintage,
-                            unit=max(set(units), key=units.count) if units else None, figures=figs)
+                            unit=max(set(units), key=units.count) if units else None, figures=figs,
+                            period=first.period)
             series.has_geometry = (f"v-{vintage}" if district_level else "cities") in self.geo
             by_view[(view, indicator)].append(series)
         for (view, indicator), items in by_view.items():
@@ -236,7 +255,8 @@ class ViewModel:
                      for r in part.to_dict("records")]
             items.sort(key=lambda i: -(i.value or 0))
             key = f"{label} · {indicator}" if indicator != "share_of_arrivals_from" else str(label)
-            self.origins[(str(city), key)] = Origins(str(label), str(indicator), tuple(items))
+            self.origins[(str(city), key)] = Origins(str(label), str(indicator), tuple(items),
+                                                     _period(part.iloc[0].to_dict(), str(label)))
 
     # ------------------------------------------------------------------ look-ups
     def institutions_by_bank(self) -> tuple[dict[str, int], int, int]:
@@ -290,16 +310,22 @@ class ViewModel:
             return None
         return max(mapped, key=lambda s: (s.n_values, s.end or s.start or "", -s.n_derived)).key
 
-    def period_label(self, city: str, indicator: str, key: str) -> str:
-        """Period as published, with its boundary set when several exist, and a mark when not mappable."""
+    def period_label(self, city: str, indicator: str, key: str, lang: str = "en") -> str:
+        """Period in ``lang`` (as published where the build has no translation), with its boundary set when
+        several exist, and a mark when not mappable; an origin period names its indicator."""
         series = self.find_series(city, indicator, key)
         if series is None:
-            return key
-        text = series.label
+            origins = self.origins.get((city, key))
+            if origins is None:
+                return key
+            text = (origins.period or Localized(origins.label)).text(lang)
+            return text if origins.indicator == "share_of_arrivals_from" else \
+                f"{text} · {indicator_label(origins.indicator, lang)}"
+        text = series.period_text().text(lang)
         if series.vintage and city != NATIONAL:
             text += f" · {series.vintage}"
         if series.n_derived:
-            text += " · derived"
+            text += f" · {t('period_derived', lang)}"
         if not series.has_geometry:
             text += " · ▫"
         return text

@@ -33,16 +33,22 @@ class Layer:
         return f"{self.name}.parquet"
 
 
+def _translated(*fields: str) -> tuple[str, ...]:
+    """The project's ru/kk translations beside English text fields, and who translated them (None: none)."""
+    return (*(f"{f}_{lang}" for f in fields for lang in ("ru", "kk")), "translated_by")
+
+
 _DISTRICT_SOURCES = ("astana_districts_osm", "almaty_districts_osm", "geokz_adm2_2024")
 
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     Layer("districts", "geo", (*DISTRICT_COLUMNS, "bank", "bank_left_share", "bank_source"),
           _DISTRICT_SOURCES, "districts of every boundary vintage, with area and Astana bank"),
-    Layer("figures", "table", (*FIGURE_COLUMNS, "region_id"),
+    Layer("figures", "table", (*FIGURE_COLUMNS, "region_id", "period_label_ru", "period_label_kk"),
           (), "sourced and derived figures, each joined to a district of its vintage or to its city"),
-    Layer("findings", "table", tuple(FINDING_COLUMNS),
+    Layer("findings", "table", (*FINDING_COLUMNS, *_translated("city", "area_as_published", "value", "note"),
+                                "period_label_ru", "period_label_kk"),
           (), "published statements on where migrants live"),
-    Layer("places", "geo", (*PLACE_COLUMNS, "district_id", "bank"),
+    Layer("places", "geo", (*PLACE_COLUMNS, "district_id", "bank", *_translated("evidence", "note")),
           ("wof_localities",), "gazetteer: settlement places, state institutions, former villages"),
     Layer("banks", "geo", ("bank", "area_km2", "water_km2", "method", "error_note"),
           ("astana_city_osm", "astana_districts_osm", "esil_river_geoportal"),
@@ -61,12 +67,13 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     Layer("lineage", "table", ("city", "date", "vintage", "district_id", "parent_vintage", "parent_id",
                                "relation", "source"), (), "which district came from which, when"),
     Layer("perception", "table", ("id", "city", "source_kind", "migrant_category", "stance", "paraphrase",
-                                  "source_ref"), (), "coded focus-group statements"),
+                                  "source_ref", *_translated("paraphrase")), (), "coded focus-group statements"),
     Layer("perception_scores", "table", ("city", "migrant_category", "n", "mean_stance", "statement_ids",
                                          "source"),
           (), "mean stance of participant statements per city and category, with n"),
-    Layer("city_images", "table", ("city", "image_tag", "evidence_ids", "source_ref"), (), "city-image tags"),
-    Layer("left_bank_share", "table", tuple(SHARE_COLUMNS),
+    Layer("city_images", "table", ("city", "image_tag", "evidence_ids", "source_ref", *_translated("image_tag")),
+          (), "city-image tags"),
+    Layer("left_bank_share", "table", (*SHARE_COLUMNS, "period_label_ru", "period_label_kk"),
           (), "share of Astana's population on the left bank, by date, with each district's bank basis"),
     Layer("bank_migration", "table", tuple(MIGRATION_COLUMNS),
           (), "Astana's net migration by district with its bank"),

@@ -104,3 +104,32 @@ def test_flag_view_shows_label_and_keeps_code_as_tooltip():
     known, unknown = view.children
     assert known.children == "2 источника" and "x2" in known.title
     assert unknown.children == "no_such_flag"  # an unknown flag is shown by its code, never dropped
+
+
+def test_every_indicator_and_unit_in_the_built_figures_has_a_label_in_three_languages():
+    """No snake_case indicator name or English unit code reaches the page."""
+    import pandas as pd
+
+    from geo.settings import build_dir
+
+    figures = pd.read_parquet(build_dir() / "figures.parquet", columns=["indicator", "unit"])
+    missing = sorted(i for i in set(figures["indicator"]) if not i18n.has(f"ind_{i}"))
+    assert missing == []
+    for indicator in set(figures["indicator"]):
+        ru, kk = (i18n.indicator_label(indicator, lang) for lang in ("ru", "kk"))
+        assert indicator not in ru and indicator not in kk and re.search(r"[а-яё]", ru + kk, re.IGNORECASE)
+    units = {u for u in figures["unit"].dropna() if u not in ("category", "text", "date")}
+    assert all(not re.search(r"[a-z]", i18n.unit_label(u, "ru")) for u in units), units
+
+
+def test_method_sentences_of_derived_figures_are_translated():
+    from dashboard.panels import method_text
+
+    growth = method_text("(population at end - at start) / at start, 0.6 years apart, same boundaries (astana-3)",
+                         "ru")
+    assert growth.get("ru") == ("(население на конец − на начало) / на начало, интервал 0,6 г., те же границы "
+                                "(astana-3)", False)
+    total = method_text("sum of successor districts 711110000, 711210000 of astana-6 on the same date", "kk",
+                        {"711110000": "Алматы", "711210000": "Есіл"}.get)
+    assert total.get("kk")[0] == "astana-6 жиынындағы мұрагер аудандардың (Алматы, Есіл) сол күнгі қосындысы"
+    assert method_text("some new method", "kk").get("kk") == ("some new method", True)  # English, marked

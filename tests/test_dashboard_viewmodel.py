@@ -173,3 +173,33 @@ def test_downloads_use_the_export_helpers(vm):
     frame.loc[0, "note"] = '=HYPERLINK("x")'
     csv_text = store.as_bytes(frame, "csv").decode()
     assert "'=HYPERLINK" in csv_text and "geometry_wkt" in csv_text
+
+
+def _utf8(component) -> str:
+    return json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def test_content_follows_the_interface_language_with_a_marked_english_fallback(vm, built):
+    clear_render_cache()
+    coding = pd.read_parquet(built / "perception.parquet").set_index("id")
+    ru = _utf8(render(vm, ViewState(layer="perception", city="Almaty", lang="ru"), []).panel)
+    assert coding.loc["FG-ALM-01", "paraphrase_ru"] in ru and coding.loc["FG-ALM-01", "paraphrase"] not in ru
+    assert ru.count("Перевод текстов проекта: Qala Atlas") == 1  # once per panel, not per row
+    en = _utf8(render(vm, ViewState(layer="perception", city="Almaty", lang="en"), []).panel)
+    assert coding.loc["FG-ALM-01", "paraphrase"] in en and "Qala Atlas. " not in en
+    state = ViewState(city="Astana", indicator="population", lang="kk",
+                      period=vm.preferred_period("Astana", "concentration", "population"))
+    series = vm.find_series("Astana", "population", state.period)
+    district = next(d for d, f in series.figures.items() if f.note)  # curators' notes have no translation
+    kk = _utf8(render(vm, ViewState(**{**state.__dict__, "district": district}), []).panel)
+    assert "untranslated" in kk and "(en)" in kk  # shown in English, marked as such
+    assert "Көрсетілгені — халық" in kk  # layer 1 says it shows all residents, not migrants
+
+
+def test_period_labels_in_three_languages(vm):
+    key = next(k for k in vm.periods("Astana", "concentration", "population") if "(start)" in k)
+    assert "(начало года)" in vm.period_label("Astana", "population", key, "ru")
+    assert "(жыл басы)" in vm.period_label("Astana", "population", key, "kk")
+    assert "(start)" in vm.period_label("Astana", "population", key)
+    origin = next(k for k in vm.origin_periods("Almaty") if "arrivals_from" in k)
+    assert "arrivals_from" not in vm.period_label("Almaty", "share_of_arrivals_from", origin, "ru")

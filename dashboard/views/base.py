@@ -13,8 +13,8 @@ from dash.development.base_component import Component
 
 from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR
-from dashboard.i18n import t
-from dashboard.records import Box
+from dashboard.i18n import has, t
+from dashboard.records import Box, localized
 from dashboard.state import Notice
 from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
@@ -126,6 +126,12 @@ def _marker(lat: float, lon: float, color: str, title: str, popup: list, radius:
                            children=[dl.Tooltip(title), dl.Popup(html.Div(popup, className="popup"))])
 
 
+def kind_label(kind: object, lang: str) -> str:
+    """A gazetteer kind code in words (an unknown code stays as it is, never hidden)."""
+    key = f"kind_{kind}"
+    return t(key, lang) if kind and has(key) else str(kind or "")
+
+
 def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) -> tuple[Component, ...]:
     """A circle per place with coordinates, its evidence and source in the popup."""
     out = []
@@ -134,11 +140,14 @@ def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) 
             continue
         name = panels.place_name_of(p, lang)
         link = p.get("migrant_link")
-        popup = [html.Strong(name), html.Br(), html.Span(p.get("kind") or ""),
+        popup = [html.Strong(name), html.Br(), html.Span(kind_label(p.get("kind"), lang)),
                  html.P(f"{t('migrant_link', lang)}: {t('link_' + link, lang)}"
                         if link in LINK_COLORS or link == "n/a" else ""),
-                 html.P(p.get("evidence") or ""), html.P(panels.source_view(p.get("source"), lang)),
-                 html.P(p.get("coord_source") or "", className="small")]
+                 html.P(panels.local_text(localized(p, "evidence"), lang)),
+                 html.P(panels.source_view(p.get("source"), lang)),
+                 html.P(p.get("coord_source") or "", className="small source")]
+        if lang != "en" and localized(p, "evidence").translated:
+            popup.append(panels.translation_note(lang))
         out.append(_marker(p["lat"], p["lon"], color_of(p), name, popup))
     return tuple(out)
 

@@ -9,7 +9,8 @@ from dash.development.base_component import Component
 from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR, Classification, classify, palette, parse_breaks
 from dashboard.i18n import indicator_label, t
-from dashboard.records import Series
+from dashboard.panels import translation_note
+from dashboard.records import Series, localized
 from dashboard.state import ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
 from dashboard.views.base import (
@@ -18,6 +19,7 @@ from dashboard.views.base import (
     MapView,
     Style,
     city_bounds,
+    kind_label,
     layer,
     place_markers,
 )
@@ -40,15 +42,35 @@ def classification_for(vm: ViewModel, state: ViewState, series: Series) -> tuple
     return cls, ((t("notice_k", state.lang, n=cls.k_used, k=state.k),) if cls.reduced else ())
 
 
+MIGRANT_WORDS = ("migra", "arrivals", "departures", "newcomers", "immigrants")
+RESIDENT_INDICATORS = ("population", "population_share_of_city", "density", "growth_rate", "population_change")
+
+
 def title(state: ViewState) -> html.H2:
     return html.H2(f"{indicator_label(state.indicator, state.lang)} · {t(state.city, state.lang)}")
+
+
+def subtitle(state: ViewState) -> html.P | None:
+    """What layer 1 really shows when its indicator counts residents (or homes), not migrants: the one place
+    with migrant counts by district, and the upload for a researcher's own survey."""
+    if any(word in state.indicator for word in MIGRANT_WORDS):
+        return None
+    lang = state.lang
+    text = t("layer1_migrant_counts", lang, upload=t("upload_title", lang))
+    if state.indicator in RESIDENT_INDICATORS:
+        text = f"{t('layer1_all_residents', lang)} {text}"
+    return html.P(text, className="subtitle small", id="layer-subtitle")
+
+
+def headline(state: ViewState) -> list[Component]:
+    return [title(state), *filter(None, [subtitle(state)])]
 
 
 def no_series_view(vm: ViewModel, state: ViewState, bounds: list[list[float]]) -> MapView:
     """A view with no figures for the chosen indicator and period: the city outlines and a line saying so."""
     return MapView(choropleth=layer(vm, "cities", Style(outline=True, lang=state.lang)),
                    context=layer(vm, "empty", Style(outline=True)), bounds=bounds,
-                   heading=(title(state), html.P(t("no_figures", state.lang), className="missing")))
+                   heading=(*headline(state), html.P(t("no_figures", state.lang), className="missing")))
 
 
 def series_style(series: Series, cls: Classification, colors: list[str], state: ViewState) -> Style:
@@ -62,8 +84,9 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
                  ids: list[str], mapped: bool, missing: bool) -> tuple[tuple, Component, tuple]:
     """(heading, legend, details) of a series: period and vintage, legend, selected district, ranked table."""
     lang = state.lang
-    vintage_note = f"{t('period', lang)}: {series.label} · {t('vintage', lang)}: {series.vintage or '—'}"
-    heading: list[Component] = [title(state), html.P(vintage_note, id="period-line")]
+    vintage_note = [f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
+                    f" · {t('vintage', lang)}: {series.vintage or '—'}"]
+    heading: list[Component] = [*headline(state), html.P(vintage_note, id="period-line")]
     if not mapped:
         heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
     details: list[Component] = []
@@ -79,10 +102,11 @@ def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
     rows = [p for p in vm.places if p.get("city") == city and p["lat"] is None]
     if not rows:
         return html.Div()
-    items = [html.Li([html.Strong(panels.place_name_of(p, lang)), f" · {p.get('kind') or ''} · ",
+    items = [html.Li([html.Strong(panels.place_name_of(p, lang)), f" · {kind_label(p.get('kind'), lang)} · ",
                       html.Em(f"{t('migrant_link', lang)}: {t('link_' + str(p.get('migrant_link')), lang)}"
                               if p.get("migrant_link") in ("yes", "no", "unclear", "n/a") else ""),
-                      html.Details([html.Summary(t("evidence", lang)), html.P(p.get("evidence") or ""),
+                      html.Details([html.Summary(t("evidence", lang)),
+                                    html.P(panels.local_text(localized(p, "evidence"), lang)),
                                     html.P(panels.source_view(p.get("source"), lang))])]) for p in rows]
     return html.Div([html.H3(t("places_no_coords", lang)), html.Ul(items, className="places")],
                     id="places-list")
@@ -91,7 +115,10 @@ def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
 def places_section(vm: ViewModel, city: str, lang: str) -> tuple[Component, ...]:
     legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"link_{k}", lang)])
                       for k, c in LINK_COLORS.items()], className="legend-list")
-    return html.H3(t("places_overlay", lang)), legend, places_view(vm, city, lang)
+    note = translation_note(lang) if any(localized(p, "evidence").translated for p in vm.places
+                                         if p.get("city") == city) else None
+    return tuple(c for c in (html.H3(t("places_overlay", lang)), legend, places_view(vm, city, lang), note)
+                 if c is not None)
 
 
 def render(vm: ViewModel, state: ViewState) -> MapView:

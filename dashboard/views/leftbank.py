@@ -9,8 +9,18 @@ from dash.development.base_component import Component
 
 from dashboard.charts import bar_list, line_chart
 from dashboard.classify import NO_DATA_COLOR
-from dashboard.i18n import indicator_label, t
-from dashboard.panels import column_head, decimal_year, flags_view, fmt_value, short_period, source_view
+from dashboard.i18n import indicator_label, t, unit_label
+from dashboard.panels import (
+    column_head,
+    decimal_year,
+    flags_view,
+    fmt_value,
+    local_text,
+    short_period,
+    source_view,
+    translation_note,
+)
+from dashboard.records import Localized, localized
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
 from dashboard.views.base import ExportTable, MapView, Style, frame, layer, place_markers
@@ -20,6 +30,17 @@ BANK_COLORS = {"left": "#5d3790", "right": "#e08214", "both": "#988dbe"}
 
 def bank_label(bank: str | None, lang: str) -> str:
     return t(f"bank_{bank}", lang) if bank in BANK_COLORS else (bank or t("no_data", lang))
+
+
+def period_cell(period: Localized, lang: str) -> tuple[Component, str | None]:
+    """A period label for a narrow column: its date, with the label's comment (if any) returned apart for a
+    note under the table (a Kazakh or Russian comment has longer words than the English one and would widen the
+    table past the panel)."""
+    text, fallback = period.get(lang)
+    head, sep, rest = (text or "").partition(" (")
+    if fallback or not sep:
+        return local_text(period, lang), None
+    return html.Span([head, html.Sup("*")], title=text), f"{head}*: ({rest}"
 
 
 def left_share_section(vm: ViewModel, lang: str) -> list[Component]:
@@ -40,13 +61,15 @@ def left_share_section(vm: ViewModel, lang: str) -> list[Component]:
     head = html.Thead(html.Tr([html.Th(t("period", lang)), html.Th(t("left_share_short", lang)),
                                html.Th(t("bank_basis", lang)), column_head("source", "source_and_flags",
                                                                            lang)]))
-    table = [html.Tr([html.Th(row.label, scope="row"), html.Td(f"{100 * row.share:.1f} %", className="num"),
+    cells = [period_cell(row.period or Localized(row.label), lang) for row in rows]
+    table = [html.Tr([html.Th(cells[i][0], scope="row"), html.Td(f"{100 * row.share:.1f} %", className="num"),
                       html.Td(f"{row.vintage or ''}: " + ", ".join(t(f"bank_basis_{b}",
                                                                      lang) for b in row.bank_basis)),
                       html.Td([*[source_view(s, lang) for s in row.sources], " ", flags_view(row.confidence,
                                                                                              lang)])])
-             for row in rows]
+             for i, row in enumerate(rows)]
     out.append(html.Table([head, html.Tbody(table)], className="table small", id="left-share-table"))
+    out += [html.P(comment, className="small period-comment") for _, comment in cells if comment]
     out.append(html.P(t("left_share_method", lang), className="small"))
     for row in rows:
         for did, share in row.split:
@@ -93,13 +116,23 @@ def panel_details(vm: ViewModel, state: ViewState) -> list[Component]:
                 and s.get("migrant_category") == "civil_servants"]
     out.append(html.H3(t("finding_title", lang)))
     for s in findings:
-        out.append(html.Div([html.P(s.get("paraphrase") or ""),
-                             html.P(f"{s.get('id')} · {s.get('source_ref') or ''}", className="small")],
+        out.append(html.Div([html.P(local_text(localized(s, "paraphrase"), lang)),
+                             html.P([f"{s.get('id')} · ", html.Span(s.get("source_ref") or "", className="source")],
+                                    className="small")],
                             className="finding", id="finding"))
     if findings:
         out.append(html.P(t("paraphrase_note", lang), className="small"))
+    if lang != "en" and (any(localized(s, "paraphrase").translated for s in findings)
+                         or any(localized(p, "evidence").translated for p in vm.institutions)):
+        out.append(translation_note(lang))
     out.append(html.P(t("no_counts", lang), className="caveat"))
     return out
+
+
+def bank_areas(vm: ViewModel, lang: str) -> dict[str, str]:
+    """Each bank's land area for its tooltip (the tooltip's first line is the bank's name)."""
+    return {str(m["bank"]): f"{fmt_value(float(m['area_km2']), None, lang)} {unit_label('km2', lang)}"
+            for m in vm.banks_meta if m.get("bank") is not None and m.get("area_km2") is not None}
 
 
 def render(vm: ViewModel, state: ViewState) -> MapView:
@@ -107,7 +140,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     bank_ids = vm.geo["banks"].fids
     style = Style(lang=lang, classes={b: i for i, b in enumerate(bank_ids)},
                   colors=tuple(BANK_COLORS.get(b, NO_DATA_COLOR) for b in bank_ids),
-                  labels={b: t(f"bank_{b}", lang) if b in BANK_COLORS else b for b in bank_ids}, opacity=0.45)
+                  labels=bank_areas(vm, lang), opacity=0.45)
     latest = vm.latest_vintage.get("Astana")
     context = f"v-{latest}" if latest and f"v-{latest}" in vm.geo else "empty"
     legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"bank_{b}", lang)])

@@ -9,8 +9,9 @@ from dash.development.base_component import Component
 
 from dashboard.charts import bar_list
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, palette, stance_color
-from dashboard.i18n import indicator_label, t
-from dashboard.panels import flags_view, fmt_value, source_view
+from dashboard.i18n import has, indicator_label, t
+from dashboard.panels import flags_view, fmt_value, local_text, source_view, translation_note
+from dashboard.records import Localized, localized
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
 from dashboard.views.base import ExportTable, MapView, Style, city_markers, country_bounds, layer
@@ -53,23 +54,26 @@ def scores_view(vm: ViewModel, state: ViewState) -> list[Component]:
         speaker = t("speaker", lang, sex=sex, age="?" if age is None else int(age))
         items.append(html.Li([html.Span(f"{s.get('stance'):+d} " if isinstance(s.get("stance"), int) else
                                         f"{float(s.get('stance') or 0):+.0f} ", className="stance"),
-                              html.Span(s.get("paraphrase") or "", className="paraphrase"),
+                              local_text(localized(s, "paraphrase"), lang, "paraphrase"),
                               html.Span(f" — {speaker} · {s.get('id')}", className="small")]))
     out.append(html.Ul(items, id="statement-list") if items else html.P(t("no_data", lang),
                                                                         className="missing"))
     out.append(html.P(t("paraphrase_note", lang), className="small"))
     findings = vm.statements_for(city, category, "author_finding")
     out.append(html.H3(t("author_findings", lang)))
-    out.append(html.Ul([html.Li([html.Span(s.get("paraphrase") or ""), html.Span(f" · {s.get('id')}",
-                                                                                 className="small")])
+    out.append(html.Ul([html.Li([local_text(localized(s, "paraphrase"), lang),
+                                 html.Span(f" · {s.get('id')}", className="small")])
                         for s in findings], id="finding-list") if findings else
                html.P(t("no_data", lang), className="missing"))
     tags = [i for i in vm.images if i.get("city") == city]
     out.append(html.H3(f"{t('image_tags', lang)} · {t(city, lang)}"))
-    out.append(html.Ul([html.Li([html.Span(i.get("image_tag") or "", className="tag"),
+    out.append(html.Ul([html.Li([local_text(localized(i, "image_tag"), lang, "tag"),
                                  html.Span(f" ({i.get('evidence_ids')})", className="small")]) for i in tags],
                        className="tags"))
-    return out
+    shown = [localized(s, "paraphrase") for s in (*statements, *findings)] + [localized(i, "image_tag")
+                                                                              for i in tags]
+    note = translation_note(lang) if any(text.translated for text in shown) else None
+    return [*out, *([note] if note is not None else [])]
 
 
 def origins_style(vm: ViewModel, state: ViewState) -> tuple[Style, dict[str, str]]:
@@ -85,14 +89,20 @@ def origins_style(vm: ViewModel, state: ViewState) -> tuple[Style, dict[str, str
             {rid: colors[c] for rid, c in cls.class_of.items() if c is not None})
 
 
+def origin_label(origin: str, lang: str) -> str:
+    """An origin the build could not match to one region, in words (unknown ones as published)."""
+    return t(f"origin_{origin}", lang) if has(f"origin_{origin}") else origin
+
+
 def origins_view(vm: ViewModel, state: ViewState, colors: dict[str, str]) -> list[Component]:
     lang, city = state.lang, shown_city(state)
     entry = vm.origins.get((city, state.period or ""))
     out: list[Component] = [html.H3(f"{t('origins', lang)} · {t(city, lang)}")]
     if not entry:
         return [*out, html.P(t("no_figures", lang), className="missing")]
-    out.append(html.P(f"{t('period', lang)}: {entry.label} · {indicator_label(entry.indicator, lang)}"))
-    rows = [(vm.name(i.region_id, lang) if i.region_id else i.origin, i.value,
+    out.append(html.P([f"{t('period', lang)}: ", local_text(entry.period or Localized(entry.label), lang),
+                       f" · {indicator_label(entry.indicator, lang)}"]))
+    rows = [(vm.name(i.region_id, lang) if i.region_id else origin_label(i.origin, lang), i.value,
              colors.get(i.region_id or "", NO_DATA_COLOR), "" if i.region_id else t("origins_unmapped", lang))
             for i in entry.items]
     out.append(bar_list(rows, lambda v: fmt_value(v, entry.items[0].unit, lang), t("no_data", lang)))

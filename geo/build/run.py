@@ -176,6 +176,7 @@ def format_summary(report: dict) -> str:
     lines.append(f"  repairs: {len(report['repairs'])}")
     lines += [f"    {r}" for r in report["repairs"]]
     lines += [f"  note: {n}" for n in report.get("optional", [])]
+    lines += [f"  {n}" for n in report.get("translations", [])]
     lines.append(f"  time: {report.get('seconds', 0):.1f} s")
     return "\n".join(lines)
 

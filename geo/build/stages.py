@@ -17,6 +17,7 @@ from geo.domain.figures import FigureReport, load_figures, load_findings
 from geo.domain.names import match_region
 from geo.domain.perception import load_city_images, load_statements, stance_scores
 from geo.domain.places import gazetteer_places, locate, osm_institutions, wof_localities
+from geo.domain.translations import Translations, load_translations, period_columns, translate_columns
 from geo.domain.vintages import latest_vintages, lineage_table, vintage_table
 from geo.indicators.derived import derive_all
 from geo.indicators.leftbank import left_bank_share, migration_by_bank
@@ -25,6 +26,9 @@ from geo.io.vector import Repairs, read_vector
 from geo.settings import CITY_KATO, STORAGE_CRS
 
 ORIGIN_INDICATORS = ("share_of_arrivals_from", "arrivals_from")
+# The reference table each gazetteer list comes from (translations.csv names rows by table and id).
+PLACE_TABLES = {"migrant_settlement": "migrant_settlement_places", "state_institution": "state_institutions_astana"}
+TRANSLATED_TABLES = ("focus_group_coding", "city_images", "migrant_settlement_findings", *PLACE_TABLES.values())
 
 
 def _log(quiet: bool) -> Callable[[str], None]:
@@ -108,14 +112,40 @@ def build_layers(acquired: dict[str, Acquired], quiet: bool) -> tuple[dict[str, 
     places = locate(places, districts[districts.vintage.isin(latest_vintages().values())], astana["banks"])
     statements = load_statements()
 
+    translations = load_translations()
     layers = {
-        "districts": districts, "figures": figures, "findings": load_findings(), "places": places,
+        "districts": districts, "figures": period_columns(figures), "findings": load_findings(), "places": places,
         **astana, "regions": regions, "cities": cities, "vintages": vintages_layer(), "lineage": lineage_table(),
         "perception": statements, "perception_scores": stance_scores(statements), "city_images": load_city_images(),
-        "left_bank_share": share, "bank_migration": migration,
+        "left_bank_share": period_columns(share), "bank_migration": migration,
         "unmatched_figures": pd.DataFrame(fig_report.unmatched, columns=["figure_id", "city", "district", "reason"]),
     }
-    return layers, _report(districts, figures, places, astana["banks"], fig_report, repairs)
+    layers.update(translated(layers, translations))
+    report = _report(districts, figures, places, astana["banks"], fig_report, repairs)
+    report["translations"] = translations.stale + translations.unused(TRANSLATED_TABLES)
+    for note in report["translations"]:
+        log(f"      {note}")
+    return layers, report
+
+
+def translated(layers: dict[str, pd.DataFrame], translations: Translations) -> dict[str, pd.DataFrame]:
+    """The layers holding the project's own English text, with its ru/kk translations beside it (quotations and
+    source titles stay as published inside them); stale translations are left out and noted in ``translations``."""
+    places = translate_columns(layers["places"], lambda r: PLACE_TABLES.get(str(r.get("list"))),
+                               lambda r: str(r["place_id"]), {"evidence": "evidence_paraphrase", "note": "note"},
+                               translations)
+    findings = translate_columns(layers["findings"], "migrant_settlement_findings",
+                                 lambda r: f"{r['city']}|{r['area_as_published']}|{r['indicator']}",
+                                 {"city": "city", "area_as_published": "district", "value": "value", "note": "note"},
+                                 translations)
+    return {
+        "perception": translate_columns(layers["perception"], "focus_group_coding", lambda r: str(r["id"]),
+                                        ["paraphrase"], translations),
+        "city_images": translate_columns(layers["city_images"], "city_images",
+                                         lambda r: f"{r['city']}|{r['image_tag']}", ["image_tag"], translations),
+        "places": gpd.GeoDataFrame(places, geometry="geometry", crs=layers["places"].crs),
+        "findings": period_columns(findings),
+    }
 
 
 def _report(
