@@ -2,7 +2,8 @@
 dashboard.controls), view -> map and panel (dashboard.views), downloads (geo.store.as_bytes), upload.
 
 No join or classification from scratch in a request (user-defined breaks are the one exception: a mapclassify
-call on at most a few dozen values).
+call on at most a few dozen values). Browser state is never trusted: every view coming back from the page is
+checked like a link (dashboard.controls.checked_view) before anything is drawn or cached.
 """
 
 from __future__ import annotations
@@ -15,15 +16,27 @@ from dashboard.controls import (
     CONTROL_FIELDS,
     CONTROL_GROUPS,
     OPTION_CONTROLS,
+    checked_view,
     control_options,
     hidden_groups,
     sync_state,
     view_data,
 )
-from dashboard.i18n import t
-from dashboard.state import Notice, ViewState, to_query
+from dashboard.i18n import has, t
+from dashboard.state import to_query
 from dashboard.upload import UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
+
+
+def _label(item: object, lang: str) -> object:
+    """The text of an i18n label id; the ids come back from the browser, so an unknown one is left alone."""
+    key = item.get("key") if isinstance(item, dict) else None
+    if not isinstance(key, str) or not has(key):
+        return no_update
+    try:
+        return t(key, lang, mb=UPLOAD_LIMIT_MB)
+    except (KeyError, IndexError, ValueError):  # a counted text without its count: not a page label
+        return no_update
 
 
 def register(app: dash.Dash, vm: ViewModel) -> None:
@@ -78,16 +91,17 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         prevent_initial_call=True,
     )
     def draw(view, choropleth_url, context_url, label_ids):
-        if not view:
+        checked = checked_view(vm, view)
+        if checked is None:
             return (no_update,) * 13
-        state = ViewState(**view["state"])
-        shown = views.render(vm, state, [Notice(**n) for n in view["notices"]])
+        state, notices = checked
+        shown = views.render(vm, state, notices)
         new_url, ctx_url = shown.choropleth.url, shown.context.url
         # A new layer is framed; a restyle of the same layer leaves the map where the user moved it.
         moved = new_url != choropleth_url
         bounds = {"bounds": shown.bounds, "transition": "fitBounds"} if moved else no_update
         lang = state.lang
-        labels = [t(i["key"], lang, mb=UPLOAD_LIMIT_MB) for i in label_ids]
+        labels = [_label(i, lang) for i in (label_ids if isinstance(label_ids, list) else [])]
         return (no_update if new_url == choropleth_url else new_url, shown.choropleth.style.hideout(),
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
                 list(shown.points),
@@ -97,9 +111,10 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     @app.callback(Output("download", "data"), Input("dl-geojson", "n_clicks"), Input("dl-csv", "n_clicks"),
                   State("view", "data"), prevent_initial_call=True)
     def download(_g, _c, view):
-        if not view:
+        checked = checked_view(vm, view)
+        if checked is None:
             return no_update
-        state = ViewState(**view["state"])
+        state = checked[0]
         frame = views.export_frame(vm, views.export_table(vm, state))
         stem = f"qala_{state.layer}_{state.city}_{state.indicator or state.category}".replace(" ", "_")
         return views.download_data(frame, stem, "csv" if ctx.triggered_id == "dl-csv" else "geojson")

@@ -10,13 +10,24 @@ from dataclasses import asdict
 from dashboard import panels
 from dashboard.classify import PALETTES, SCHEMES
 from dashboard.i18n import indicator_label, t
-from dashboard.state import CITY_VIEWS, LAYERS, Notice, Options, ViewState, parse_query, to_query
+from dashboard.state import (
+    CITY_VIEWS,
+    LAYERS,
+    Notice,
+    Options,
+    ViewState,
+    parse_query,
+    state_from_data,
+    to_query,
+)
 from dashboard.viewmodel import ViewModel
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang",
                   "district", "category")
 OPTION_CONTROLS = ("ctl-indicator", "ctl-period", "ctl-district", "ctl-city", "ctl-layer", "ctl-scheme",
                    "ctl-palette", "ctl-category")
+MAX_NOTICES = 12  # notices a view may carry back from the browser (a link gives at most one per parameter)
+NOTICE_CHARS = 120
 CONTROL_GROUPS = ("grp-indicator", "grp-period", "grp-category", "grp-classes", "grp-breaks", "grp-district",
                   "grp-fixed-note", "grp-city-note")
 
@@ -31,7 +42,7 @@ def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
     return {
         "ctl-indicator": [{"label": indicator_label(i, lang), "value": i}
                           for i in vm.indicators(state.city, state.layer)],
-        "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p), "value": p}
+        "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p, lang), "value": p}
                        for p in vm.periods(state.city, state.layer, state.indicator)],
         "ctl-district": [{"label": panels.place_name(vm, d, lang), "value": d}
                          for d in vm.district_ids(state.city)],
@@ -75,12 +86,31 @@ def sync_state(vm: ViewModel, trigger: str | None, search: str | None, controls:
                default_lang: str) -> tuple[ViewState, list[Notice]]:
     """The state after an event: from the URL on load/back/forward, else from the controls (no notices)."""
     options = options_for(vm)
+    default_lang = default_lang if isinstance(default_lang, str) else "en"
     if trigger in (None, "url"):
-        return parse_query(search, default_lang, options)
-    if trigger == "choropleth" and click:
-        fid = (click.get("properties") or {}).get("fid")
-        if fid is not None:
+        return parse_query(search if isinstance(search, str) else None, default_lang, options)
+    if trigger == "choropleth" and isinstance(click, dict):
+        props = click.get("properties")
+        fid = props.get("fid") if isinstance(props, dict) else None
+        if isinstance(fid, (str, int)) and not isinstance(fid, bool):
             controls = {**controls, "district": None if controls.get("district") == fid else str(fid)}
-    fields = {k: v for k, v in controls.items() if v is not None and v != ""}
+    # Only text and integer values, each then checked like a link (forged lists or objects are dropped).
+    fields = {k: v for k, v in controls.items()
+              if isinstance(v, (str, int)) and not isinstance(v, bool) and v != ""}
     state, _ = parse_query(to_query(ViewState(**{**asdict(ViewState()), **fields})), default_lang, options)
     return state, []
+
+
+def checked_view(vm: ViewModel, view: object) -> tuple[ViewState, list[Notice]] | None:
+    """The ``view`` store as the browser sent it back, checked: its state as valid as a link's (unknown
+    city, palette, language ... fall back to defaults), at most a few short text notices; None when it is no
+    view."""
+    if not isinstance(view, dict):
+        return None
+    state, _ = state_from_data(view.get("state"), "en", options_for(vm))
+    notices = []
+    raw = view.get("notices")
+    for item in raw[:MAX_NOTICES] if isinstance(raw, list) else []:
+        if isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("what", "value", "default")):
+            notices.append(Notice(*(item[k][:NOTICE_CHARS] for k in ("what", "value", "default"))))
+    return state, notices

@@ -7,18 +7,20 @@ it cannot use becomes the default plus a :class:`Notice` the page shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES, SCHEMES
-from dashboard.i18n import LANGS
-from geo.settings import CITIES
+from dashboard.i18n import LANGS, t
+from geo.settings import CITIES, MAX_USER_BREAKS
 
 CITY_VIEWS = (*CITIES, "Kazakhstan")
 LAYERS = ("concentration", "leftbank", "perception")
 EVERY_CATEGORY = "all"  # the migrant categories themselves come from the build (view model's `categories`)
 MAX_PARAM_LENGTH = 200
+_BREAK_SEPARATORS = re.compile(r"[,; ]+")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
             k = int(k_text)
         else:
             notices.append(Notice("k", k_text, str(DEFAULT_K)))
-    breaks = _first(query, "breaks") or ""
+    breaks = _breaks(query, notices, lang)
 
     indicators = options.indicators(city, layer)
     default_indicator = "population" if "population" in indicators else (indicators[0] if indicators else "")
@@ -135,6 +137,31 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
     state = ViewState(city=city, layer=layer, indicator=indicator, period=period, scheme=scheme, k=k,
                       breaks=breaks, palette=palette, lang=lang, district=district, category=category)
     return state, notices
+
+
+def _breaks(query: dict[str, list[str]], notices: list[Notice], lang: str) -> str:
+    """Own breaks as given, or none with a notice when over-long or too many: refused whole, never cut (a cut
+    could fall inside a number and silently draw other classes)."""
+    text = (query.get("breaks") or [""])[0]
+    count = len([p for p in _BREAK_SEPARATORS.split(text) if p])
+    if len(text) <= MAX_PARAM_LENGTH and count <= MAX_USER_BREAKS:
+        return text
+    notices.append(Notice(t("what_breaks", lang, n=MAX_USER_BREAKS, chars=MAX_PARAM_LENGTH),
+                          f"{text[:24]}… ({count})", "-"))
+    return ""
+
+
+def state_from_data(data: object, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
+    """A state sent back by the browser (the ``view`` store), checked exactly like a link: only known fields,
+    only text or integer values, each among the choices the server offers. Never trusts browser state."""
+    pairs = []
+    if isinstance(data, dict):
+        for field, param in _PARAM.items():
+            value = data.get(field)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                pairs.append((param, str(value)))
+    lang = default_lang if isinstance(default_lang, str) else "en"
+    return parse_query("?" + urlencode(pairs), lang, options)
 
 
 def with_changes(state: ViewState, **changes: object) -> ViewState:

@@ -1,12 +1,16 @@
 """A researcher's own file dropped on the page: checked, joined with ``geo.join.pipeline.join_user_data``,
 mapped.
 
-The upload is size-checked before it is decoded, written only into a temporary folder that is removed as
-soon as the join returns, and only the joined district table (no geometry, no input rows) goes back to the
-browser, in a ``dcc.Store``. The map draws it on the boundary layer the server already serves for that
-vintage, coloured through ``hideout`` like every other choropleth. Downloads rebuild the joined districts with
-their full-precision boundaries from the built layer. Every string from the file (its name, set-aside values,
-reasons) reaches the page as text, never as markup.
+The upload is size-checked before it is decoded and kept in memory only (an anonymous memory file, never
+a temporary folder on disk: a worker killed during a join leaves nothing behind; old ``qala-upload-*``
+folders of earlier versions are swept at start). At most ``QALA_UPLOAD_SLOTS`` joins run at once per worker; another
+upload is answered "busy, try again in a moment" at once instead of queueing, so map requests stay fast, and
+memory is given back after each join. The joined district table (no geometry, no input rows) stays on the
+server (:class:`ResultStore`, bounded and expiring); the browser holds only its random id, so nothing the
+browser sends back is ever classified or drawn unchecked. The map draws it on the boundary layer the server
+already serves for that vintage, coloured through ``hideout`` like every other choropleth. Downloads rebuild
+the joined districts with their full-precision boundaries from the built layer. Every string from the file
+(its name, set-aside values, reasons) reaches the page as text, never as markup.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +26,12 @@ import geopandas as gpd
 import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
-from dashboard.classify import NO_DATA_COLOR, classify, palette
-from dashboard.i18n import LANGS, t
+from dashboard.classify import DEFAULT_K, K_CHOICES, NO_DATA_COLOR, PALETTES, classify, palette
+from dashboard.controls import checked_view
+from dashboard.i18n import t
 from dashboard.panels import flags_view, fmt_value, source_view
 from dashboard.records import clean_cell
+from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, release_memory
 from dashboard.viewmodel import ViewModel
 from dashboard.views import download_data
 from dashboard.views.base import geo_url
@@ -40,6 +45,7 @@ UPLOAD_LIMIT_MB = upload_limit_mb()
 UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 ACCEPTED = (".csv", ".geojson", ".json")
 UPLOAD_CITIES = ("auto", *CITIES)
+SET_ASIDE_CHARS = 200  # a set-aside value is shown (and kept) up to this length, then cut with "…"
 SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
 # Natural breaks: an upload's counts are mostly small integers with many ties (zeros), which quantiles would
 # fold into one class; Fisher-Jenks keeps distinct values apart up to k classes.
@@ -85,13 +91,21 @@ def _plain(value):
     return clean_cell(value, blank_is_missing=False)
 
 
+def _shown(value):
+    """A set-aside cell as kept for the page: long text cut (it is a hint of what the row held)."""
+    value = _plain(value)
+    if isinstance(value, str) and len(value) > SET_ASIDE_CHARS:
+        return value[:SET_ASIDE_CHARS] + "…"
+    return value
+
+
 def result_store(result: JoinResult, filename: str) -> dict:
     """What the page keeps of a ``JoinResult``: district rows without geometry, the report, the labels."""
     table = pd.DataFrame(result.districts.drop(columns=result.districts.geometry.name))
     rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
     measures = [m for m in BASE_MEASURES if m in table.columns]
     measures += [c for c in table.columns if c.startswith("lq_")]
-    set_aside = [{k: _plain(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
+    set_aside = [{k: _shown(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
                  .to_dict("records")]
     report = result.report or {}
     return {"filename": filename, "city": result.city, "vintage": result.vintage,
@@ -105,28 +119,30 @@ def result_store(result: JoinResult, filename: str) -> dict:
 def handle_upload(contents: str | None, filename: str | None, lang: str, city: str | None = None,
                   limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
     """One line for the page and the joined result's store (None when the upload could not be used)."""
-    if not contents or not filename:
+    if not isinstance(contents, str) or not isinstance(filename, str) or not contents or not filename:
         return "", None
-    name = Path(str(filename)).name
+    name = Path(filename).name[:200]
     try:
         raw = decode_upload(contents, name, limit)
     except UploadRejected as exc:
         return t(exc.key, lang, **exc.fields), None
     from geo.join.pipeline import join_user_data
 
-    with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
-        path = Path(folder) / ("upload" + Path(name).suffix.lower())
-        path.write_bytes(raw)
-        del raw
-        try:
-            result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(),
-                                    name=name)
-        except QalaError as exc:
-            return str(exc).replace(str(path), name).replace(folder, "").splitlines()[0], None
-        except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
-            _log.exception("upload %r could not be joined", name)
-            return t("upload_failed", lang), None
-    store = result_store(result, name)
+    try:
+        with in_memory_file(raw) as path:
+            del raw
+            try:
+                result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(),
+                                        name=name)
+            except QalaError as exc:
+                return str(exc).replace(str(path), name).splitlines()[0], None
+            except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
+                _log.exception("upload %r could not be joined", name)
+                return t("upload_failed", lang), None
+        store = result_store(result, name)
+        del result
+    finally:
+        release_memory()
     return t("upload_done", lang, matched=store["joined_rows"], unmatched=store["set_aside_rows"]), store
 
 
@@ -245,12 +261,23 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   Input("upload", "contents"), State("upload", "filename"), State("upload-city", "value"),
                   State("view", "data"), State("ctl-city", "value"), prevent_initial_call=True)
     def upload(contents, filename, city, view, shown_city):
-        lang = view["state"]["lang"] if view else "en"
-        message, store = handle_upload(contents, filename, lang if lang in LANGS else "en", city)
+        checked = checked_view(vm, view)
+        lang = checked[0].lang if checked else "en"
+        if not isinstance(contents, str) or not contents:
+            return "", no_update, None, no_update
+        if not SLOTS.acquire():
+            return t("upload_busy", lang), no_update, None, no_update
+        try:
+            message, store = handle_upload(contents, filename, lang, city if isinstance(city, str) else None)
+        finally:
+            SLOTS.release()
+        key = RESULTS.put(store) if store else None
+        if store and key is None:
+            message = t("upload_failed", lang)
         # The joined districts are the upload's city: the City control follows, so the page never shows one
         # city's districts under another city's name.
-        switch = store["city"] if store and store.get("city") and store["city"] != shown_city else no_update
-        return message, (store if store else no_update), None, switch
+        switch = store["city"] if key and store.get("city") and store["city"] != shown_city else no_update
+        return message, ({"id": key} if key else no_update), None, switch
 
     @app.callback(Output("upload-store", "data", allow_duplicate=True), Output("upload-result", "children",
                                                                                allow_duplicate=True),
@@ -265,22 +292,29 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   Output("upload-city", "options"),
                   Input("upload-store", "data"), Input("upload-measure", "value"), Input("view", "data"),
                   prevent_initial_call=True)
-    def draw_upload(store, measure, view):
-        state = (view or {}).get("state") or {}
-        lang = state.get("lang", "en") if state.get("lang") in LANGS else "en"
+    def draw_upload(ref, measure, view):
+        checked = checked_view(vm, view)
+        state = checked[0] if checked else None
+        lang = state.lang if state else "en"
         cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang),
                    "value": c} for c in UPLOAD_CITIES]
-        if not store:
-            return geo_url(vm, "empty"), {"classes": {}, "colors": []}, [], "", [], True, no_update, cities
-        hideout, body = upload_view(store, measure or "count", lang, int(state.get("k", 5)),
-                                    state.get("palette", "viridis"))
+        empty = geo_url(vm, "empty"), {"classes": {}, "colors": []}
+        if not ref:
+            return *empty, [], "", [], True, no_update, cities
+        store = RESULTS.get(ref.get("id") if isinstance(ref, dict) else None)
+        if store is None:  # expired, unknown or forged id: nothing to draw, and the page says why
+            notice = html.P(t("upload_expired", lang), className="caveat", id="upload-expired", role="alert")
+            return *empty, [notice], "", [], False, no_update, cities
+        k = state.k if state and state.k in K_CHOICES else DEFAULT_K
+        pal = state.palette if state and state.palette in PALETTES else "viridis"
+        hideout, body = upload_view(store, measure if isinstance(measure, str) else "count", lang, k, pal)
         layer = f"v-{store['vintage']}"
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:
             body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
-        if state.get("city") and state["city"] != store["city"]:
+        if state and state.city != store["city"]:
             body.insert(0, html.P(t("upload_other_city", lang, city=t(store["city"], lang),
-                                    shown=t(state["city"], lang)), className="caveat",
+                                    shown=t(state.city, lang)), className="caveat",
                                   id="upload-other-city"))
         viewport = no_update
         if ctx.triggered_id == "upload-store":
@@ -295,8 +329,9 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     @app.callback(Output("upload-download", "data"), Input("upload-dl-geojson", "n_clicks"),
                   Input("upload-dl-csv", "n_clicks"), State("upload-store", "data"),
                   prevent_initial_call=True)
-    def download(_g, _c, store):
-        if not store:
+    def download(_g, _c, ref):
+        store = RESULTS.get(ref.get("id") if isinstance(ref, dict) else None)
+        if store is None:
             return no_update
         frame = joined_frame(store)
         stem = f"{Path(store['filename']).stem}_joined_{store['vintage']}"

@@ -58,7 +58,7 @@ def load_for_export(
             raise BadInput(f"{layer}: no districts.parquet or districts.geojson; give a `qala join -o` folder")
         path = found
     if path.suffix.lower() in (".geojson", ".json", ".parquet") and path.is_file():
-        data = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
+        data = _read_geographic(path)
         return data, path.stem, layer_attribution("districts", data)
     if layer == "districts":
         data = layers.load_districts(city=city, vintage=vintage)
@@ -69,6 +69,19 @@ def load_for_export(
         if city is not None and "city" in data.columns:
             data = data[data["city"] == city].reset_index(drop=True)
     return data, layer, layer_attribution(layer, data)
+
+
+def _read_geographic(path: Path) -> gpd.GeoDataFrame:
+    """A joined result or other geographic file; anything else (plain JSON, a truncated file): one line."""
+    try:
+        data = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 -- pyogrio/pyarrow raise many kinds; all mean "not a layer"
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise BadInput(f"{path}: not a geographic layer ({reason}); fix: give a GeoJSON FeatureCollection, a "
+                       "GeoParquet file or a `qala join -o` folder") from None
+    if not isinstance(data, gpd.GeoDataFrame) or data.geometry.name not in data.columns:
+        raise BadInput(f"{path}: has no geometry; fix: give a GeoJSON FeatureCollection or a GeoParquet file")
+    return data
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -98,3 +98,37 @@ def upload_limit_mb() -> int:
 
 def render_cache_size() -> int:
     return _env_int("QALA_RENDER_CACHE", 512, low=0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hardening (dashboard): bounds on what one browser may make a worker hold or do.
+# - ``QALA_UPLOAD_SLOTS``: uploads joined at the same time per worker (default 1); more get "busy, try again".
+# - ``QALA_UPLOAD_TTL``: seconds a joined upload stays on the server for the page (default 1800).
+# - ``QALA_UPLOAD_KEEP`` / ``QALA_UPLOAD_KEEP_MB``: joined uploads kept at most, in number and MB (64 / 64).
+# - ``QALA_RENDER_CACHE_MB``: drawn views each worker keeps, in MB (default 64; beside the entry count).
+# - ``QALA_LOG_LINE``: longest log message in characters; the rest is cut with a count (default 2048).
+MAX_USER_BREAKS = 20  # own class breaks in a view state; more are refused with a notice
+
+
+def upload_slots() -> int:
+    return _env_int("QALA_UPLOAD_SLOTS", 1)
+
+
+def upload_ttl() -> int:
+    return _env_int("QALA_UPLOAD_TTL", 1800)
+
+
+def upload_keep() -> int:
+    return _env_int("QALA_UPLOAD_KEEP", 64)
+
+
+def upload_keep_bytes() -> int:
+    return _env_int("QALA_UPLOAD_KEEP_MB", 64) * 1024 * 1024
+
+
+def render_cache_bytes() -> int:
+    return _env_int("QALA_RENDER_CACHE_MB", 64, low=0) * 1024 * 1024
+
+
+def log_line_limit() -> int:
+    return _env_int("QALA_LOG_LINE", 2048, low=256)

@@ -12,8 +12,10 @@ same cached record (the view model never changes while serving).
 from __future__ import annotations
 
 import base64
-import functools
 import json
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
 from types import ModuleType
@@ -26,7 +28,7 @@ from dashboard.state import Notice, ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
 from dashboard.views import concentration, leftbank, overview, perception
 from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text
-from geo.settings import render_cache_size
+from geo.settings import render_cache_bytes, render_cache_size
 from geo.store import as_bytes
 
 DOWNLOAD_TYPES = {"csv": "text/csv", "geojson": "application/geo+json"}
@@ -42,19 +44,67 @@ def view_module(state: ViewState) -> ModuleType:
 
 
 def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> MapView:
-    """Everything the page shows for a state, the link's notices first (cached per worker)."""
-    return _render_cached(vm, state, tuple(notices))
-
-
-@functools.lru_cache(maxsize=render_cache_size())
-def _render_cached(vm: ViewModel, state: ViewState, notices: tuple[Notice, ...]) -> MapView:
-    view = view_module(state).render(vm, state)
+    """Everything the page shows for a state, the link's notices first (the view cached per worker, keyed by
+    the checked state only: notices are added outside the cache)."""
+    view = _RENDERED.get((id(vm), state))
+    if view is None:
+        view = view_module(state).render(vm, state)
+        _RENDERED.put((id(vm), state), view)
+    notices = tuple(notices)
+    if not notices:
+        return view
     return replace(view, notices=(*[notice_text(n, state.lang) for n in notices], *view.notices))
+
+
+class _ViewCache:
+    """A least-recently-used cache bounded by entries and by bytes (each view's pickled size), thread-safe:
+    arbitrary states must not grow a worker without limit."""
+
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self.entries, self.max_bytes = entries, max_bytes
+        self._items: OrderedDict[object, tuple[MapView, int]] = OrderedDict()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> MapView | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: object, view: MapView) -> None:
+        try:
+            size = len(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # noqa: BLE001 -- a view that cannot be measured is not kept
+            return
+        if size > self.max_bytes or self.entries == 0:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.bytes -= old[1] if old else 0
+            self._items[key] = (view, size)
+            self.bytes += size
+            while len(self._items) > self.entries or self.bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_RENDERED = _ViewCache(render_cache_size(), render_cache_bytes())
 
 
 def clear_render_cache() -> None:
     """Forget drawn views (after the view model changed under them, as tests do)."""
-    _render_cached.cache_clear()
+    _RENDERED.clear()
 
 
 def export_table(vm: ViewModel, state: ViewState) -> ExportTable:

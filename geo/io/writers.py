@@ -6,8 +6,11 @@ that writes it atomically. The rules each writer enforces, and why:
 - GeoJSON follows RFC 7946: EPSG:4326 lon/lat (a layer without a CRS is an error, never a guess), exterior rings
   counter-clockwise and holes clockwise (right-hand rule), no ``crs`` member, coordinates rounded to 6 decimals
   (~0.1 m, far below the precision of any boundary here), UTF-8, NaN written as null.
-- CSV is safe to open in a spreadsheet: text cells starting with = + - @ tab or CR get a leading single quote
-  (OWASP "CSV injection"), genuine numbers such as "-5.2" are left alone; geometry becomes WKT (and lon/lat
+- CSV is safe to open in a spreadsheet: text cells and header names starting with = + - @ tab or CR get a
+  leading single quote (OWASP "CSV injection"), and so does every piece of a cell that a spreadsheet could
+  split off and run: after a ; , tab or line break (Excel with the ru/kk ";" list separator reads "a;=1+1" as
+  two cells), after leading spaces, or with the fullwidth signs ＝ ＋ － ＠; genuine numbers such as
+  "-5.2" are left alone; geometry becomes WKT (and lon/lat
   columns for point layers); UTF-8 with BOM so Excel shows Cyrillic names correctly.
 - GeoParquet keeps the CRS (geopandas writes it into the ``geo`` metadata).
 - The HTML map is made with folium, with Leaflet inlined (from the ``django-js-lib-leaflet`` package) so it opens
@@ -21,6 +24,7 @@ import importlib.util
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,7 +43,9 @@ if TYPE_CHECKING:
 FORMATS = ("geojson", "csv", "parquet", "html", "gpkg")
 EXTENSIONS = {"geojson": ".geojson", "csv": ".csv", "parquet": ".parquet", "html": ".html", "gpkg": ".gpkg"}
 COORDINATE_DECIMALS = 6
-_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_SIGNS = "=+-@＝＋－＠"
+_PIECE_SEPARATORS = re.compile(r"([;,\t\r\n])")
 
 
 # ---------------------------------------------------------------------------------------------------- GeoJSON
@@ -113,11 +119,23 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _runs_as_formula(piece: str) -> bool:
+    """A piece a spreadsheet would evaluate: a formula sign after leading (Unicode) spaces, not a number."""
+    bare = piece.lstrip()
+    return bare[:1] in _FORMULA_SIGNS and bare != "" and not _is_number(bare.strip())
+
+
 def neutralise_formula(value: object) -> object:
-    """Prefix a quote to text that a spreadsheet would run as a formula; leave genuine numbers alone."""
-    if isinstance(value, str) and value.startswith(_INJECTION_PREFIXES) and not _is_number(value.strip()):
-        return "'" + value
-    return value
+    """Prefix a quote to text, or to each piece of it, that a spreadsheet would run as a formula (see the
+    module docstring); leave genuine numbers alone."""
+    if not isinstance(value, str):
+        return value
+    parts = _PIECE_SEPARATORS.split(value)  # pieces at even positions, separators at odd ones
+    text = "".join("'" + part if i % 2 == 0 and _runs_as_formula(part) else part
+                   for i, part in enumerate(parts))
+    if value.startswith(_INJECTION_PREFIXES) and not text.startswith("'") and not _is_number(value.strip()):
+        text = "'" + text
+    return text
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -137,6 +155,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
             frame[col] = frame[col].map(
                 lambda v: neutralise_formula(v if isinstance(v, str) or v is None else _json_value(v))
             )
+    frame.columns = [neutralise_formula(c) for c in frame.columns]  # headers may be built from user values
     # CRLF as RFC 4180 says; it also makes the csv module quote any field holding a bare CR or LF
     text = frame.to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
@@ -240,6 +259,10 @@ def to_html_map_bytes(
         props[col] = props[col].map(lambda v: html.escape(v) if isinstance(v, str) else _json_value(v))
     if value_col:
         props["_fill"] = [_colour(v, bins) for v in props[value_col]]
+    # Column names reach the page too (folium writes tooltip fields and aliases as HTML): escaped as well,
+    # and the properties renamed to match, so the tooltip still finds its values.
+    props.columns = [html.escape(str(c)) for c in props.columns]
+    fields = [html.escape(str(f)) for f in fields]
     data = gpd.GeoDataFrame(props, geometry=shown.geometry.array, crs="EPSG:4326")
 
     minx, miny, maxx, maxy = data.total_bounds
@@ -262,10 +285,10 @@ def to_html_map_bytes(
 
     folium.GeoJson(
         data.to_json(na="null", drop_id=True),
-        name=title,
+        name=html.escape(title),
         style_function=style,
         marker=folium.CircleMarker(radius=5, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=fields, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=fields, sticky=True),
     ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     cast("Figure", fmap.get_root()).html.add_child(

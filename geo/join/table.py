@@ -10,12 +10,15 @@ lines; GeoJSON: feature N of the ``features`` array; Parquet: row N).
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from geo.errors import BadInput
 from geo.io.userfile import find_columns, read_raw_file
 from geo.join.rules import check_rows
 
@@ -63,6 +66,7 @@ def read_user_file(
     name when ``path`` is a temporary copy (dashboard uploads). Raises ``BadInput``/``CRSError`` with one line
     (what, which file, which row, how to fix) for files that cannot be used at all.
     """
+    _check_regular(path)
     raw = read_raw_file(path, name=name)
     columns, column_notes = find_columns(
         raw.frame, raw.label, has_geometry=raw.geometry is not None, lat_col=lat_col, lon_col=lon_col,
@@ -96,3 +100,19 @@ def read_user_file(
     )
     table.check_balance()
     return table
+
+
+def _check_regular(path: str | Path) -> None:
+    """Say what an input that is not a regular file is (a FIFO or device would block or never end)."""
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: /dev/stdin is a link to a pipe or terminal
+    except OSError:
+        return  # missing: read_raw_file says "no such file"
+    if stat.S_ISREG(mode):
+        return
+    device = stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+    kind = ("folder" if stat.S_ISDIR(mode) else "FIFO" if stat.S_ISFIFO(mode) else "socket"
+            if stat.S_ISSOCK(mode) else "device" if device else "special file")
+    hint = (" (a folder of Parquet parts goes with --engine dask)" if kind == "folder" else "")
+    raise BadInput(f"{path}: is a {kind}, not a regular file; fix: save the data to a CSV, GeoJSON or "
+                   f"GeoParquet file and give its path{hint}")
