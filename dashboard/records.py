@@ -142,6 +142,12 @@ class Series:
     def n_derived(self) -> int:
         return sum(f.derived for f in self.figures.values())
 
+    def first_source_host(self) -> str:
+        """The host (or first words) of the first figure's source: tells apart series of one period."""
+        source = next((f.source for f in self.figures.values() if f.source), "") or ""
+        match = re.search(r"(?:https?://)?(?:www\.)?([\w.-]+\.[a-z]{2,})", source)
+        return match.group(1) if match else " ".join(source.split()[:3])
+
 
 @dataclass(frozen=True)
 class GeoLayer:

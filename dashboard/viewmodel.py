@@ -57,6 +57,21 @@ def _names(row: dict, fallback: str) -> dict[str, str]:
     return {lang: text_cell(row.get(f"name_{lang}")) or fallback for lang in LANG_CODES}
 
 
+def side_by_side(recs: list[dict]) -> list[list[dict]]:
+    """Figures of one period split so that no place has two values in one series: another unit, or another
+    source giving another value, becomes a series of its own, shown beside the first, never silently dropped."""
+    parts: list[list[dict]] = []
+    for rec in sorted(recs, key=lambda r: str(r.get("unit") or "")):
+        place = (text_cell(rec.get("district_id")) or str(rec["city"]), str(rec.get("unit") or ""))
+        home = next((p for p in parts if str(p[0].get("unit") or "") == place[1]
+                     and place[0] not in {text_cell(r.get("district_id")) or str(r["city"]) for r in p}), None)
+        if home is None:
+            parts.append([rec])
+        else:
+            home.append(rec)
+    return parts
+
+
 def _figure(rec: dict, label: str) -> Figure:
     value = clean_cell(rec.get("value"))
     return Figure(figure_id=text_cell(rec.get("figure_id")) or "",
@@ -180,17 +195,23 @@ class ViewModel:
         for (view, indicator, label, vintage, district_level), recs in groups.items():
             if not district_level and len(recs) < 2:
                 continue  # the national view compares cities: a period with one city is read in that city
-            figs = {text_cell(r.get("district_id")) or str(r["city"]): _figure(r, label) for r in recs}
-            first = next(iter(figs.values()))
-            units = [f.unit for f in figs.values() if f.unit]
-            series = Series(sid="", city=view, indicator=indicator, key=label, label=label,
-                            start=first.period_start, end=first.period_end, vintage=vintage,
-                            unit=max(set(units), key=units.count) if units else None, figures=figs,
-                            period=first.period)
-            series.has_geometry = (f"v-{vintage}" if district_level else "cities") in self.geo
-            by_view[(view, indicator)].append(series)
+            for part in side_by_side(recs):
+                by_view[(view, indicator)].append(self._series(view, indicator, label, vintage, district_level,
+                                                               part))
         for (view, indicator), items in by_view.items():
             self.index_series(view, indicator, items)
+
+    def _series(self, view: str, indicator: str, label: str, vintage: str | None, district_level: bool,
+                recs: list[dict]) -> Series:
+        figs = {text_cell(r.get("district_id")) or str(r["city"]): _figure(r, label) for r in recs}
+        first = next(iter(figs.values()))
+        units = [f.unit for f in figs.values() if f.unit]
+        series = Series(sid="", city=view, indicator=indicator, key=label, label=label,
+                        start=first.period_start, end=first.period_end, vintage=vintage,
+                        unit=max(set(units), key=units.count) if units else None, figures=figs,
+                        period=first.period)
+        series.has_geometry = (f"v-{vintage}" if district_level else "cities") in self.geo
+        return series
 
     def index_series(self, view: str, indicator: str, items: list[Series]) -> None:
         """Index the series of one view and indicator: keys, ranks, history and the precomputed classes.
@@ -201,8 +222,12 @@ class ViewModel:
                                              s.vintage or ""))
         seen = {self.series[sid].key for sid in self.city_index.get((view, indicator), [])}
         for series in items:
-            if series.key in seen:
-                series.key = f"{series.label} @{series.vintage}"
+            candidates = [series.key, f"{series.label} @{series.vintage}", f"{series.label} · {series.unit}"]
+            series.key = next((c for c in candidates if c not in seen), "")
+            n = 2
+            while not series.key:
+                series.key = f"{series.label} · {n}" if f"{series.label} · {n}" not in seen else ""
+                n += 1
             seen.add(series.key)
             series.sid = f"{view}|{indicator}|{series.key}"
             present = sorted(((v, i) for i, v in series.values.items() if v is not None), reverse=True)
@@ -326,6 +351,14 @@ class ViewModel:
             text += f" · {series.vintage}"
         if series.n_derived:
             text += f" · {t('period_derived', lang)}"
+        twins = [self.series[sid] for sid in self.city_index.get((city, indicator), [])
+                 if self.series[sid].label == series.label and self.series[sid].vintage == series.vintage
+                 and self.series[sid].sid != series.sid]
+        if twins:  # the same period split side by side: say what sets this one apart
+            if any(tw.unit != series.unit for tw in twins) and series.unit:
+                text += f" · {series.unit}"
+            else:
+                text += f" · {series.first_source_host()}"
         if not series.has_geometry:
             text += " · ▫"
         return text

@@ -116,3 +116,56 @@ def test_chart_labels_skip_points_too_close_to_the_previous_label():
     assert labelled([0.0, 30.0, 60.0, 61.0], gap=30) == [0, 1, 3]  # 60 is too close to the last one
     assert labelled([0.0, 100.0], gap=30) == [0, 1]
     assert labelled([5.0]) == [0] and labelled([]) == []
+
+
+def test_two_units_or_two_sources_of_one_period_are_shown_side_by_side():
+    """The same district and date in USD and in KZT, and Almaty district from two sources that disagree: no value
+    may overwrite another; each becomes a series of its own, keyed apart."""
+    from dashboard.viewmodel import side_by_side
+
+    def rec(district, value, unit, source):
+        return {"city": "Astana", "district_id": district, "value": value, "unit": unit, "source": source}
+
+    recs = [rec("esil", 2601.0, "USD/m2", "kn.kz"), rec("esil", 401700.0, "KZT/m2", "kn.kz"),
+            rec("almaty", 2057.0, "USD/m2", "kn.kz"), rec("almaty", 2100.0, "USD/m2", "other"),
+            rec("saryarka", 1949.0, "USD/m2", "kn.kz")]
+    parts = side_by_side(recs)
+    assert sum(len(p) for p in parts) == len(recs)  # nothing dropped
+    as_sets = [{(r["district_id"], r["value"]) for r in p} for p in parts]
+    assert {("esil", 401700.0)} in as_sets
+    assert {("esil", 2601.0), ("almaty", 2057.0), ("saryarka", 1949.0)} in as_sets
+    assert {("almaty", 2100.0)} in as_sets
+    for part in parts:  # one unit and each place once per series
+        assert len({r["unit"] for r in part}) == 1
+        assert len({r["district_id"] for r in part}) == len(part)
+
+
+def test_series_split_from_one_period_get_distinct_keys():
+    vm = ViewModel()
+    a = _series("c.2012-2013", "2013-12-31", {"esil": 2601.0}, vintage="astana-3")
+    b = _series("c.2012-2013", "2013-12-31", {"esil": 401700.0}, vintage="astana-3")
+    b.unit = "KZT/m2"
+    c = _series("c.2012-2013", "2013-12-31", {"esil": 2700.0}, vintage="astana-3")
+    vm.index_series("Astana", "population", [a, b, c])
+    keys = vm.periods("Astana", "concentration", "population")
+    assert len(set(keys)) == 3 and keys[0] == "c.2012-2013"
+    assert {vm.find_series("Astana", "population", k).figures["esil"].value for k in keys} == {2601.0, 401700.0,
+                                                                                               2700.0}
+
+
+def test_period_choices_of_split_series_say_what_sets_them_apart():
+    vm = ViewModel()
+    usd = _series("c.2012-2013", "2013-12-31", {"esil": 2601.0}, vintage="astana-3")
+    usd.unit = "USD/m2"
+    kzt = _series("c.2012-2013", "2013-12-31", {"esil": 401700.0}, vintage="astana-3")
+    kzt.unit = "KZT/m2"
+    other = _series("2014", "2014-12-31", {"esil": 1.0}, vintage="astana-3")
+    for fig in other.figures.values():
+        fig.source = "https://www.kn.kz/analytics/2449 (weekly monitoring)"
+    other2 = _series("2014", "2014-12-31", {"esil": 2.0}, vintage="astana-3")
+    for fig in other2.figures.values():
+        fig.source = "https://kapital.kz/x"
+    vm.index_series("Astana", "price", [usd, kzt, other, other2])
+    labels = {vm.period_label("Astana", "price", k) for k in vm.periods("Astana", "concentration", "price")}
+    assert labels == {"c.2012-2013 · astana-3 · USD/m2", "c.2012-2013 · astana-3 · KZT/m2",
+                      "2014 · astana-3 · kn.kz", "2014 · astana-3 · kapital.kz"}
