@@ -31,7 +31,7 @@ from dashboard.controls import checked_view
 from dashboard.i18n import t
 from dashboard.panels import flags_view, fmt_value, source_view
 from dashboard.records import clean_cell
-from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, release_memory
+from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, join_elsewhere, release_memory
 from dashboard.viewmodel import ViewModel
 from dashboard.views import download_data
 from dashboard.views.base import geo_url
@@ -126,24 +126,34 @@ def handle_upload(contents: str | None, filename: str | None, lang: str, city: s
         raw = decode_upload(contents, name, limit)
     except UploadRejected as exc:
         return t(exc.key, lang, **exc.fields), None
+    outcome, payload = join_elsewhere(raw, name, city if city in UPLOAD_CITIES[1:] else None)
+    del raw
+    release_memory(collect=False)
+    if outcome == "error":
+        return payload, None
+    if outcome != "ok":
+        return t("upload_failed", lang), None
+    store = payload
+    return t("upload_done", lang, matched=store["joined_rows"], unmatched=store["set_aside_rows"]), store
+
+
+def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]:
+    """The join of one upload, run in a child process (see :func:`dashboard.uploadkeep.join_elsewhere`):
+    ("ok", the page's store), ("error", the one-line reason) or ("failed", None). Only the district totals and
+    the set-aside reasons come back; the rows stay in the child, which ends after this one join."""
     from geo.join.pipeline import join_user_data
 
     try:
         with in_memory_file(raw) as path:
             del raw
             try:
-                result = join_user_data(path, city=city if city in UPLOAD_CITIES[1:] else None, h3_res=(),
-                                        name=name)
+                result = join_user_data(path, city=city, h3_res=(), name=name)
             except QalaError as exc:
-                return str(exc).replace(str(path), name).splitlines()[0], None
-            except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
-                _log.exception("upload %r could not be joined", name)
-                return t("upload_failed", lang), None
-        store = result_store(result, name)
-        del result
-    finally:
-        release_memory()
-    return t("upload_done", lang, matched=store["joined_rows"], unmatched=store["set_aside_rows"]), store
+                return "error", str(exc).replace(str(path), name).splitlines()[0]
+        return "ok", result_store(result, name)
+    except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
+        _log.exception("upload %r could not be joined", name)
+        return "failed", None
 
 
 # ------------------------------------------------------------------------------------------- view

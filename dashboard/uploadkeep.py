@@ -6,10 +6,12 @@ Kept apart from dashboard.upload (the page side) so each stays short; see that m
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import gc
 import json
+import multiprocessing
 import os
 import re
 import secrets
@@ -75,6 +77,37 @@ class Slots:
 
 
 SLOTS = Slots(upload_slots())
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _lower_priority() -> None:
+    """In the join's child process: yield the CPU to the workers that answer map requests."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
+def _pool() -> concurrent.futures.ProcessPoolExecutor:
+    """One child process per join (forked from a clean forkserver, never from this threaded worker), so a
+    join's memory goes back to the system when it ends and its CPU time runs at a lower priority."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["dashboard.upload"])
+            _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=upload_slots(), mp_context=context,
+                                                           initializer=_lower_priority, max_tasks_per_child=1)
+        return _POOL
+
+
+def join_elsewhere(raw: bytes, name: str, city: str | None) -> tuple[str, object]:
+    """dashboard.upload.join_in_child in a child process, waited for at most the request timeout."""
+    from dashboard.upload import join_in_child
+
+    try:
+        return _pool().submit(join_in_child, raw, name, city).result(timeout=max(1, dashboard_timeout() - 5))
+    except (concurrent.futures.TimeoutError, concurrent.futures.process.BrokenProcessPool):
+        return "failed", None
 
 
 def _shared_folder() -> Path:

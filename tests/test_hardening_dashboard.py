@@ -19,7 +19,7 @@ from dashboard import uploadkeep, views
 from dashboard.app import create_app
 from dashboard.controls import options_for
 from dashboard.state import ViewState, parse_query
-from dashboard.upload import handle_upload
+from dashboard.upload import handle_upload, join_in_child
 from dashboard.uploadkeep import RESULTS, SLOTS, ResultStore, sweep_stale_uploads
 from dashboard.viewmodel import ViewModel
 from geo.settings import PROJECT_ROOT, build_dir
@@ -210,8 +210,12 @@ def test_uploads_never_touch_the_disk_and_stale_folders_are_swept(built, tmp_pat
         return real(path, **kwargs)
 
     monkeypatch.setattr(pipeline, "join_user_data", spy)
-    message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")
-    assert store is not None and seen and seen[0][0].startswith("/proc/self/fd/") and seen[0][1] == []
+    # the join the child process runs, run here so the spy sees where it reads from
+    outcome, store = join_in_child(POINTS.encode(), "survey.csv", None)
+    assert outcome == "ok" and seen and seen[0][0].startswith("/proc/self/fd/") and seen[0][1] == []
+    message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")  # and through the child
+    assert store is not None and store["joined_rows"] == 2  # Akorda and the station
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith("pymp-")] == []
     old, young = tmp_path / "qala-upload-old", tmp_path / "qala-upload-young"
     old.mkdir()
     (old / "upload.csv").write_text("secret")
