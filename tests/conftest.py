@@ -17,13 +17,11 @@ import pytest
 from geo.settings import PROJECT_ROOT, build_dir, mirror_dir
 
 MIRROR_FIXTURES = {"mirror", "built"}
-# Tests that read the real build folder (geo.settings.build_dir()) without asking for a fixture.
-READS_REAL_BUILD = {"test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languages"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())) or item.originalname in READS_REAL_BUILD:
+        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.mirror)
 
 

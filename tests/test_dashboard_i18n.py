@@ -81,12 +81,10 @@ def test_place_names_follow_language_with_fallback():
     assert i18n.name_of({"name_en": "Nura", "name_kk": None}, "kk") == "Nura"
 
 
-def test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languages():
+def test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languages(built):
     import pandas as pd
 
-    from geo.settings import build_dir
-
-    figures = pd.read_parquet(build_dir() / "figures.parquet", columns=["confidence"])
+    figures = pd.read_parquet(built / "figures.parquet", columns=["confidence"])
     flags = {f.strip() for text in figures["confidence"].dropna() for f in str(text).split(";") if f.strip()}
     assert "x2" in flags  # the build really carries flags: this test is not vacuous
     missing = sorted(f for f in flags if not i18n.has(f"flag_{f}"))
@@ -106,13 +104,11 @@ def test_flag_view_shows_label_and_keeps_code_as_tooltip():
     assert unknown.children == "no_such_flag"  # an unknown flag is shown by its code, never dropped
 
 
-def test_every_indicator_and_unit_in_the_built_figures_has_a_label_in_three_languages():
+def test_every_indicator_and_unit_in_the_built_figures_has_a_label_in_three_languages(built):
     """No snake_case indicator name or English unit code reaches the page."""
     import pandas as pd
 
-    from geo.settings import build_dir
-
-    figures = pd.read_parquet(build_dir() / "figures.parquet", columns=["indicator", "unit"])
+    figures = pd.read_parquet(built / "figures.parquet", columns=["indicator", "unit"])
     missing = sorted(i for i in set(figures["indicator"]) if not i18n.has(f"ind_{i}"))
     assert missing == []
     for indicator in set(figures["indicator"]):
