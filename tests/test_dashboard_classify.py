@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from dashboard.classify import classify, legend_entries, palette, parse_breaks, stance_color
 
 VALUES = {"a": 10.0, "b": 20.0, "c": 30.0, "d": 40.0, "e": None, "f": float("nan")}
@@ -56,3 +58,20 @@ def test_palettes_are_ordered_samples_and_stance_colours_diverge():
     assert len(set(palette("cividis", 7))) == 7
     assert stance_color(-1.0) != stance_color(1.0)
     assert stance_color(None) == stance_color(math.nan) == "#d9d9d9"
+
+
+@pytest.mark.parametrize("mean,index", [
+    (-1.0, 0), (-0.72, 0), (-0.70, 1), (-0.43, 1), (-0.42, 2), (-0.15, 2), (-0.14, 3), (0.0, 3), (0.14, 3),
+    (0.15, 4), (0.42, 4), (0.43, 5), (0.71, 5), (0.72, 6), (1.0, 6), (1.7, 6), (-3.0, 0),
+])
+def test_stance_colour_classes_split_minus_one_to_one_in_seven_equal_steps(mean, index):
+    """Seven classes of width 2/7 from -1 to +1 (…, -1/7..+1/7 neutral, …); out-of-range means are clamped."""
+    from dashboard.classify import STANCE_COLORS, stance_color
+
+    assert stance_color(mean) == STANCE_COLORS[index]
+
+
+def test_no_statement_is_grey_not_neutral():
+    from dashboard.classify import NO_DATA_COLOR, stance_color
+
+    assert stance_color(None) == NO_DATA_COLOR and stance_color(float("nan")) == NO_DATA_COLOR

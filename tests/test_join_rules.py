@@ -169,3 +169,15 @@ def test_check_rows_with_a_given_swap_does_not_decide_again():
     checked = check_rows(frame, Columns(lat="lat", lon="lon"), "f", swap=True, keep_values=False)
     assert checked.swap and checked.lon.tolist()[0] == 71.4
     assert checked.aside.reasons.tolist() == [None, OUT_OF_RANGE]
+
+
+def test_a_tie_between_straight_and_swapped_rows_keeps_the_file_as_written():
+    """One row fits Kazakhstan as written (51 N, 71 E), one only when swapped: a tie is no evidence of a swap."""
+    from geo.join.rules import decide_swap
+
+    lon, lat = np.array([71.4, 51.1]), np.array([51.1, 71.4])
+    usable = np.array([True, True])
+    assert decide_swap(lon, lat, usable, "tie.csv") == (False, None)
+    # one more row that fits only swapped tips it: 2 of 3 fit Kazakhstan only when swapped
+    swap, note = decide_swap(np.append(lon, 51.2), np.append(lat, 71.5), np.array([True] * 3), "more.csv")
+    assert swap and "2 of 3 rows" in note
