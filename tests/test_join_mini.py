@@ -112,3 +112,40 @@ def test_cli_writes_one_folder_and_reports(mini_store, tmp_path, capsys):
     assert pd.read_csv(out / "set_aside.csv")["row"].tolist() == [7, 8, 9, 10]
     assert {p.name for p in out.iterdir()} >= {"districts.geojson", "districts.csv", "groups.csv", "indices.csv"}
     assert main(["join", str(tmp_path / "missing.csv"), "-o", str(out)]) == 2
+
+
+def test_city_is_inferred_from_where_most_rows_fall_and_said(mini_store, tmp_path):
+    result = join_user_data(_survey(tmp_path), group_col="группа", h3_res=[], permutations=0)
+    assert (result.city, result.vintage) == ("Astana", "astana-4")  # 6 rows in Astana, 1 in Almaty
+    assert "city Astana inferred from where most rows fall (override with --city)" in result.report["notes"]
+    almaty = tmp_path / "almaty.csv"
+    rows = [_lonlat(x, y, "Almaty") for x, y in ((1, 1), (1, -1), (-1, -1))] + [_lonlat(1, 1, "Astana")]
+    almaty.write_text("lat,lon\n" + "\n".join(rows) + "\n")
+    assert join_user_data(almaty, h3_res=[]).city == "Almaty"  # 3 of 4 in Almaty
+    names = tmp_path / "names.csv"
+    names.write_text("district\nAlmaly\nBostandyk\nEsil\n")
+    assert join_user_data(names, h3_res=[]).city == "Almaty"  # two Almaty districts, one Astana district
+
+
+def test_bad_choices_are_one_line_errors_that_say_the_fix(mini_store, tmp_path):
+    from geo.errors import BadInput, UnknownName
+
+    path = _survey(tmp_path)
+    with pytest.raises(UnknownName, match=r"unknown city 'Aktobe'; use one of Astana, Almaty, Shymkent \(--city\)"):
+        join_user_data(path, city="Aktobe", h3_res=[])
+    with pytest.raises(BadInput, match=r"vintage 'almaty-3' is of Almaty, not Astana; drop --city or change "
+                                       r"--vintage"):
+        join_user_data(path, city="Astana", vintage="almaty-3", h3_res=[])
+    with pytest.raises(UnknownName, match=r"unknown vintage 'astana-9'.*\(--vintage\)"):
+        join_user_data(path, vintage="astana-9", h3_res=[])
+    steppe = tmp_path / "steppe.csv"
+    steppe.write_text("lat,lon\n47.0,68.0\n")
+    with pytest.raises(BadInput, match=r"steppe.csv: no row falls in Astana, Almaty or Shymkent \(row 1: .*give "
+                                       r"--city"):
+        join_user_data(steppe, h3_res=[])
+    empty = tmp_path / "empty.csv"
+    empty.write_text("lat,lon\nabc,def\n")
+    with pytest.raises(BadInput, match=r"empty.csv: no usable row to infer the city from; give --city"):
+        join_user_data(empty, h3_res=[])
+    with pytest.raises(BadInput, match=r"H3 resolution\(s\) \[3\] not supported"):
+        join_user_data(path, city="Astana", h3_res=[3])

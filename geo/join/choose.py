@@ -119,10 +119,10 @@ def infer_city(table: UserTable, boundaries: Boundaries) -> str:
         raise BadInput(f"{table.path.name}: no usable row to infer the city from; give --city")
     if table.kind == "points":
         return most_common_city(table.rows["lon"], table.rows["lat"], boundaries, table.path.name, table.rows)
-    ids = [match_district(str(n)) for n in table.rows["district_name"].unique()]
-    cities = {district_record(i)["city"] for i in ids if i}
-    found = [c for c in CITIES if c in cities]
-    return commonest(found, table.path.name, table.rows)
+    city_of = {name: district_record(found)["city"] for name in table.rows["district_name"].unique()
+               if (found := match_district(str(name)))}
+    rows = [city_of[name] for name in table.rows["district_name"] if name in city_of]  # one vote per row
+    return commonest(rows, table.path.name, table.rows)
 
 
 def most_common_city(lon: Any, lat: Any, boundaries: Boundaries, label: str, rows: pd.DataFrame) -> str:
