@@ -88,13 +88,13 @@ def _lower_priority() -> None:
 
 
 def _pool() -> concurrent.futures.ProcessPoolExecutor:
-    """One child process per join (forked from a clean forkserver, never from this threaded worker), so a
-    join's memory goes back to the system when it ends and its CPU time runs at a lower priority."""
+    """One child process per join (spawned: a fresh interpreter, never a fork of this threaded worker, and no
+    socket folder in a temporary directory that may vanish), so a join's memory goes back to the system when it
+    ends and its CPU time runs at a lower priority."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dashboard.upload"])
+            context = multiprocessing.get_context("spawn")
             _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=upload_slots(), mp_context=context,
                                                            initializer=_lower_priority, max_tasks_per_child=1)
         return _POOL
