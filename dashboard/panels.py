@@ -155,13 +155,14 @@ def row_flags_view(flags: tuple[str, ...], shared: bool, lang: str) -> html.Span
 
 
 def cite(fig: Figure, lang: str, name: Callable[[str], str] | None = None) -> html.Dl:
-    """Period, source, confidence, note and method of one figure (the curators' notes have no translation:
-    they stay in English, marked)."""
+    """Period, source, confidence, note and method of one figure. The curators' note is shown in the project's
+    translation (a derived figure's: its source figure's note); in English, marked "(en)", where there is none."""
     rows = [html.Dt(t("period", lang)), html.Dd(local_text(fig.period_text(), lang)),
             html.Dt(t("source", lang)), html.Dd(source_view(fig.source, lang)),
             html.Dt(t("confidence", lang)), html.Dd(flags_view(fig.confidence, lang))]
-    if fig.note:
-        rows += [html.Dt(t("note", lang)), html.Dd(local_text(Localized(fig.note), lang), className="small")]
+    note = fig.note_text()
+    if note is not None and note.en:
+        rows += [html.Dt(t("note", lang)), html.Dd(local_text(note, lang), className="small")]
     if fig.derived:
         rows += [html.Dt(t("method", lang)), html.Dd(local_text(method_text(fig.method, lang, name), lang),
                                                      className="small")]

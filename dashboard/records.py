@@ -104,9 +104,16 @@ class Figure:
     method: str | None
     vintage: str | None
     period: Localized | None = None  # the period label in three languages
+    notes: Localized | None = None  # the curators' note with the project's ru/kk translations (derived: the source's)
 
     def period_text(self) -> Localized:
         return self.period or Localized(self.period_label)
+
+    def note_text(self) -> Localized | None:
+        """The note in three languages; translations only while they are of this very note (else the English)."""
+        if self.note is None:
+            return None
+        return self.notes if self.notes is not None and self.notes.en == self.note else Localized(self.note)
 
 
 @dataclass

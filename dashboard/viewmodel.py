@@ -81,7 +81,8 @@ def _figure(rec: dict, label: str) -> Figure:
                   period_end=text_cell(rec.get("period_end")), source=text_cell(rec.get("source")),
                   note=text_cell(rec.get("note")), confidence=split_cell(rec.get("confidence")),
                   derived=bool(clean_cell(rec.get("derived")) or False), method=text_cell(rec.get("method")),
-                  vintage=text_cell(rec.get("vintage")), period=_period(rec, label))
+                  vintage=text_cell(rec.get("vintage")), period=_period(rec, label),
+                  notes=localized(rec, "note"))
 
 
 def _period(rec: dict, label: str) -> Localized:

@@ -43,7 +43,8 @@ _DISTRICT_SOURCES = ("astana_districts_osm", "almaty_districts_osm", "geokz_adm2
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     Layer("districts", "geo", (*DISTRICT_COLUMNS, "bank", "bank_left_share", "bank_source"),
           _DISTRICT_SOURCES, "districts of every boundary vintage, with area and Astana bank"),
-    Layer("figures", "table", (*FIGURE_COLUMNS, "region_id", "period_label_ru", "period_label_kk"),
+    Layer("figures", "table", (*FIGURE_COLUMNS, "region_id", "period_label_ru", "period_label_kk",
+                               *_translated("note")),
           (), "sourced and derived figures, each joined to a district of its vintage or to its city"),
     Layer("findings", "table", (*FINDING_COLUMNS, *_translated("city", "area_as_published", "value", "note"),
                                 "period_label_ru", "period_label_kk"),

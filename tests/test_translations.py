@@ -121,3 +121,67 @@ def test_build_summary_prints_stale_and_unused_translations():
               "banks_km2": {}, "repairs": [],
               "translations": ["stale translation: city_images Astana|city of the future image_tag"]}
     assert "  stale translation: city_images Astana|city of the future image_tag" in format_summary(report)
+
+
+def test_every_figure_note_has_a_current_ru_and_kk_translation():
+    """Each non-empty note of the figure tables is translated under its figure id (``<table>:<row>``, row 2 = the
+    first data row) and the translation is of today's English: its ``en`` equals the cell exactly."""
+    from geo.domain.figures import FIGURE_TABLES
+    from geo.settings import DATA_DIR
+
+    translations = load_translations(DATA_DIR / "reference" / "translations.csv")
+    missing = []
+    for name in FIGURE_TABLES:
+        table = pd.read_csv(DATA_DIR / "reference" / f"{name}.csv", dtype=str, keep_default_na=False)
+        for i, note in enumerate(table["note"]):
+            if not note.strip():
+                continue
+            row = translations.lookup(name, f"{name}:{i + 2}", "note", note)
+            if row is None or not row["ru"].strip() or not row["kk"].strip():
+                missing.append(f"{name}:{i + 2}")
+    assert translations.stale == []
+    assert missing == []
+
+
+def test_the_built_figures_carry_their_notes_in_ru_and_kk(built):
+    """The figures layer has note_ru/note_kk for every figure with a note; a derived figure (density, growth,
+    lineage) carries the translation of its source figure's note."""
+    figures = pd.read_parquet(built / "figures.parquet")
+    noted = figures[figures["note"].fillna("").str.strip() != ""]
+    assert len(noted) and noted["note_ru"].notna().all() and noted["note_kk"].notna().all()
+    assert noted["translated_by"].str.startswith("Qala Atlas (project translation").all()
+    assert figures.loc[figures["note"].fillna("").str.strip() == "", "note_ru"].isna().all()
+    sourced = figures[~figures["derived"].astype(bool)].set_index("figure_id")
+    derived = noted[noted["derived"].astype(bool)]
+    assert {fid.split(":")[0] for fid in derived["figure_id"]} >= {"density", "growth"}
+    for rec in derived.to_dict("records"):
+        source = sourced.loc[f"{rec['table']}:{int(rec['row'])}"]
+        assert (rec["note"], rec["note_ru"], rec["note_kk"]) == (source["note"], source["note_ru"], source["note_kk"])
+
+
+def test_a_figure_note_is_shown_in_the_interface_language_and_marked_only_without_translation():
+    from dashboard.i18n import t
+    from dashboard.panels import cite
+    from dashboard.records import Figure, Localized
+
+    def figure(notes: Localized | None) -> Figure:
+        return Figure(figure_id="density:population_by_district:2", value=1.0, unit="persons per km2",
+                      period_label="2025", period_start=None, period_end=None, source="stat.gov.kz",
+                      note="[approx] akim's statement", confidence=("approx",), derived=True,
+                      method="population / district area", vintage=None, notes=notes)
+
+    def note_shown(fig: Figure, lang: str) -> str:
+        children = cite(fig, lang).children
+        at = next(i for i, c in enumerate(children) if c.children == t("note", lang))
+        return str(children[at + 1])
+
+    translated = figure(Localized("[approx] akim's statement", "[approx] заявление акима",
+                                  "[approx] әкімнің мәлімдемесі"))
+    for lang, text in (("ru", "[approx] заявление акима"), ("kk", "[approx] әкімнің мәлімдемесі"),
+                       ("en", "[approx] akim's statement")):
+        shown = note_shown(translated, lang)
+        assert text in shown and "untranslated" not in shown
+    untranslated = note_shown(figure(None), "ru")  # no translation: the English, marked (en)
+    assert "[approx] akim's statement" in untranslated and "untranslated" in untranslated
+    stale = note_shown(figure(Localized("an older note", "старое примечание", "ескі ескерту")), "kk")
+    assert "старое" not in stale and "ескі" not in stale and "untranslated" in stale  # never another text's

@@ -13,7 +13,7 @@ import shapely
 
 from geo.domain import banks as banks_mod
 from geo.domain.districts import build_districts
-from geo.domain.figures import FigureReport, load_figures, load_findings
+from geo.domain.figures import FIGURE_TABLES, FigureReport, load_figures, load_findings
 from geo.domain.names import match_region
 from geo.domain.perception import load_city_images, load_statements, stance_scores
 from geo.domain.places import gazetteer_places, locate, osm_institutions, wof_localities
@@ -28,7 +28,17 @@ from geo.settings import CITY_KATO, STORAGE_CRS
 ORIGIN_INDICATORS = ("share_of_arrivals_from", "arrivals_from")
 # The reference table each gazetteer list comes from (translations.csv names rows by table and id).
 PLACE_TABLES = {"migrant_settlement": "migrant_settlement_places", "state_institution": "state_institutions_astana"}
-TRANSLATED_TABLES = ("focus_group_coding", "city_images", "migrant_settlement_findings", *PLACE_TABLES.values())
+TRANSLATED_TABLES = ("focus_group_coding", "city_images", "migrant_settlement_findings", *PLACE_TABLES.values(),
+                     *FIGURE_TABLES)
+
+
+def source_figure(rec: dict) -> str | None:
+    """The figure id (``<table>:<row>``) whose note a figure carries: its own, or for a derived figure (density,
+    growth, lineage) that of the sourced figure it was made from (its ``table`` and ``row`` are kept)."""
+    table, row = rec.get("table"), rec.get("row")
+    if table not in FIGURE_TABLES or row is None or pd.isna(row):
+        return None
+    return f"{table}:{int(row)}"
 
 
 def _log(quiet: bool) -> Callable[[str], None]:
@@ -138,7 +148,11 @@ def translated(layers: dict[str, pd.DataFrame], translations: Translations) -> d
                                  lambda r: f"{r['city']}|{r['area_as_published']}|{r['indicator']}",
                                  {"city": "city", "area_as_published": "district", "value": "value", "note": "note"},
                                  translations)
+    # A figure's note, and a derived figure's (its source figure's note), by the sourced figure's id.
+    figures = translate_columns(layers["figures"], lambda r: r.get("table") if source_figure(r) else None,
+                                source_figure, ["note"], translations)
     return {
+        "figures": figures,
         "perception": translate_columns(layers["perception"], "focus_group_coding", lambda r: str(r["id"]),
                                         ["paraphrase"], translations),
         "city_images": translate_columns(layers["city_images"], "city_images",

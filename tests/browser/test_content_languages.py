@@ -121,5 +121,10 @@ def test_english_view_keeps_english_and_marks_no_translation(browser, server_url
     assert "Qala Atlas." not in browser.find_element(By.ID, "panel").text  # no translation note in English
     browser.get(f"{server_url}/?city=Astana&layer=leftbank&lang=en")
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, PATHS)) > 3)
-    texts = map_texts(browser)  # the map's tooltips and popups are really read
+    deadline = time.monotonic() + 15  # the banks layer may arrive after the districts: read again until it is
+    while True:
+        texts = map_texts(browser)  # the map's tooltips and popups are really read
+        if any("Left bank" in text for text in texts) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert any("Left bank" in text for text in texts) and len(texts) > 5, texts
