@@ -78,7 +78,8 @@ def locate(places: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, banks: gpd.Geo
     places["city"] = places.city.fillna(hits.city.reindex(places.index))
     places["bank"] = None
     if banks is not None:
-        on = gpd.sjoin(located[located.city == "Astana"][["geometry"]], banks[["bank", "geometry"]], predicate="intersects")
+        in_astana = places.geometry.notna() & (places.city == "Astana")  # the city as filled in just above
+        on = gpd.sjoin(places.loc[in_astana, ["geometry"]], banks[["bank", "geometry"]], predicate="intersects")
         on = on[~on.index.duplicated(keep="first")]
         places["bank"] = on.bank.reindex(places.index)
     return places
