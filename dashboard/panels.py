@@ -15,14 +15,12 @@ from dash import html
 from dashboard.charts import line_chart
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
-from dashboard.records import Figure, Localized, Series
+from dashboard.records import Figure, Localized, Series, short_source, source_links, without_addresses
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
 
 # A web address: with http(s), or a bare domain followed by a path; not inside a word or another path.
-_ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.IGNORECASE)
-SOURCE_LABEL_CHARS = 40
 
 
 def fmt_value(value: float | None, unit: str | None, lang: str) -> str:
@@ -35,37 +33,6 @@ def fmt_value(value: float | None, unit: str | None, lang: str) -> str:
     text = text.replace(",", "\u202f")
     suffix = unit_label(unit, lang)
     return f"{text} {suffix}".strip() if suffix and suffix != "%" else text
-
-
-def _unwrap(url: str) -> str:
-    """An address without the punctuation and closing brackets of the sentence around it (a ')' stays when the
-    address opened one, as in wiki page names)."""
-    url = url.rstrip(".,;:")
-    while url.endswith(")") and url.count(")") > url.count("("):
-        url = url[:-1].rstrip(".,;:")
-    return url
-
-
-def source_links(source: str) -> list[tuple[str, str]]:
-    """(host, URL) of each web address in a source text, one per host, in order. Addresses without a scheme
-    (``github.com/owner/repo``) must have a path and get https://; nothing but http(s) ever becomes a link."""
-    links: dict[str, str] = {}
-    for match in _ADDRESS.finditer(source):
-        url = _unwrap(match.group(0))
-        if not url.lower().startswith(("http://", "https://")):
-            url = "https://" + url
-        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE).split("/")[0].lower()
-        links.setdefault(host, url)
-    return list(links.items())
-
-
-def short_source(source: str, limit: int = SOURCE_LABEL_CHARS) -> str:
-    """The first words of a source without an address, cut at a word boundary with an ellipsis."""
-    text = " ".join(source.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(" ,;:(") + "…"
 
 
 def source_view(source: str | None, lang: str) -> html.Span:
@@ -81,7 +48,7 @@ def source_view(source: str | None, lang: str) -> html.Span:
         if i:
             parts.append(" · ")
         parts.append(html.A(host, href=url, target="_blank", rel="noopener noreferrer", title=url))
-    rest = _ADDRESS.sub(lambda m: m.group(0)[len(_unwrap(m.group(0))):], source)
+    rest = without_addresses(source)
     if re.search(r"\w", rest):
         parts.append(html.Span(" …", className="small more", title=source, tabIndex=0, role="note",
                                **{"aria-label": source}))

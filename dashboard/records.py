@@ -20,6 +20,47 @@ import shapely
 Box = tuple[float, float, float, float]  # west, south, east, north
 
 
+# A web address in a source text: with a scheme, or a bare host followed by a path (github.com/owner/repo).
+_ADDRESS = re.compile(r"(?<![\w./@-])(?:https?://|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s,;|\"'<>]*", re.IGNORECASE)
+SOURCE_LABEL_CHARS = 40
+
+
+def _unwrap(url: str) -> str:
+    """An address without the punctuation and closing brackets of the sentence around it (a ')' stays when the
+    address opened one, as in wiki page names)."""
+    url = url.rstrip(".,;:")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;:")
+    return url
+
+
+def source_links(source: str) -> list[tuple[str, str]]:
+    """(host, URL) of each web address in a source text, one per host, in order. Addresses without a scheme
+    (``github.com/owner/repo``) must have a path and get https://; nothing but http(s) ever becomes a link."""
+    links: dict[str, str] = {}
+    for match in _ADDRESS.finditer(source):
+        url = _unwrap(match.group(0))
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        host = re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE).split("/")[0].lower()
+        links.setdefault(host, url)
+    return list(links.items())
+
+
+def without_addresses(source: str) -> str:
+    """A source text with its web addresses taken out (what is left to say beside the links)."""
+    return _ADDRESS.sub(lambda m: m.group(0)[len(_unwrap(m.group(0))):], source)
+
+
+def short_source(source: str, limit: int = SOURCE_LABEL_CHARS) -> str:
+    """The first words of a source without an address, cut at a word boundary with an ellipsis."""
+    text = " ".join(source.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def clean_cell(value: object, *, blank_is_missing: bool = True) -> object:
     """A JSON-safe cell: None for NaN/NA/non-finite (and, by default, blank text), numpy scalars to Python."""
     if value is None:
@@ -152,8 +193,8 @@ class Series:
     def first_source_host(self) -> str:
         """The host (or first words) of the first figure's source: tells apart series of one period."""
         source = next((f.source for f in self.figures.values() if f.source), "") or ""
-        match = re.search(r"(?:https?://)?(?:www\.)?([\w.-]+\.[a-z]{2,})", source)
-        return match.group(1) if match else " ".join(source.split()[:3])
+        links = source_links(source)
+        return links[0][0] if links else short_source(source)
 
 
 @dataclass(frozen=True)
