@@ -8,6 +8,8 @@ Environment variables:
 - ``QALA_OFFLINE=1``: never try the network.
 - ``QALA_REFERENCE``: the curated reference tables (default ``data/reference``); tests point it at a small
   hand-made set.
+- ``QALA_DATASETS``: where ``qala publish`` keeps researchers' published datasets (default ``data/datasets``).
+- ``QALA_MIN_N``: fewest respondents behind a survey estimate that is shown (default 10); fewer are suppressed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def cache_dir() -> Path:
 
 def build_dir() -> Path:
     return Path(os.environ.get("QALA_BUILD", DATA_DIR / "build"))
+
+
+def datasets_dir() -> Path:
+    return Path(os.environ.get("QALA_DATASETS", DATA_DIR / "datasets"))
+
+
+DEFAULT_MIN_N = 10
+
+
+def survey_min_n() -> int:
+    """Fewest respondents behind a shown survey estimate (``QALA_MIN_N``, at least 2)."""
+    text = os.environ.get("QALA_MIN_N", "").strip()
+    return max(2, int(text)) if text.isdigit() else DEFAULT_MIN_N
 
 
 def offline() -> bool:
