@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from geo.indicators.concentration import location_quotient
+from geo.indicators.concentration import location_quotient, lq_intervals
 
 COUNT_COLUMNS = ("count", "n_rows")
 
@@ -68,19 +68,47 @@ def group_counts(counts: pd.DataFrame, district_ids: Sequence[Any]) -> pd.DataFr
     return wide.reindex(pd.Index(list(district_ids), name="district_id"), fill_value=0.0)
 
 
-def group_tables(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def group_rows(counts: pd.DataFrame, district_ids: Sequence[Any]) -> pd.DataFrame:
+    """Districts x groups table of ``n_rows`` (the respondents behind each count; 0 where none)."""
+    wide = counts.pivot_table(index="district_id", columns="group", values="n_rows", aggfunc="sum",
+                              fill_value=0)
+    return wide.reindex(pd.Index(list(district_ids), name="district_id"), fill_value=0)
+
+
+def cell_variances(counts: pd.DataFrame, district_ids: Sequence[Any]) -> pd.DataFrame:
+    """Districts x groups variance of each count for ``lq_intervals``: the sum of squared weights (column
+    ``w2``) when the counts carry it, else ``count^2 / n_rows`` (equal weights within a cell; the count itself
+    when unweighted, i.e. Poisson); 0 where no row fell."""
+    frame = counts.copy()
+    if "w2" in frame:
+        frame["var"] = frame["w2"].astype(float)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["var"] = np.where(frame["n_rows"] > 0, frame["count"] ** 2 / frame["n_rows"], 0.0)
+    wide = frame.pivot_table(index="district_id", columns="group", values="var", aggfunc="sum", fill_value=0.0)
+    return wide.reindex(pd.Index(list(district_ids), name="district_id"), fill_value=0.0)
+
+
+def group_tables(counts: pd.DataFrame, variances: pd.DataFrame | None = None,
+                 level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long (district_id, group, count, lq) and wide (count_<g>, lq_<g>) tables from districts x groups
-    counts.
+    counts; with ``variances`` (``cell_variances``) also the LQ interval (lq_low, lq_high; lq_low_<g>...).
 
     The location quotient of a group in a district compares the group's share there with its share of the city
     (``geo.indicators.concentration.location_quotient``); the total is every group counted in the district.
     """
     total = counts.sum(axis=1).to_numpy()
+    bounds = lq_intervals(counts, variances, level) if variances is not None else None
     long_rows, wide = [], pd.DataFrame(index=counts.index)
     for group in counts.columns:
         lq = location_quotient(counts[group].to_numpy(), total)
         wide[f"count_{group}"] = counts[group].to_numpy()
         wide[f"lq_{group}"] = lq
+        extra = {}
+        if bounds is not None:
+            extra = {"lq_low": bounds[0][group].to_numpy(), "lq_high": bounds[1][group].to_numpy()}
+            wide[f"lq_low_{group}"] = extra["lq_low"]
+            wide[f"lq_high_{group}"] = extra["lq_high"]
         long_rows.append(pd.DataFrame({"district_id": counts.index, "group": group,
-                                       "count": counts[group].to_numpy(), "lq": lq}))
+                                       "count": counts[group].to_numpy(), "lq": lq, **extra}))
     return pd.concat(long_rows, ignore_index=True), wide

@@ -19,7 +19,7 @@ from geo.io.atomic import atomic_folder, atomic_write_text
 
 REPORT_ROWS = 1000  # set-aside rows listed in report.json; set_aside.csv always has every one
 OUTPUT_NAMES = re.compile(r"districts\.(geojson|csv|parquet)|set_aside\.csv|groups\.csv|indices\.csv"
-                          r"|report\.json|hexagons_r\d+\.geojson")
+                          r"|scores\.csv|score_differences\.csv|report\.json|hexagons_r\d+\.geojson")
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,16 @@ class JoinResult:
     assigned: pd.DataFrame  # the joined input rows: row, district_id (+ lon/lat, group, weight)
     set_aside: pd.DataFrame  # row, reason, value (out of core: reason, rows)
     groups: pd.DataFrame | None = None  # long: district_id, group, count, lq
-    indices: pd.DataFrame | None = None  # per group: dissimilarity, isolation (+ PySAL's)
+    indices: pd.DataFrame | None = None  # per group: dissimilarity, isolation (+ PySAL's, tests)
+    scores: pd.DataFrame | None = None  # survey estimates, long (geo.indicators.survey.score_estimates)
+    score_differences: pd.DataFrame | None = None  # group a minus group b per district, city and item
     hexagons: dict[int, gpd.GeoDataFrame] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
 
     def write(self, folder: str | Path) -> list[Path]:
-        """districts.geojson/.csv/.parquet, set_aside.csv, groups.csv, indices.csv, hexagons_r<res>.geojson
-        and report.json in ``folder``.
+        """districts.geojson/.csv/.parquet, set_aside.csv, groups.csv, indices.csv, scores.csv,
+        score_differences.csv, hexagons_r<res>.geojson and report.json in ``folder``.
 
         Written into a staging folder beside ``folder`` that then replaces it in one step
         (``geo.io.atomic.atomic_folder``): an interrupted or failed write leaves the previous output as it
@@ -73,6 +75,10 @@ class JoinResult:
             written.append(writers.to_csv(self.groups, folder / "groups.csv"))
         if self.indices is not None:
             written.append(writers.to_csv(self.indices, folder / "indices.csv"))
+        if self.scores is not None:
+            written.append(writers.to_csv(self.scores, folder / "scores.csv"))
+        if self.score_differences is not None:
+            written.append(writers.to_csv(self.score_differences, folder / "score_differences.csv"))
         for res, grid in self.hexagons.items():
             written.append(writers.to_geojson(grid, folder / f"hexagons_r{res}.geojson"))
         report_path = folder / "report.json"

@@ -1,0 +1,117 @@
+"""Primary and complementary suppression of survey estimates and of join counts; reliability bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.indicators.counts import count_rows, district_totals, group_counts, group_tables
+from geo.indicators.suppression import Line, complementary, primary, reliability
+from geo.indicators.survey import ScoreItem, score_estimates
+from geo.join.measures import suppress_counts
+
+ITEM = ScoreItem("trust", 1, 5)
+
+
+def _city(sizes: dict[str, int], seed: int = 3) -> pd.DataFrame:
+    """One city whose districts have the given numbers of respondents, answers 1-5, weights 0.5-2."""
+    rng = np.random.default_rng(seed)
+    district = np.repeat(list(sizes), list(sizes.values()))
+    return pd.DataFrame({"city": "c", "district_id": district, "weight": rng.uniform(0.5, 2, len(district)),
+                         "trust": rng.integers(1, 6, len(district)).astype(float)})
+
+
+def test_primary_and_complementary_on_one_line():
+    n = [3, 12, 15, 20, 0]
+    hidden = primary(n, 10)
+    assert hidden.tolist() == [True, False, False, False, False]  # a 0 reveals nobody
+    assert primary(n, 10, zero=True).tolist() == [True, False, False, False, True]
+    line = Line((0, 1, 2, 3, 4), None, "city total")
+    hidden, reasons = complementary(n, hidden, [line])
+    # the next-smallest non-empty cell (12) is hidden too; the empty one does not count as protection
+    assert hidden.tolist() == [True, True, False, False, False]
+    assert reasons == {1: "complementary (else recoverable from the city total and the other cells)"}
+
+
+def test_a_line_without_another_cell_hides_its_total():
+    hidden, reasons = complementary([4, 0, 50], [True, False, False], [Line((0, 1), 2, "district total")])
+    assert hidden.tolist() == [True, False, True] and 2 in reasons
+
+
+def test_one_small_district_of_four_would_be_recoverable_and_a_second_is_hidden():
+    rows = _city({"d1": 5, "d2": 12, "d3": 15, "d4": 30})
+    # without suppression (threshold 5) every value is shown; the city's weighted sum minus the other three
+    # districts' gives d1 back exactly: that is why hiding d1 alone is not enough
+    open_est = score_estimates(rows, [ITEM], min_n=5).set_index(["level", "district_id"], drop=False)
+    districts = open_est[open_est["level"] == "district"].set_index("district_id")
+    city = open_est[open_est["level"] == "city"].iloc[0]
+    totals = districts["weight_sum"] * districts["mean"]
+    recovered_sum = city["weight_sum"] * city["mean"] - totals.drop("d1").sum()
+    recovered_w = city["weight_sum"] - districts["weight_sum"].drop("d1").sum()
+    assert recovered_sum / recovered_w == pytest.approx(districts.loc["d1", "mean"], abs=1e-9)
+
+    est = score_estimates(rows, [ITEM], min_n=10)
+    shown = est[est["level"] == "district"].set_index("district_id")
+    assert shown["suppressed"].tolist() == [True, True, False, False]
+    assert shown.loc["d1", "suppression"] == "fewer than 10 respondents"
+    assert shown.loc["d2", "suppression"].startswith("complementary")
+    for column in ("n", "nonresponse", "weight_sum", "mean", "se", "ci_low", "ci_high", "n_eff", "top_share",
+                   "top_ci_low", "top_ci_high", "shrunk_mean"):
+        assert shown.loc[["d1", "d2"], column].isna().all(), column
+    assert shown.loc[["d1", "d2"], "dist"].isna().all()
+    assert (shown.loc[["d1", "d2"], "reliability"] == "suppressed").all()
+    # what is left: two hidden districts share one remainder, neither can be told apart
+    assert shown.loc[["d3", "d4"], "mean"].notna().all()
+
+
+def test_a_small_group_hides_the_other_group_of_its_district():
+    rows = _city({"d1": 40, "d2": 40, "d3": 40})
+    rows["who"] = "resident"
+    rows.loc[rows.index[:4], "who"] = "migrant"  # d1 has 4 migrants, 36 residents
+    rows.loc[rows.index[40:52], "who"] = "migrant"  # d2 has 12 migrants
+    rows.loc[rows.index[80:95], "who"] = "migrant"  # d3 has 15 migrants
+    est = score_estimates(rows, [ITEM], group="who", min_n=10)
+    cell = est.set_index(["level", "district_id", "group"])["suppressed"]
+    # d1 migrants hidden (4); else d1 all - d1 residents gives them back -> d1 residents hidden;
+    # the city's migrant line then has one hidden cell -> the next-smallest migrant cell (d2, 12) too,
+    # and d2's group line then hides d2 residents
+    assert cell[("district", "d1", "migrant")] and cell[("district", "d1", "resident")]
+    assert cell[("district", "d2", "migrant")] and cell[("district", "d2", "resident")]
+    assert not cell[("district", "d3", "migrant")] and not cell[("district", "d1", "all")]
+    for (_lvl, _d), part in est.groupby(["level", "district_id"], dropna=False):
+        groups = part[part["group"] != "all"]
+        assert groups["suppressed"].sum() != 1  # never exactly one hidden cell under a shown total
+
+
+def test_reliability_bands():
+    labels = reliability([0.3, 0.5, 1.0, np.nan, 0.1], 4.0, [False, False, False, False, True])
+    # 0.3/4 = 0.075 good ; 0.5/4 = 0.125 fair ; 1/4 = 0.25 poor ; no interval poor ; hidden suppressed
+    assert labels.tolist() == ["good", "fair", "poor", "poor", "suppressed"]
+
+
+def test_counts_of_a_join_are_suppressed_with_complements():
+    ids = ["d1", "d2", "d3", "d4"]
+    groups_per = {"d1": "AAB", "d2": "A" * 6 + "B" * 6, "d3": "A" * 10 + "B" * 5, "d4": "A" * 15 + "B" * 15}
+    district = [d for d in ids for _ in groups_per[d]]
+    group = [g for d in ids for g in groups_per[d]]
+    counts = count_rows({"district_id": district, "group": group})
+    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    out["per_1000"] = out["count"] / 1000.0
+    wide_counts = group_counts(counts, ids)
+    groups, wide = group_tables(wide_counts)
+    out = out.join(wide, on="district_id")
+    # before: d1 (3 rows) alone under 10 would follow from the city total (in report.json) minus the others
+    assert 60 - out.loc[1:, "count"].sum() == out.loc[0, "count"] == 3
+    suppress_counts(out, groups, counts, min_n=10)
+    assert out["suppressed"].tolist() == [True, True, False, False]
+    assert out.loc[0, "suppression"] == "fewer than 10 respondents"
+    assert out.loc[1, "suppression"].startswith("complementary")
+    hidden_cols = ["count", "n_rows", "share_of_city", "per_1000", "count_A", "lq_A", "count_B"]
+    assert out.loc[:1, hidden_cols].isna().all().all()
+    # d3: B has 5 rows -> hidden, and A of d3 (10) too, else d3's total minus A gives B; the B line across
+    # districts (d3 and d4 shown before) then has d3 hidden together with d1/d2's -> no single hidden cell
+    assert np.isnan(out.loc[2, "count_B"]) and np.isnan(out.loc[2, "count_A"])
+    assert out.loc[2, "count"] == 15 and out.loc[3, "count_A"] == 15
+    assert groups.loc[groups["suppressed"], "count"].isna().all()
+    assert groups.loc[~groups["suppressed"], "count"].notna().all()
