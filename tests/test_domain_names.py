@@ -190,3 +190,23 @@ REGIONS = {"R-AKM": "Akmola", "R-ALA": "Almaty", "R-ALC": "Almaty (city)", "R-AS
 ])
 def test_match_region(origin, region):
     assert match_region(origin, REGIONS) == region
+
+
+@pytest.mark.parametrize("name, city", [
+    ("г. Астана", "Astana"), ("г.Алматы", "Almaty"), ("город Шымкент", "Shymkent"), ("Алматы қаласы", "Almaty"),
+    ("Шымкент қ.", "Shymkent"), ("Астана қаласы", "Astana"), ("city of Almaty", "Almaty"), ("NUR-SULTAN", "Astana"),
+    ("Алматинская область", None), ("Almaty region", None), ("Караганда", None),
+])
+def test_city_cells_with_their_prefixes_and_suffixes(name, city):
+    assert match_city(name) == city
+
+
+@pytest.mark.parametrize("name", ["Акмола", "Akmola", "Целиноград", "Tselinograd", "Акмолинск", "г. Акмола"])
+def test_astanas_older_names_only_for_a_city_column(name):
+    assert match_city(name, former=True) == "Astana"
+    assert match_city(name) is None  # in figures "Akmola" is the region
+
+
+@pytest.mark.parametrize("name, found", [("Есильский р-н", {"A1"}), ("р-н Байконур", {"A2"}), ("Туранский р-он.", {"A3"})])
+def test_the_abbreviation_of_raion_is_dropped(name, found):
+    assert district_candidates(name, "Astana") == found

@@ -114,17 +114,23 @@ def test_cli_writes_one_folder_and_reports(mini_store, tmp_path, capsys):
     assert main(["join", str(tmp_path / "missing.csv"), "-o", str(out)]) == 2
 
 
-def test_city_is_inferred_from_where_most_rows_fall_and_said(mini_store, tmp_path):
+def test_without_a_city_each_row_goes_to_the_city_that_holds_it(mini_store, tmp_path):
+    """No --city and no city column: one output covering every city the rows fall in (6 rows in Astana, 1 in
+    Almaty), each row counted in its own city's districts, and the report saying so."""
     result = join_user_data(_survey(tmp_path), group_col="группа", h3_res=[], permutations=0)
-    assert (result.city, result.vintage) == ("Astana", "astana-4")  # 6 rows in Astana, 1 in Almaty
-    assert "city Astana inferred from where most rows fall (override with --city)" in result.report["notes"]
+    assert (result.city, result.vintage) == ("Astana, Almaty", "astana-4, almaty-3")
+    assert result.report["joined_rows"] == 7 and result.report["set_aside_rows"] == 3
+    by_city = result.districts.groupby("city")["count"].sum().to_dict()
+    assert by_city == {"Astana": 6, "Almaty": 1}
     almaty = tmp_path / "almaty.csv"
     rows = [_lonlat(x, y, "Almaty") for x, y in ((1, 1), (1, -1), (-1, -1))] + [_lonlat(1, 1, "Astana")]
     almaty.write_text("lat,lon\n" + "\n".join(rows) + "\n")
-    assert join_user_data(almaty, h3_res=[]).city == "Almaty"  # 3 of 4 in Almaty
+    by_city = join_user_data(almaty, h3_res=[]).districts.groupby("city")["count"].sum().to_dict()
+    assert by_city == {"Almaty": 3, "Astana": 1}
     names = tmp_path / "names.csv"
-    names.write_text("district\nAlmaly\nBostandyk\nEsil\n")
-    assert join_user_data(names, h3_res=[]).city == "Almaty"  # two Almaty districts, one Astana district
+    names.write_text("district\nAlmaly\nBostandyk\nEsil\n")  # unambiguous names resolve across cities
+    by_city = join_user_data(names, h3_res=[]).districts.groupby("city")["count"].sum().to_dict()
+    assert by_city == {"Almaty": 2, "Astana": 1}
 
 
 def test_bad_choices_are_one_line_errors_that_say_the_fix(mini_store, tmp_path):

@@ -83,7 +83,7 @@ def test_in_memory_and_out_of_core_set_aside_the_same_rows_for_the_same_reasons(
         tmp_path, bad_rows, cluster_address, swapped):
     frame, expected = bad_rows
     single, csv, parts = _files(frame, tmp_path, swapped)
-    options = {"group_col": "group", "weight_col": "w", "h3_res": [8], "permutations": 0}
+    options = {"city": "Astana", "group_col": "group", "weight_col": "w", "h3_res": [8], "permutations": 0}
     in_memory = join_user_data(single, **options)
     from_text = join_user_data(csv, **options)
     out_of_core = join_user_data(parts, engine="dask", scheduler=cluster_address, **options)

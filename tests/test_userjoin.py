@@ -40,7 +40,8 @@ def _survey(tmp_path, astana, name="survey.csv"):
 
 
 def test_points_join_counts_shares_per_1000_and_report(tmp_path, astana):
-    result = join_user_data(_survey(tmp_path, astana), group_col="группа", h3_res=[8], permutations=0)
+    result = join_user_data(_survey(tmp_path, astana), city="Astana", group_col="группа", h3_res=[8],
+                            permutations=0)
     assert (result.city, result.vintage) == ("Astana", "astana-6")
     r = result.report
     assert r["input_rows"] == 12 and r["joined_rows"] == 8 and r["set_aside_rows"] == 4
@@ -67,6 +68,20 @@ def test_points_join_counts_shares_per_1000_and_report(tmp_path, astana):
     grid = result.hexagons[8]
     assert grid["count"].sum() == 8 and (grid["count"] == 0).sum() > 100  # zero-filled over the city
     assert not result.synthetic and not result.districts["synthetic"].any()
+
+
+def test_without_city_every_point_goes_to_the_city_that_holds_it(tmp_path, astana):
+    result = join_user_data(_survey(tmp_path, astana), group_col="группа", h3_res=[], permutations=0)
+    assert (result.city, result.vintage) == ("Astana, Almaty", "astana-6, almaty-8")
+    r = result.report
+    assert (r["input_rows"], r["joined_rows"], r["set_aside_rows"]) == (12, 9, 3)
+    reasons = dict(zip(result.set_aside["row"], result.set_aside["reason"], strict=True))
+    assert reasons[10] == "outside every district of Astana, Almaty, Shymkent"
+    medeu = layers.load_districts("Almaty").set_index("name_en").loc["Medeu", "district_id"]
+    assert dict(zip(result.assigned["row"], result.assigned["district_id"], strict=True))[9] == medeu
+    d = result.districts
+    assert d.groupby("city")["count"].sum().to_dict() == {"Almaty": 1, "Astana": 8}
+    assert set(result.indices["city"]) == {"Astana", "Almaty"}
 
 
 def test_weights_change_counts_not_row_numbers(tmp_path, astana):
@@ -131,7 +146,7 @@ def _cli_join(file, out, *options) -> dict:
 
 def test_cli_writes_outputs_and_export_reads_them(tmp_path, astana, capsys):
     out = tmp_path / "out"
-    report = _cli_join(_survey(tmp_path, astana), out, "--group-col", "группа")
+    report = _cli_join(_survey(tmp_path, astana), out, "--group-col", "группа", "--city", "Astana")
     assert report["joined_rows"] + report["set_aside_rows"] == report["input_rows"] == 12
     assert "12 rows, 8 joined to astana-6 (Astana), 4 set aside" in capsys.readouterr().out
     back = gpd.read_file(out / "districts.geojson")
@@ -199,7 +214,7 @@ def test_dask_out_of_core_join_equals_builtin(tmp_path, big_points, cluster_addr
     folder = write_partitioned_parquet(big_points, tmp_path / "parts", 5)
     single = tmp_path / "all.parquet"
     big_points.to_parquet(single)
-    builtin = join_user_data(single, group_col="group", h3_res=[8], permutations=0)
+    builtin = join_user_data(single, city="Astana", group_col="group", h3_res=[8], permutations=0)
 
     import geo.join.pipeline
 
@@ -207,7 +222,7 @@ def test_dask_out_of_core_join_equals_builtin(tmp_path, big_points, cluster_addr
         raise AssertionError("the out-of-core path must not read the file into pandas")
 
     monkeypatch.setattr(geo.join.pipeline, "read_user_file", no_in_memory_read)
-    distributed = join_user_data(folder, group_col="group", h3_res=[8], permutations=0, engine="dask",
+    distributed = join_user_data(folder, city="Astana", group_col="group", h3_res=[8], permutations=0, engine="dask",
                                  scheduler=cluster_address)
     _same_outputs(distributed, builtin)
     d, b = distributed.report, builtin.report

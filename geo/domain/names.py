@@ -28,7 +28,12 @@ _CYRILLIC = {
 # Words that say "district" (or "city") in the three languages and their abbreviations.
 _FILLER = {"district", "raion", "rayon", "rajon", "audany", "audan", "rn", "r", "aud", "city", "qala", "gorod", "g"}
 _CITY_NAMES = {"astana": "Astana", "almaty": "Almaty", "shymkent": "Shymkent", "nursultan": "Astana",
-               "almaata": "Almaty", "chimkent": "Shymkent", "shimkent": "Shymkent"}
+               "almaata": "Almaty", "chimkent": "Shymkent", "shimkent": "Shymkent", "nursulton": "Astana"}
+# Astana's older names (Akmolinsk to 1961, Tselinograd to 1992, Akmola to 1998): a respondent's city cell, never a
+# figure's origin, where "Akmola" is the region.
+_FORMER_NAMES = {"akmola": "Astana", "akmolinsk": "Astana", "tselinograd": "Astana"}
+# Words around a city name in the three languages: "г.", "город", "қаласы", "қ.", "city of", "shahary".
+_CITY_FILLER = _FILLER | {"kala", "kalasy", "k", "of", "the", "shakhary", "shahary", "sh"}
 
 
 def transliterate(text: str) -> str:
@@ -40,6 +45,7 @@ def transliterate(text: str) -> str:
 
 def name_key(name: str) -> str:
     """The comparable form of a name: 'Бостандыкский район' -> 'bostandyk', 'Yesil' -> 'esil'."""
+    name = re.sub(r"(?i)(?<!\w)р-о?н\.?(?!\w)", " ", name)  # "р-н", "р-он": abbreviations of "район"
     words = re.findall(r"[a-z0-9]+", transliterate(name).replace("'", ""))
     words = [w for w in words if w not in _FILLER]
     key = "".join(words)
@@ -53,10 +59,13 @@ def skeleton(key: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
-def match_city(name: str) -> str | None:
-    """'Астана', 'Nur-Sultan', 'Almaty (city)' -> canonical city name, else None."""
-    key = name_key(name)
-    return _CITY_NAMES.get(key)
+def match_city(name: str, *, former: bool = False) -> str | None:
+    """'Астана', 'г.Алматы', 'Нур-Султан', 'Шымкент қаласы', 'Almaty (city)' -> canonical city name, else
+    None (a region, another town, an empty cell). ``former=True`` also knows Astana's names before 1998
+    (Akmola, Tselinograd, Akmolinsk), for a city column, not for figures where Akmola is the region."""
+    words = re.findall(r"[a-z0-9]+", transliterate(str(name)).replace("'", ""))
+    key = "".join(w for w in words if w not in _CITY_FILLER).replace("q", "k")
+    return _CITY_NAMES.get(key) or (_FORMER_NAMES.get(key) if former else None)
 
 
 @dataclass

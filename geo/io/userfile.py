@@ -19,7 +19,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,15 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import BadInput, CRSError
+from geo.io.decoding import decode_text
 
 LAT_NAMES = ("lat", "latitude", "широта", "шир", "lat_wgs84", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "долгота", "дол", "lon_wgs84", "x")
 DISTRICT_NAMES = ("district", "district_name", "район", "аудан", "district_ru", "district_kk", "district_en")
+# Score items found by name when asked (the browser upload): q1, Q_2, question 3, вопрос4, сұрақ 5.
+SCORE_NAME = re.compile(r"^(q|question|вопрос|сұрақ)[ _.-]?\d+[a-z]?$")
+CITY_NAMES = ("city", "город", "қала", "gorod", "qala", "kala", "city_name", "город_проживания")
 DELIMITERS = (",", ";", "\t")
-ENCODINGS = ("utf-8-sig", "cp1251")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 SYNTHETIC_LABEL = "SYNTHETIC"  # the ``source`` value geo.engines.synthetic writes
 TRUE_CELLS = ("true", "1", "yes", "y")
@@ -65,15 +69,18 @@ class Columns:
     district: str | None = None
     group: str | None = None
     weight: str | None = None
+    city: str | None = None
+    scores: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
         return "names" if self.district is not None else "points"
 
     def as_dict(self) -> dict[str, str | None]:
-        """The columns used, for the report (district or lat/lon first, then group and weight)."""
-        names = {"district": self.district, "lat": self.lat, "lon": self.lon, "group": self.group,
-                 "weight": self.weight}
+        """The columns used, for the report (district or lat/lon first, then city, group, weight, scores)."""
+        names = {"district": self.district, "lat": self.lat, "lon": self.lon, "city": self.city,
+                 "group": self.group, "weight": self.weight}
+        names.update({f"score {i + 1}": column for i, column in enumerate(self.scores)})
         return {role: column for role, column in names.items() if column is not None}
 
 
@@ -121,12 +128,15 @@ def find_columns(
     district_col: str | None = None,
     group_col: str | None = None,
     weight_col: str | None = None,
+    city_col: str | None = None,
+    score_cols: tuple[str, ...] = (),
 ) -> tuple[Columns, list[str]]:
     """The columns a join uses, named by option or found by name, and a note per decision.
 
     Coordinates come from a geometry when the file has one, else from ``lat_col``/``lon_col`` or the first of
     ``LAT_NAMES``/``LON_NAMES`` found; without coordinates, from district names (``district_col`` or one of
-    ``DISTRICT_NAMES``).
+    ``DISTRICT_NAMES``). The city column is ``city_col`` or the first of ``CITY_NAMES`` (case aside);
+    ``score_cols`` must all exist.
     """
     notes: list[str] = []
     lat = lon = None
@@ -148,7 +158,19 @@ def find_columns(
         notes.append(f"coordinates from columns lat={lat!r}, lon={lon!r}")
     group = require_column(frame, group_col, label, "--group-col") if group_col is not None else None
     weight = require_column(frame, weight_col, label, "--weight-col") if weight_col is not None else None
-    return Columns(lat=lat, lon=lon, district=district, group=group, weight=weight), notes
+    city: str | None = None
+    if city_col is not None:
+        city = require_column(frame, city_col, label, "--city-col")
+    else:
+        city = next((str(c) for c in frame.columns if norm(c) in CITY_NAMES), None)
+        if city is not None:
+            notes.append(f"city of each row from column {city!r} (found by its name; --city-col to choose)")
+    scores = tuple(require_column(frame, c, label, "--score") for c in score_cols)
+    if len(set(scores)) < len(scores):
+        raise BadInput(f"{label}: a score column is given twice ({', '.join(score_cols)}); name each once "
+                       "(--score)")
+    return Columns(lat=lat, lon=lon, district=district, group=group, weight=weight, city=city,
+                   scores=scores), notes
 
 
 def norm(column: object) -> str:
@@ -218,22 +240,24 @@ def _read_csv(raw: bytes, label: str, notes: list[str]) -> pd.DataFrame:
             f"{label}: binary content, not a text table (is it an Excel .xlsx or a zip renamed to .csv?); "
             "save it as CSV (UTF-8) and try again"
         )
-    text, encoding = _decode(raw, label)
-    notes.append(f"encoding {encoding}")
+    text, _, note = decode_text(raw)
+    notes.append(note)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise BadInput(f"{label}: the file is empty; export the table again with a header and data rows")
-    delimiter = _sniff_delimiter(lines[:50])
+    with field_limit(len(text)):
+        delimiter = _sniff_delimiter(lines[:50])
     notes.append(f"delimiter {delimiter!r}")
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            engine="python",
-        )
+        with field_limit(len(text)):
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=True,
+                engine="python",
+            )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise BadInput(f"{label}: cannot parse as a {delimiter!r}-separated table ({exc}); "
                        "check quoting") from exc
@@ -241,13 +265,16 @@ def _read_csv(raw: bytes, label: str, notes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _decode(raw: bytes, label: str) -> tuple[str, str]:
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise BadInput(f"{label}: neither UTF-8 nor cp1251 text; save the file as UTF-8 CSV")  # pragma: no cover
+@contextmanager
+def field_limit(size: int) -> Iterator[None]:
+    """The csv module's field size limit raised to ``size`` characters (a cell can hold a whole file, e.g. a
+    5 MB free-text answer), and put back afterwards; capped at what a C long holds."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, min(size + 1, 2**31 - 1)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -355,3 +382,8 @@ def _read_parquet(path: Path, label: str, notes: list[str]) -> tuple[pd.DataFram
     geometry = list(gdf.geometry.array)
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     return frame, geometry, synthetic
+
+
+def score_columns_by_name(columns: Any) -> list[str]:
+    """The columns named like score items (``SCORE_NAME``: q1, Q_2, question 3, вопрос4, сұрақ 5)."""
+    return [str(c) for c in columns if SCORE_NAME.match(norm(c))]

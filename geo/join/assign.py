@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.domain.names import district_candidates
+from geo.domain.names import district_candidates, district_record
 from geo.engines.grid import assign_points
 from geo.join.choose import Boundaries
-from geo.join.rules import name_reason, other_city_reason, outside_reason
+from geo.join.rules import elsewhere_reason, name_reason, other_city_reason, outside_reason
 from geo.join.table import UserTable
 
 
@@ -59,9 +59,11 @@ def assign_by_coordinates(
 
 
 def assign_by_names(
-    table: UserTable, chosen: pd.DataFrame, city: str, vintage: str
+    table: UserTable, chosen: pd.DataFrame, city: str, vintage: str, *, by_column: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """District position per row (-1: none) from the names, in any spelling, and why a name matched none."""
+    """District position per row (-1: none) from the names, in any spelling, and why a name matched none
+    (naming the other city when the name is a district of another city; ``by_column``: the city came from
+    that column, not from ``--city``)."""
     ids = chosen["district_id"].tolist()
     position = np.full(len(table.rows), -1)
     reasons = np.full(len(table.rows), None, dtype=object)
@@ -70,6 +72,8 @@ def assign_by_names(
         found = district_candidates(str(name), city)
         if len(found) == 1 and next(iter(found)) in ids:
             verdicts[name] = (ids.index(next(iter(found))), None)
+        elif not found and (elsewhere := {district_record(d)["city"] for d in district_candidates(str(name))}):
+            verdicts[name] = (-1, elsewhere_reason(name, elsewhere, city, by_column))
         else:
             verdicts[name] = (-1, name_reason(name, found, city, vintage))
     for i, name in enumerate(table.rows["district_name"]):

@@ -30,7 +30,12 @@ class Boundaries:
         self.frame = frame
 
     def latest(self, city: str) -> str:
-        """The city's current vintage, as the build decided it."""
+        """The city's current vintage, as the build decided it (a given frame holding one vintage of the
+        city: that one)."""
+        if self.frame is not None:
+            held = self.frame.loc[self.frame["city"] == city, "vintage"].unique()
+            if len(held) == 1:
+                return str(held[0])
         return store.latest_vintage(city)
 
     def city_of(self, vintage: str) -> str:

@@ -9,35 +9,59 @@ isolation indices (ours and PySAL's); with coordinates, H3 hexagons with Gi* hot
 of every input row that was not joined, with its row number and reason. ``joined + set aside == input rows``
 is asserted.
 
+Several cities join in one run (``geo.join.multicity``): each row goes to its own city (``--city``, a city
+column, or where its point or district name lies) and that city's current vintage; one result covers them all.
+With score items (``--score``), each district gets its survey estimates (``geo.join.measures.with_scores``)
+and small counts are suppressed (``min_n``).
+
 The steps, one module each: read and judge the rows (``geo.join.table``, ``geo.join.rules``), choose the city
-and vintage (``geo.join.choose``), assign rows to districts (``geo.join.assign``), compute every indicator
-from the counts (``geo.join.measures``). A Parquet input with ``engine="dask"`` takes the out-of-core path
+and vintage (``geo.join.choose``), assign rows to districts (``geo.join.assign``, ``geo.join.multicity``),
+compute every indicator from the counts (``geo.join.measures``). A Parquet input with ``engine="dask"`` takes the out-of-core path
 instead (``geo.join.outofcore``), which ends in the same ``measures`` step.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput
+from geo.errors import BadInput, UnknownName
 from geo.indicators.counts import count_rows
 from geo.indicators.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED
-from geo.join.assign import assign_by_coordinates, assign_by_names, shown
-from geo.join.choose import Boundaries, choose_city_and_vintage, infer_city, resolutions
+from geo.join.assign import shown
+from geo.join.cells import NONRESPONSE, Scale
+from geo.join.choose import Boundaries, resolutions
 from geo.join.measures import HexagonInput, from_counts
+from geo.join.multicity import CityPart, combine, split_and_assign
 from geo.join.outofcore import join_out_of_core, parquet_parts
 from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report
-from geo.join.table import read_user_file
+from geo.join.table import NONRESPONSE_PREFIX, UserTable, read_user_file
+from geo.settings import CITIES, survey_min_n
 
-__all__ = ["ENGINES", "JoinResult", "join_user_data"]  # JoinResult also imported from here (dashboard)
+__all__ = ["ENGINES", "JoinResult", "join_user_data", "parse_score"]  # JoinResult also imported from here
 
 ENGINES = ("builtin", "dask")
+SCORE_SPEC = re.compile(r"^(?P<column>.+?)\s*:\s*(?P<low>-?\d+)\s*-\s*(?P<high>-?\d+)$")
+
+
+def parse_score(spec: str) -> tuple[str, Scale | None]:
+    """``"q1"`` -> ("q1", None: inferred); ``"q1:1-5"`` -> ("q1", (1.0, 5.0)); ``BadInput`` for a scale whose
+    low end is not below its high end."""
+    found = SCORE_SPEC.match(spec.strip())
+    if found is None:
+        return spec.strip(), None
+    low, high = float(found["low"]), float(found["high"])
+    if not low < high:
+        raise BadInput(f"score scale {spec!r}: the low end must be below the high end; write e.g. q1:1-5 "
+                       "(--score)")
+    return found["column"], (low, high)
 
 
 def join_user_data(
@@ -50,6 +74,11 @@ def join_user_data(
     district_col: str | None = None,
     group_col: str | None = None,
     weight_col: str | None = None,
+    city_col: str | None = None,
+    scores: Sequence[str] = (),
+    top_box: int = 1,
+    min_n: int | None = None,
+    auto_scores: bool = False,
     h3_res: int | Sequence[int] | None = (8,),
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
@@ -61,23 +90,34 @@ def join_user_data(
     name: str | None = None,
     client: Any = None,
 ) -> JoinResult:
-    """Join the researcher's file at ``path`` to the districts of ``vintage`` (latest of ``city`` by default).
+    """Join the researcher's file at ``path`` to the districts of its cities (``city`` alone, when given;
+    ``vintage``: that vintage's city alone).
 
-    ``districts`` (the built-layer schema, every vintage) and ``population`` (columns district_id, value,
-    period_label, source[, confidence]) default to the built layers (``geo.store``); tests and the dashboard
-    may pass their own. ``name`` is the original file name of an uploaded temporary copy. ``h3_res`` is a
-    resolution or a sequence of them (7..9), empty for none. Raises ``QalaError`` subclasses for input that
-    cannot be used at all.
+    ``city_col`` names the rows' city column (else one named city/город/қала is used, when present).
+    ``scores`` are score columns, each optionally with its scale (``"q1:1-5"``); ``top_box`` is how many top
+    answers count as the top box; ``min_n`` (default ``geo.settings.survey_min_n()``) the fewest respondents
+    behind a shown estimate; ``auto_scores`` (the browser upload) takes columns named like q1 as score items
+    when ``scores`` is empty. ``districts`` (the built-layer schema, every vintage) and ``population``
+    (columns district_id, value, period_label, source[, confidence]) default to the built layers
+    (``geo.store``); tests and the dashboard may pass their own. ``name`` is the original file name of an
+    uploaded temporary copy. ``h3_res`` is a resolution or a sequence of them (7..9), empty for none. Raises
+    ``QalaError`` subclasses for input that cannot be used at all.
 
-    ``engine="dask"`` on a Parquet file or a folder of Parquet parts never loads the points
-    (``geo.join.outofcore``). ``client`` is an open ``distributed.Client`` to use instead of ``scheduler``.
+    ``engine="dask"`` on a Parquet file or a folder of Parquet parts (without scores or a city column) never
+    loads the points (``geo.join.outofcore``). ``client`` is an open ``distributed.Client`` to use instead of
+    ``scheduler``.
     """
     if engine not in ENGINES:
         raise BadInput(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if city is not None and city not in CITIES:
+        raise UnknownName(f"unknown city {city!r}; use one of {', '.join(CITIES)} (--city)")
+    if top_box < 1:
+        raise BadInput(f"--top-box {top_box}: give how many top answers form the top box (1 or more)")
     h3_resolutions = resolutions(h3_res)
     options = HotspotOptions(permutations=permutations, seed=seed, alpha=alpha)
     boundaries = Boundaries(districts)
-    if engine == "dask" and district_col is None and parquet_parts(path):
+    items = dict(parse_score(spec) for spec in scores)
+    if engine == "dask" and district_col is None and not items and city_col is None and parquet_parts(path):
         from geo.engines.outofcore import dask_client
 
         with nullcontext(client) if client is not None else dask_client(scheduler) as active:
@@ -86,47 +126,110 @@ def join_user_data(
                 weight_col=weight_col, resolutions=h3_resolutions, boundaries=boundaries,
                 population=population, name=name, client=active, options=options,
             )
+    only_city = city or (boundaries.city_of(vintage) if vintage is not None else None)
     table = read_user_file(
         path, lat_col=lat_col, lon_col=lon_col, district_col=district_col, group_col=group_col,
-        weight_col=weight_col, name=name,
+        weight_col=weight_col, name=name, city_col=city_col, scores=items, only_city=only_city,
+        auto_scores=auto_scores,
     )
-    choice = choose_city_and_vintage(table.kind, lambda: infer_city(table, boundaries), boundaries, city,
-                                     vintage)
-    city, vintage, chosen, notes = choice.city, choice.vintage, choice.districts, list(choice.notes)
-
-    if table.kind == "points":
-        position, reasons = assign_by_coordinates(table, chosen, boundaries, city, vintage, engine=engine,
-                                                  scheduler=scheduler)
-    else:
-        position, reasons = assign_by_names(table, chosen, city, vintage)
-    rows = table.rows
-    joined = position >= 0
-    assigned = rows[joined].copy()
-    assigned.insert(1, "district_id", chosen["district_id"].to_numpy()[position[joined]])
-    late = pd.DataFrame({"row": rows["row"][~joined].to_numpy(), "reason": reasons[~joined],
-                         "value": shown(rows[~joined])})
-    set_aside = pd.concat([table.set_aside, late], ignore_index=True).sort_values("row", ignore_index=True)
+    split = split_and_assign(table, boundaries, city, vintage, engine=engine, scheduler=scheduler)
+    min_n = survey_min_n() if min_n is None else int(min_n)
+    survey = {"min_n": min_n} if table.scales else {}
+    results, joined, late = [], [], []
+    for part in split.parts:
+        assigned = _joined_rows(part)
+        one = from_counts(part.choice.districts, _counts(assigned), _hexagon_input(table, assigned, h3_resolutions),
+                          population, part.choice.city, part.choice.vintage, table.synthetic, options, **survey)
+        one.report["notes"] = list(part.choice.notes) + one.report["notes"]
+        results.append(one)
+        joined.append(assigned)
+        missed = part.position < 0
+        late.append(pd.DataFrame({"row": part.rows["row"][missed].to_numpy(), "reason": part.reasons[missed],
+                                  "value": shown(part.rows[missed])}))
+    if len(split.unplaced):
+        late.append(pd.DataFrame({"row": split.unplaced["row"].to_numpy(), "reason": split.unplaced_reasons,
+                                  "value": shown(split.unplaced)}))
+    assigned = pd.concat(joined, ignore_index=True).sort_values("row", ignore_index=True)
+    set_aside = pd.concat([table.set_aside, *late], ignore_index=True).sort_values("row", ignore_index=True)
     assert len(assigned) + len(set_aside) == table.input_rows, "joined + set aside must equal the input rows"
-
-    weights = assigned["weight"] if "weight" in assigned else pd.Series(1.0, index=assigned.index)
-    keys = ["district_id"] + (["group"] if "group" in assigned else [])
-    counts = count_rows({k: assigned[k].to_numpy() for k in keys}, weights.to_numpy())
-    per_res: dict[int, HexagonInput] = {}
-    if table.kind == "points" and len(assigned) >= 1:
-        per_res = {res: (assigned["lon"], assigned["lat"], weights.to_numpy(), None)
-                   for res in h3_resolutions}
-    result = from_counts(chosen, counts, per_res, population, city, vintage, table.synthetic, options)
+    result = combine(results)
+    notes: list[str] = []
+    extra: dict[str, Any] = {"cities": [{"city": p.choice.city, "vintage": p.choice.vintage,
+                                         "joined_rows": int((p.position >= 0).sum())} for p in split.parts]}
+    if table.scales:
+        result, extra["score_items"], item_notes = _with_scores(result, table, assigned, top_box, min_n)
+        notes += item_notes
+    notes = table.notes + split.notes + list(result.report.get("notes", [])) + notes
     if engine == "dask":
         notes.append("read in memory, points assigned on dask; out of core needs Parquet (a file or a folder "
                      "of parts) with coordinate columns")
+    weights = assigned["weight"] if "weight" in assigned else pd.Series(1.0, index=assigned.index)
     by_reason = {str(k): int(v) for k, v in set_aside["reason"].value_counts().items()}
     result.report = make_report(
-        name=table.path.name, synthetic=table.synthetic, kind=table.kind, city=city, vintage=vintage,
-        engine=engine, input_rows=table.input_rows, joined=len(assigned), aside=len(set_aside),
-        weighted_total=float(weights.sum()), by_reason=by_reason,
-        notes=table.notes + notes + result.report["notes"], columns=table.columns,
-        resolutions=list(result.hexagons), options=options,
+        name=table.path.name, synthetic=table.synthetic, kind=table.kind, city=result.city,
+        vintage=result.vintage, engine=engine, input_rows=table.input_rows, joined=len(assigned),
+        aside=len(set_aside), weighted_total=float(weights.sum()), by_reason=by_reason,
+        notes=notes,
+        columns=table.columns, resolutions=list(result.hexagons), options=options,
         set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
+        **extra,
     )
-    result.assigned, result.set_aside = assigned.reset_index(drop=True), set_aside
+    result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
+    result.set_aside = set_aside
     return result
+
+
+def _joined_rows(part: CityPart) -> pd.DataFrame:
+    """The part's joined rows with their district id (and city) beside the row number."""
+    ok = part.position >= 0
+    assigned = part.rows[ok].copy()
+    assigned.insert(1, "district_id", part.choice.districts["district_id"].to_numpy()[part.position[ok]])
+    if "city" not in assigned:
+        assigned.insert(2, "city", part.choice.city)
+    return assigned
+
+
+def _counts(assigned: pd.DataFrame) -> pd.DataFrame:
+    weights = assigned["weight"].to_numpy() if "weight" in assigned else np.ones(len(assigned))
+    keys = ["district_id"] + (["group"] if "group" in assigned else [])
+    return count_rows({k: assigned[k].to_numpy() for k in keys}, weights)
+
+
+def _hexagon_input(table: UserTable, assigned: pd.DataFrame, res: list[int]) -> dict[int, HexagonInput]:
+    if table.kind != "points" or assigned.empty:
+        return {}
+    weights = assigned["weight"].to_numpy() if "weight" in assigned else np.ones(len(assigned))
+    return {r: (assigned["lon"], assigned["lat"], weights, None) for r in res}
+
+
+def _with_scores(
+    result: JoinResult, table: UserTable, assigned: pd.DataFrame, top_box: int, min_n: int
+) -> tuple[JoinResult, dict[str, dict[str, Any]], list[str]]:
+    """Survey estimates per district (``geo.join.measures.with_scores``), each item's scale and
+    non-response among the joined rows, and the notes that say what was inferred."""
+    from geo.indicators.survey import ScoreItem
+    from geo.join.measures import with_scores
+
+    items: list[Any] = []
+    report: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for column, (low, high, inferred) in table.scales.items():
+        if top_box >= high - low + 1:
+            raise BadInput(f"--top-box {top_box} covers the whole scale {low:g}-{high:g} of {column!r}; give a "
+                           "smaller top box")
+        items.append(ScoreItem(column, int(low), int(high), inferred=inferred, top=top_box))
+        codes = assigned[NONRESPONSE_PREFIX + column].to_numpy()
+        report[column] = {"scale": f"{low:g}-{high:g}", "scale_inferred": inferred, "top_box": top_box,
+                          **{kind: int((codes == i).sum()) for i, kind in enumerate(NONRESPONSE)}}
+        if inferred:
+            notes.append(f"scale of {column!r} inferred as {low:g}-{high:g} from its answers (state it with "
+                         f"--score {column}:{low:g}-{high:g})")
+        missing = report[column]["dont_know"] + report[column]["blank"]
+        if missing:
+            notes.append(f"{column!r}: {missing:,} joined rows without an answer ({report[column]['dont_know']:,} "
+                         f"don't know, {report[column]['blank']:,} blank): not scored, still joined")
+    keep = ["city", "district_id", *table.scales] + (["group"] if "group" in assigned else [])
+    rows = assigned[keep].copy()
+    rows.insert(2, "weight", assigned["weight"].to_numpy(dtype=float) if "weight" in assigned else 1.0)
+    group = "group" if "group" in assigned else None
+    return with_scores(result, rows, items, group=group, min_n=min_n), report, notes

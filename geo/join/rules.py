@@ -11,12 +11,21 @@ row keeps the FIRST reason it meets (later rules never overwrite an earlier one)
    same two for the longitude;
 2. ``coordinates out of range (lon -180..180, lat -90..90)``, after exchanging latitude and longitude when the
    file has them swapped (decided once per file, ``decide_swap``);
-3. ``missing group in column 'c'``;
-4. ``missing weight in column 'c'``, ``non-numeric weight in column 'c'``, ``negative weight in column 'c'``
-   (a zero weight is kept: the row counts, with weight 0);
-5. after the spatial join (``geo.join.assign``): ``in <other city>, not in the chosen city <city>``,
-   ``outside every district of <city> (<vintage>)``; by names: ``unknown district name``, ``ambiguous district
-   name``, ``district ... is not a district of <vintage>``.
+3. with a city column: ``missing city in column 'c'``, ``unknown city 'x' in column 'c' ...`` (names in
+   kk/ru/en and former names are known: ``geo.domain.names.match_city``), and with ``--city``: ``city <c> in
+   column 'c', not the chosen city <city> (--city)``;
+4. ``missing group in column 'c'``;
+5. ``missing weight in column 'c'``, ``non-numeric weight in column 'c'``, ``negative weight in column 'c'``;
+   a zero weight is kept (the row counts, with weight 0) unless the join has score items: then ``zero weight
+   in column 'c' ...`` (a respondent with weight 0 carries no answer);
+6. per score item, in the order given: ``non-numeric score 'abc' in column 'q1'``, ``score 7 outside the
+   scale 1-5 in column 'q1'``. Blank cells and "don't know" answers in kk/ru/en (``DONT_KNOW``) are item
+   non-response, not a reason: the value is NaN, counted per item, and the row is joined. Without a given
+   scale the item's scale is its lowest and highest answer, rounded out to integers (said in a note);
+7. after the join (``geo.join.assign``, ``geo.join.multicity``): ``in <other city>, not in the chosen city
+   <city>``, ``outside every district of <city> (<vintage>)``; by names: ``unknown district name``,
+   ``ambiguous district name``, ``district ... is not a district of <vintage>``, ``district 'x' is in <city>,
+   not in <row's city> ...``.
 
 A number is a text cell such as ``51.12``, ``51,12`` (comma decimal), ``-7e3``; a numeric column (Parquet) is
 read as it is, NaN being a missing cell and ±inf a non-numeric one, exactly as their text would be. The
@@ -26,7 +35,6 @@ in-memory join (``geo.join.table``) and every partition of the out-of-core join 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,60 +44,27 @@ import pandas as pd
 
 from geo.errors import CRSError
 from geo.io.userfile import Columns, is_xy
+from geo.join.cells import (
+    NUMBER,
+    SHOWN_CHARS,
+    Scale,
+    SetAside,
+    city_cells,
+    parse_numbers,
+    score_cells,
+    text_cells,
+)
+
+__all__ = ["NUMBER", "OUT_OF_RANGE", "CheckedRows", "SetAside", "check_rows", "decide_swap", "parse_numbers",
+           "text_cells"]
 
 # Kazakhstan's extent with a margin, used only to tell latitude from longitude, never to drop rows.
 KZ_LON = (46.0, 88.0)
 KZ_LAT = (40.0, 56.0)
 
-MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "—"})
-NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-SHOWN_CHARS = 60  # characters of a set-aside cell shown in the report
-
 OUT_OF_RANGE = "coordinates out of range (lon -180..180, lat -90..90)"
 NULL_GEOMETRY = "null or empty geometry"
 BAD_POINT = "Point without two numeric coordinates"
-
-
-class SetAside:
-    """The first reason each row is set aside for, and the cell shown with it.
-
-    ``keep_values=False`` (the out-of-core partitions) records reasons only.
-    """
-
-    def __init__(self, n: int, *, keep_values: bool = True) -> None:
-        self.reasons = np.full(n, None, dtype=object)
-        self.values = np.full(n, None, dtype=object)
-        self.keep_values = keep_values
-        self._marked = np.zeros(n, dtype=bool)
-
-    def __len__(self) -> int:
-        return len(self.reasons)
-
-    @property
-    def usable(self) -> np.ndarray:
-        """Rows without a reason yet."""
-        return ~self._marked
-
-    def mark(self, mask: Any, reason: str, shown: Any = None) -> None:
-        """Set ``reason`` on the rows of ``mask`` that have none yet; ``shown`` is the cells to show (a
-        Series, an array, or a callable returning one, called only when values are kept and a row is
-        marked)."""
-        mask = np.asarray(mask, dtype=bool) & self.usable
-        if not mask.any():
-            return
-        self.reasons[mask] = reason
-        self._marked |= mask
-        if self.keep_values and shown is not None:
-            cells = shown() if callable(shown) else shown
-            picked = pd.Series(cells).reset_index(drop=True).astype(object)[mask]
-            self.values[mask] = [None if v is None else str(v)[:SHOWN_CHARS] for v in picked]
-
-    def put(self, row: int, reason: str, value: str | None = None) -> None:
-        """Set ``reason`` on one row (positional) unless it has one."""
-        if not self._marked[row]:
-            self._marked[row] = True
-            self.reasons[row] = reason
-            self.values[row] = value if self.keep_values else None
 
 
 @dataclass
@@ -102,6 +77,10 @@ class CheckedRows:
     district_name: pd.Series | None = None
     group: pd.Series | None = None
     weight: np.ndarray | None = None
+    city: pd.Series | None = None  # canonical city per row (None where set aside)
+    scores: dict[str, np.ndarray] = field(default_factory=dict)  # column -> value (NaN: non-response)
+    scales: dict[str, tuple[float, float, bool]] = field(default_factory=dict)  # column -> low, high, inferred
+    nonresponse: dict[str, np.ndarray] = field(default_factory=dict)  # column -> per row NONRESPONSE code
     swap: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -119,13 +98,16 @@ def check_rows(
     swap: bool | None = None,
     keep_values: bool = True,
     sampled: bool = False,
+    scales: dict[str, Scale | None] | None = None,
+    only_city: str | None = None,
 ) -> CheckedRows:
     """Every row rule, in the order of the module docstring, over ``frame``'s cells (positional rows).
 
     Coordinates come from ``geometry`` when given (never swapped), else from ``columns.lat``/``columns.lon``.
     ``swap=None`` decides from these rows whether latitude and longitude are exchanged (raising ``CRSError``
     when no row is in degrees); ``True``/``False`` applies a decision taken before (the out-of-core join
-    decides on a sample, ``sampled=True``, and applies it to every partition).
+    decides on a sample, ``sampled=True``, and applies it to every partition). ``scales`` gives each score
+    column of ``columns.scores`` its scale (None: inferred); ``only_city`` is ``--city`` with a city column.
     """
     aside = SetAside(len(frame), keep_values=keep_values)
     out = CheckedRows(aside=aside)
@@ -141,41 +123,21 @@ def check_rows(
         out.lon, out.lat, out.swap, note = place_coordinates(
             lon, lat, aside, label, swap=swap, allowed=geometry is None, sampled=sampled)
         out.notes += [note] if note else []
+    if columns.city is not None:
+        out.city = city_cells(frame[columns.city], aside, only_city)
     if columns.group is not None:
         out.group = text_cells(frame[columns.group], aside, "group")
     if columns.weight is not None:
         column = frame[columns.weight]
         out.weight = parse_numbers(column, aside, f"weight in column {columns.weight!r}")
         aside.mark(out.weight < 0, f"negative weight in column {columns.weight!r}", column)
+        if columns.scores:
+            aside.mark(out.weight == 0, f"zero weight in column {columns.weight!r} (a respondent with weight 0 "
+                       "carries no answer)", column)
+    for name in columns.scores:
+        out.scores[name], out.scales[name], out.nonresponse[name] = score_cells(
+            frame[name], aside, (scales or {}).get(name), label)
     return out
-
-
-def parse_numbers(column: pd.Series, aside: SetAside, what: str) -> np.ndarray:
-    """Numbers from cells, accepting comma decimals ("51,12"); others set aside as ``missing <what>`` or
-    ``non-numeric <what>`` with the cell shown, and NaN in the answer."""
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(values)
-        numeric = ~missing & ~np.isinf(values)  # "inf" is not a number as text either
-        parsed = np.where(numeric, values, np.nan)
-    else:
-        text = column.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
-        missing = (text.isna() | text.str.lower().isin(MISSING_CELLS)).to_numpy(dtype=bool)
-        numeric = text.str.match(NUMBER).fillna(False).to_numpy(dtype=bool)
-        number_text = text.where(numeric).str.replace(",", ".", regex=False)
-        parsed = pd.to_numeric(number_text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    aside.mark(missing, f"missing {what}", column)
-    aside.mark(~missing & ~numeric, f"non-numeric {what}", column)
-    return parsed
-
-
-def text_cells(column: pd.Series, aside: SetAside, what: str) -> pd.Series:
-    """Stripped text; empty or NA-like cells set aside as ``missing <what> in column 'c'`` and kept as
-    None."""
-    text = column.astype("string").str.strip().reset_index(drop=True)
-    missing = text.isna() | text.str.lower().isin(MISSING_CELLS)
-    aside.mark(missing.to_numpy(dtype=bool), f"missing {what} in column {column.name!r}", column)
-    return text.astype(object).where(~missing.to_numpy(dtype=bool), None)
 
 
 def points_from_geometry(geometry: Sequence[Any], aside: SetAside) -> tuple[np.ndarray, np.ndarray]:
@@ -288,3 +250,10 @@ def name_reason(name: str, found: set[str], city: str, vintage: str) -> str:
     if found:
         return f"ambiguous district name {name!r}: could be {', '.join(sorted(found))}"
     return f"unknown district name {name!r} in {city}"
+
+
+def elsewhere_reason(name: str, cities: set[str], city: str, by_column: str | None) -> str:
+    """A district name of another city given under ``city`` (from the city column, or ``--city``)."""
+    where = f"the row's city in column {by_column!r}" if by_column else "the chosen city (--city)"
+    return (f"district {name!r} is in {' or '.join(sorted(cities))}, not in {city} ({where}); check the city "
+            "or the district")
