@@ -21,11 +21,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="no progress lines")
     build.set_defaults(func=_build)
 
-    from geo import export
+    from geo import export, publish
     from geo.join import cli as userjoin  # subcommands owned by their modules
 
     userjoin.add_parser(sub)
     export.add_parser(sub)
+    publish.add_parser(sub)
+
+    demo = sub.add_parser("demo", help="synthetic demo inputs (labelled SYNTHETIC) to try the tools on")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    survey = demo_sub.add_parser("survey", help="a seeded synthetic 3-city survey CSV (Russian headers, ; and "
+                                 "comma decimals) to try `qala join` and `qala publish` on")
+    survey.add_argument("-o", "--output", default="survey.csv", help="CSV to write (default: survey.csv)")
+    survey.add_argument("--rows", type=int, default=1200, help="respondents (default 1200)")
+    survey.add_argument("--seed", type=int, default=7, help="random seed: same seed, same file (default 7)")
+    survey.set_defaults(func=_demo_survey)
     return parser
 
 
@@ -40,6 +50,31 @@ def _build(args: argparse.Namespace) -> int:
     from geo.build.run import run
 
     run(force=args.force, quiet=args.quiet)
+    return 0
+
+
+def _demo_survey(args: argparse.Namespace) -> int:
+    from geo import store
+    from geo.engines.synthetic_survey import (
+        CITY_COLUMN,
+        DISTRICT_COLUMN,
+        GROUP_COLUMN,
+        ITEMS,
+        WEIGHT_COLUMN,
+        synthetic_survey,
+        write_survey_csv,
+    )
+
+    frame = synthetic_survey(store.load_districts(), args.rows, seed=args.seed)
+    path = write_survey_csv(frame, args.output)
+    per_city = frame[CITY_COLUMN].value_counts().to_dict()
+    print(f"wrote {len(frame)} SYNTHETIC respondents to {path} ({', '.join(f'{c} {n}' for c, n in per_city.items())};"
+          f" seed {args.seed})")
+    scores = " ".join(f"--score {item}:1-5" for item in ITEMS)
+    print(f"next: qala join {path} --city-col {CITY_COLUMN} --district-col {DISTRICT_COLUMN} --group-col "
+          f"{GROUP_COLUMN} --weight-col {WEIGHT_COLUMN} {scores} -o survey-out")
+    print("then: qala publish survey-out --name demo-survey --title 'Demo survey' --source 'qala demo' "
+          "--period 2024")
     return 0
 
 

@@ -14,10 +14,21 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.contract import LAYERS, layer, web_file
+from geo.contract import (
+    LAYERS,
+    METADATA_KEYS,
+    PUBLISHED,
+    PUBLISHED_FORMAT,
+    PUBLISHED_METADATA,
+    dataset_checksum,
+    dataset_names,
+    dataset_versions,
+    layer,
+    web_file,
+)
 from geo.errors import SourceUnavailable, UnknownName
 from geo.io.writers import to_csv_bytes, to_geojson_bytes
-from geo.settings import CITIES, build_dir
+from geo.settings import CITIES, build_dir, datasets_dir
 
 
 def _path(relative: str) -> Path:
@@ -115,10 +126,113 @@ def as_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     raise UnknownName(f"unknown download format '{fmt}'; use csv or geojson")
 
 
+# ------------------------------------------------------------------------------------------ published datasets
+# Researchers' results published with `qala publish` (geo.publish), laid out as geo.contract.PUBLISHED states.
+# ``name`` may come from a browser URL: only names that exist on disk are ever turned into a path.
+
+
+def _dataset_home(name: object) -> Path:
+    root = datasets_dir()
+    known = dataset_names(root)
+    if not isinstance(name, str) or name not in known:
+        shown = repr(name)[:60]
+        raise UnknownName(f"unknown dataset {shown}; published datasets: {', '.join(known) or 'none'} "
+                          "(`qala datasets list`)")
+    return root / name
+
+
+def _metadata(folder: Path) -> dict:
+    try:
+        meta = json.loads((folder / PUBLISHED_METADATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SourceUnavailable(f"dataset {folder}: unreadable {PUBLISHED_METADATA} ({type(exc).__name__}); "
+                                "fix: republish it (`qala publish`)") from None
+    missing = [k for k in METADATA_KEYS if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise SourceUnavailable(f"dataset {folder}: metadata lacks {', '.join(missing)}; fix: republish it "
+                                "with this version (`qala publish`)")
+    return meta
+
+
+def published_datasets() -> list[dict]:
+    """The current version's metadata of every published dataset, by name, each with ``versions``.
+
+    A damaged dataset gives ``{"name", "warning"}`` instead, so one bad folder never hides the others.
+    """
+    root = datasets_dir()
+    out = []
+    for name in dataset_names(root):
+        versions = dataset_versions(root / name)
+        try:
+            meta = _metadata(root / name / versions[-1])
+        except SourceUnavailable as exc:
+            out.append({"name": name, "warning": str(exc), "versions": versions})
+            continue
+        out.append({**meta, "versions": versions})
+    return out
+
+
+def load_published(name: str, version: str | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    """A published dataset's district values on the built districts' geometry, and its long scores table.
+
+    The values are joined to the build's districts by district_id and vintage (names, area and bank come back
+    with the geometry; a district the build lacks keeps its values without geometry). The metadata is in
+    ``attrs["dataset"]`` of both frames. Checked against geo.contract.PUBLISHED and the stated checksum.
+    """
+    home = _dataset_home(name)
+    versions = dataset_versions(home)
+    if version is None:
+        version = versions[-1]
+    elif not isinstance(version, str) or version not in versions:
+        raise UnknownName(f"dataset '{name}' has no version {str(version)[:20]!r}; versions: {', '.join(versions)}")
+    folder = home / version
+    stamp = (folder / PUBLISHED_METADATA).stat().st_mtime_ns if (folder / PUBLISHED_METADATA).exists() else 0
+    districts, scores = _load_published(str(folder), stamp, str(build_dir()))
+    return districts.copy(), (scores.copy() if scores is not None else None)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_published(folder_text: str, stamp: int, build: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    folder = Path(folder_text)
+    meta = _metadata(folder)
+    files = sorted(meta["files"]) if isinstance(meta["files"], dict) else []
+    republish = f"fix: republish it with this version (`qala publish ... --name {folder.parent.name}`)"
+    if meta.get("format") != PUBLISHED_FORMAT or PUBLISHED["districts"].file not in files:
+        raise SourceUnavailable(f"dataset {folder} has format {meta.get('format')!r}, this version reads "
+                                f"{PUBLISHED_FORMAT}; {republish}")
+    try:
+        damaged = dataset_checksum(folder, files) != meta["checksum"]
+    except OSError:
+        damaged = True
+    if damaged:
+        raise SourceUnavailable(f"dataset {folder} is damaged (its files differ from the stated checksum); "
+                                f"{republish}")
+    tables = {}
+    for table in ("districts", "scores"):
+        spec = PUBLISHED[table]
+        if spec.file not in files:
+            continue
+        frame = pd.read_parquet(folder / spec.file)
+        missing = [c for c in spec.required if c not in frame.columns]
+        if missing:
+            raise SourceUnavailable(f"dataset {folder}: {spec.file} lacks {', '.join(missing)}; {republish}")
+        frame.attrs["dataset"] = meta
+        tables[table] = frame
+    values = tables["districts"]
+    built = load_layer("districts")
+    keep = ["district_id", "vintage", *(c for c in PUBLISHED["districts"].from_build if c in built.columns)]
+    merged = values.merge(built[keep].drop_duplicates(["district_id", "vintage"]), on=["district_id", "vintage"],
+                          how="left")
+    gdf = gpd.GeoDataFrame(merged, geometry="geometry", crs=built.crs)
+    gdf.attrs["dataset"] = meta
+    return gdf, tables.get("scores")
+
+
 def clear_cache() -> None:
-    """Forget loaded layers (after a rebuild)."""
+    """Forget loaded layers and datasets (after a rebuild or a publish)."""
     _read.cache_clear()
+    _load_published.cache_clear()
 
 
 __all__ = ["LAYERS", "as_bytes", "clear_cache", "latest_vintage", "latest_vintages", "load_districts",
-           "load_figures", "load_layer", "manifest", "population_for", "version", "web_bytes"]
+           "load_figures", "load_layer", "load_published", "manifest", "published_datasets", "population_for", "version", "web_bytes"]

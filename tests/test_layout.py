@@ -19,7 +19,7 @@ GEO_LAYERS = (
     ("geo.contract",),
     ("geo.build", "geo.store"),
     ("geo.join",),
-    ("geo.export",),
+    ("geo.export", "geo.publish"),
     ("geo.cli",),
 )
 # Siblings on one floor that must not know each other: the build writes, the store reads.

@@ -82,8 +82,10 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     if local is not None and not force:
         fp = fingerprint(local)
         if _up_to_date(out, fp):
+            recorded = _record_datasets(out)
             elapsed = time.perf_counter() - started
-            print(f"qala data: nothing changed since the last build ({out}); done in {elapsed:.2f} s")
+            note = f"; published datasets recorded in the manifest ({recorded})" if recorded is not None else ""
+            print(f"qala data: nothing changed since the last build ({out}){note}; done in {elapsed:.2f} s")
             return {"noop": True, "seconds": elapsed}
 
     _log(quiet, "[1/6] acquiring sources (cache, then mirror, then original location)")
@@ -100,12 +102,13 @@ def run(force: bool = False, quiet: bool = False) -> dict:
                                   f"`qala data build --force` tries again ({exc})")
             _log(quiet, f"      {sid}: unavailable (optional; curated gazetteer used instead)")
     from geo.build.stages import build_layers
-    from geo.build.web import web_layers
+    from geo.build.web import change_web_layers, web_layers
     from geo.contract import LAYERS
 
     built, report = build_layers(acquired, quiet)
     layers = {LAYERS[name].file: check_layer(name, frame) for name, frame in built.items()}
     layers.update(web_layers(built["districts"], built["banks"], built["regions"], built["river"]))
+    layers.update(change_web_layers(built["districts"], built["changes"], built["flows"]))
     missing = sorted(set(LAYERS) - set(built) - {n for n, layer in LAYERS.items() if layer.kind == "web"})
     assert not missing, f"the build does not make every layer of the contract: {missing}"
     report["optional"] = optional_notes
@@ -123,6 +126,7 @@ def run(force: bool = False, quiet: bool = False) -> dict:
         "python": platform.python_version(),
         "versions": fp["versions"],
         "report": report,
+        "datasets": published_datasets(),
     }
     from geo.io.atomic import atomic_write_text
 
@@ -130,6 +134,36 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     report["seconds"] = round(time.perf_counter() - started, 2)
     print(format_summary(report))
     return report
+
+
+def published_datasets() -> list[dict]:
+    """The manifest's "datasets": each published dataset's current version (geo.publish), by name."""
+    from geo.contract import PUBLISHED_METADATA, dataset_names, dataset_versions
+    from geo.settings import datasets_dir
+
+    root, found = datasets_dir(), []
+    for name in dataset_names(root):
+        version = dataset_versions(root / name)[-1]
+        try:
+            meta = json.loads((root / name / version / PUBLISHED_METADATA).read_text(encoding="utf-8"))
+            found.append({"name": name, "version": version,
+                          **{k: meta.get(k) for k in ("checksum", "n", "created", "title", "synthetic")}})
+        except (OSError, ValueError, AttributeError):
+            found.append({"name": name, "version": version, "damaged": True})
+    return found
+
+
+def _record_datasets(out: Path) -> int | None:
+    """On a no-op build, rewrite only the manifest's "datasets" when they changed; the count recorded, else None."""
+    from geo.io.atomic import atomic_write_text
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    datasets = published_datasets()
+    if manifest.get("datasets", []) == datasets:
+        return None
+    manifest["datasets"] = datasets
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    return len(datasets)
 
 
 def check_layer(name: str, frame: pd.DataFrame) -> pd.DataFrame:

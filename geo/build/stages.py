@@ -19,7 +19,9 @@ from geo.domain.perception import load_city_images, load_statements, stance_scor
 from geo.domain.places import gazetteer_places, locate, osm_institutions, wof_localities
 from geo.domain.translations import Translations, load_translations, period_columns, translate_columns
 from geo.domain.vintages import latest_vintages, lineage_table, vintage_table
+from geo.indicators.change import build_changes
 from geo.indicators.derived import derive_all
+from geo.indicators.flows import build_flows
 from geo.indicators.leftbank import left_bank_share, migration_by_bank
 from geo.io.acquire import Acquired
 from geo.io.vector import Repairs, read_vector
@@ -131,6 +133,8 @@ def build_layers(acquired: dict[str, Acquired], quiet: bool) -> tuple[dict[str, 
         "unmatched_figures": pd.DataFrame(fig_report.unmatched, columns=["figure_id", "city", "district", "reason"]),
     }
     layers.update(translated(layers, translations))
+    pairs, changes = build_changes(layers["figures"], districts, layers["lineage"], layers["vintages"])
+    layers.update({"change_pairs": pairs, "changes": changes, "flows": build_flows(layers["figures"], regions, cities)})
     report = _report(districts, figures, places, astana["banks"], fig_report, repairs)
     report["translations"] = translations.stale + translations.unused(TRANSLATED_TABLES)
     for note in report["translations"]:

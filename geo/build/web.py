@@ -7,7 +7,9 @@ import geopandas as gpd
 import shapely
 
 from geo.contract import LAYERS, WEB_DISTRICT_COLUMNS
-from geo.settings import STORAGE_CRS, UTM_CRS
+from geo.indicators.change import change_units
+from geo.indicators.flows import flow_web
+from geo.settings import CITIES, STORAGE_CRS, UTM_CRS
 
 WEB_SIMPLIFY_M = 25.0  # tolerance for districts and banks, metres
 REGIONS_SIMPLIFY_M = 1500.0
@@ -46,4 +48,28 @@ def web_layers(districts: gpd.GeoDataFrame, banks: gpd.GeoDataFrame, regions: gp
     for name, (frame, crs, tolerance) in context.items():
         layer = LAYERS[name]
         web[layer.file] = simplify(frame[[*layer.columns, "geometry"]], crs, tolerance)
+    return web
+
+
+def change_web_layers(districts: gpd.GeoDataFrame, changes: gpd.GeoDataFrame,
+                      flows: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """web/changes_<city>.geojson (one feature per drawn unit, ``fid`` as in the `changes` layer) and
+    web/flows.geojson. A unit is the union of its districts simplified as their vintage's coverage, so its
+    edges are those of web/<vintage>.geojson; a city without drawn units gets an empty collection."""
+    simplified = {}
+    for vintage, gdf in districts[districts.geometry.notna()].groupby("vintage"):
+        small = simplify(gdf[["district_id", "geometry"]], UTM_CRS[gdf.city.iloc[0]], WEB_SIMPLIFY_M)
+        simplified.update({(vintage, d): g for d, g in zip(small.district_id, small.geometry.values, strict=False)})
+    web = {}
+    for city in CITIES:
+        units = change_units(changes, city)
+        shapes = [[simplified.get((v, d)) for d in fid.split(":", 1)[1].split("+")]
+                  for v, fid in zip(units.vintage, units.fid, strict=False)]
+        units = units.set_geometry([shapely.union_all(s) if all(g is not None for g in s) else None
+                                    for s in shapes], crs=STORAGE_CRS)
+        units = units.set_geometry(shapely.set_precision(units.geometry.values, 10 ** -WEB_DECIMALS))
+        web[LAYERS[f"changes_{city.lower()}_web"].file] = units
+    lines = flow_web(flows)
+    web[LAYERS["flows_web"].file] = lines.set_geometry(shapely.set_precision(lines.geometry.values,
+                                                                            10 ** -WEB_DECIMALS))
     return web

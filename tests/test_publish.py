@@ -1,0 +1,285 @@
+"""`qala publish` / `qala datasets` / geo.store.load_published on joins made here on the mini build.
+
+The survey (Russian headers, semicolons, comma decimals) covers mini Astana (Есиль 12, Нура 12, Сарыарка 3
+respondents) and mini Almaty (Алмалы 12); two rows name districts that do not exist and are set aside. Unique
+marker strings are planted where microdata lives (the set-aside district cells, a group label seen only in a
+set-aside row, a free-text column, the file name) and looked for in every published byte.
+
+Group labels of JOINED rows ("местный", "мигрант") are categories, not microdata: they are published as values of
+the group column and inside column names (count_мигрант, lq_мигрант); small cells behind them are the join's
+suppression (min_n) to handle, not the publisher's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import store
+from geo.cli import main
+from geo.errors import SourceUnavailable, UnknownName
+from geo.join.pipeline import join_user_data
+from geo.publish import publish
+from tests.mini.make import ALMALY, ESIL, NURA, SARYARKA
+
+MARKERS = ("ZZDISTRICT7Q", "ZZGROUP3K", "ZZNOTE9X", "ZZFILE5M")
+# city, district, group, weight, Q1 per joined respondent; the answers repeat so means are easy to check
+PLAN = [("Астана", "Есиль", 12), ("Астана", "Нура", 12), ("Астана", "Сарыарка", 3), ("Алматы", "Алмалы", 12)]
+JOINED = sum(n for *_, n in PLAN)  # 39
+
+
+def _survey(folder: Path, *, synthetic: bool = False) -> Path:
+    lines = ["Город;Район;Группа;Вес;Q1;Заметка" + (";source" if synthetic else "")]
+    tail = ";SYNTHETIC" if synthetic else ""
+    for city, district, n in PLAN:
+        for i in range(n):
+            group = "мигрант" if i % 3 == 0 else "местный"
+            weight = "1,5" if i % 2 else "0,75"
+            answer = str(1 + i % 5) if i != 4 else "затрудняюсь ответить"
+            lines.append(f"{city};{district};{group};{weight};{answer};{MARKERS[2]} {i}{tail}")
+    lines.append(f"Астана;{MARKERS[0]};{MARKERS[1]};1;3;{MARKERS[2]} x{tail}")  # set aside: unknown district
+    lines.append(f"Алматы;Нет такого {MARKERS[0]};местный;1;2;{MARKERS[2]} y{tail}")
+    path = folder / f"survey_{MARKERS[3]}.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    return path
+
+
+def _join(tmp_path: Path, *, scores: bool, synthetic: bool = False, name: str = "out") -> Path:
+    result = join_user_data(_survey(tmp_path, synthetic=synthetic), city_col="Город", district_col="Район",
+                            group_col="Группа", weight_col="Вес", scores=["Q1:1-5"] if scores else [],
+                            h3_res=[], permutations=0)
+    assert result.report["joined_rows"] == JOINED and result.report["set_aside_rows"] == 2
+    out = tmp_path / name
+    result.write(out)
+    return out
+
+
+@pytest.fixture
+def env(mini_build, monkeypatch, tmp_path):
+    monkeypatch.setenv("QALA_BUILD", str(mini_build))
+    monkeypatch.setenv("QALA_DATASETS", str(tmp_path / "datasets"))
+    store.clear_cache()
+    return tmp_path / "datasets"
+
+
+def _publish(out: Path, name: str = "survey", **extra: str) -> Path:
+    return publish(out, name, title=extra.get("title", "Attitudes 2024"), source="Team A", period="2024-05",
+                   method="street survey", licence="CC BY 4.0")
+
+
+def _independent_checksum(folder: Path) -> str:
+    files = sorted(p.name for p in folder.iterdir() if p.suffix == ".parquet")
+    total = hashlib.sha256()
+    for name in files:
+        total.update(name.encode() + b"\0" + hashlib.sha256((folder / name).read_bytes()).digest())
+    return total.hexdigest()
+
+
+def test_publish_writes_aggregates_and_metadata_and_reads_back_on_built_geometry(env, tmp_path):
+    version = _publish(_join(tmp_path, scores=True))
+    assert version == env / "survey" / "v1"
+    files = {p.name for p in version.iterdir()}
+    assert files == {"districts.parquet", "scores.parquet", "score_differences.parquet", "groups.parquet",
+                     "indices.parquet", "metadata.json"}
+    districts = pd.read_parquet(version / "districts.parquet")
+    assert not {"geometry", "name_ru", "name_en", "name_kk", "area_km2"} & set(districts.columns)
+    assert {"Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n"} <= set(districts.columns)
+    meta = json.loads((version / "metadata.json").read_text())
+    assert (meta["name"], meta["version"], meta["title"], meta["source"], meta["period"]) == (
+        "survey", "v1", "Attitudes 2024", "Team A", "2024-05")
+    assert (meta["method"], meta["licence"], meta["n"], meta["synthetic"]) == ("street survey", "CC BY 4.0", 39, False)
+    assert meta["cities"] == ["Almaty", "Astana"] and meta["vintages"] == ["almaty-3", "astana-4"]
+    assert meta["rows"]["set_aside_rows"] == 2 and meta["min_n"] == 10
+    assert meta["items"][0]["item"] == "Q1" and (meta["items"][0]["low"], meta["items"][0]["high"]) == (1, 5)
+    assert meta["items"][0]["dont_know"] == 3  # i == 4 in each district of 12 (Сарыарка has 3 rows)
+    assert datetime.fromisoformat(meta["created"]).utcoffset().total_seconds() == 0
+    assert meta["checksum"] == _independent_checksum(version)
+
+    gdf, scores = store.load_published("survey")
+    built = store.load_districts().set_index("district_id")
+    by_id = gdf.set_index("district_id")
+    assert set(by_id.index) == set(built.index) >= {ESIL, NURA, SARYARKA, ALMALY}  # every district of both cities
+    assert by_id.loc[ESIL, "geometry"].equals(built.loc[ESIL, "geometry"])
+    assert by_id.loc[ESIL, "name_ru"] == "Есиль"
+    # Нура (no suppression): count = 6 x 0.75 + 6 x 1.5 = 13.5; Q1 answers 1,2,3,4,(dk),1,2,3,4,5,1,2 with
+    # weights .75,1.5,.75,1.5,-,1.5,.75,1.5,.75,1.5,.75,1.5: mean = 33.75 / 12.75 = 2.647059 from n = 11
+    assert by_id.loc[NURA, "count"] == pytest.approx(13.5) and by_id.loc[NURA, "Q1_n"] == 11
+    assert by_id.loc[NURA, "Q1_mean"] == pytest.approx(33.75 / 12.75)
+    assert by_id.loc[NURA, "Q1_ci_low"] < by_id.loc[NURA, "Q1_mean"] < by_id.loc[NURA, "Q1_ci_high"]
+    # Сарыарка (3 respondents) is suppressed, and Есиль with it (complementary): both stay suppressed when read
+    assert by_id.loc[SARYARKA, "Q1_suppressed"] and pd.isna(by_id.loc[SARYARKA, "Q1_mean"])
+    assert by_id.loc[ESIL, "suppressed"] and pd.isna(by_id.loc[ESIL, "count"])
+    assert scores is not None and set(scores["item"]) == {"Q1"}
+    assert gdf.attrs["dataset"]["version"] == "v1"
+
+
+def test_versions_are_kept_and_the_newest_is_current(env, tmp_path):
+    out = _join(tmp_path, scores=False)
+    _publish(out, title="first")
+    _publish(out, title="second")
+    listed = store.published_datasets()
+    assert [(d["name"], d["version"], d["title"], d["versions"]) for d in listed] == [
+        ("survey", "v2", "second", ["v1", "v2"])]
+    assert store.load_published("survey")[0].attrs["dataset"]["title"] == "second"
+    assert store.load_published("survey", "v1")[0].attrs["dataset"]["title"] == "first"
+    first = json.loads((env / "survey" / "v1" / "metadata.json").read_text())
+    assert first["checksum"] == _independent_checksum(env / "survey" / "v1")
+
+
+def test_damage_is_caught_and_one_damaged_dataset_hides_no_other(env, tmp_path):
+    out = _join(tmp_path, scores=False)
+    _publish(out, "good")
+    damaged = _publish(out, "broken")
+    data = bytearray((damaged / "districts.parquet").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (damaged / "districts.parquet").write_bytes(bytes(data))
+    with pytest.raises(SourceUnavailable, match="damaged"):
+        store.load_published("broken")
+    _publish(out, "worse")
+    (env / "worse" / "v1" / "metadata.json").write_text("{not json")
+    listed = {d["name"]: d for d in store.published_datasets()}
+    assert listed["good"]["version"] == "v1" and "warning" not in listed["good"]
+    assert "unreadable metadata.json" in listed["worse"]["warning"]
+    meta = json.loads((env / "good" / "v1" / "metadata.json").read_text())
+    meta["format"] = 0
+    (env / "good" / "v1" / "metadata.json").write_text(json.dumps(meta))
+    store.clear_cache()
+    with pytest.raises(SourceUnavailable, match="republish it with this version"):
+        store.load_published("good")
+
+
+@pytest.mark.parametrize("name", ["../datasets", "nope", "", "x" * 500, None, "survey/v1", "Survey"])
+def test_only_known_dataset_names_are_read(env, tmp_path, name):
+    _publish(_join(tmp_path, scores=False))
+    with pytest.raises(UnknownName) as caught:
+        store.load_published(name)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 200
+    with pytest.raises(UnknownName):
+        store.load_published("survey", "../v1")
+
+
+def test_list_and_remove_through_the_command_line(env, tmp_path, capsys):
+    out = _join(tmp_path, scores=False)
+    assert main(["publish", str(out), "--name", "survey", "--title", "T", "--source", "S", "--period", "2024"]) == 0
+    assert main(["publish", str(out), "--name", "survey", "--title", "T2", "--source", "S", "--period", "2024"]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "list"]) == 0
+    line = capsys.readouterr().out.splitlines()[1].split()
+    assert line[:3] == ["survey", "v2", str(JOINED)] and line[-2:] == ["2", "T2"]
+    assert main(["datasets", "remove", "survey", "--version", "v2"]) == 0
+    assert [p.name for p in (env / "survey").iterdir()] == ["v1"]
+    assert main(["datasets", "remove", "survey", "--version", "v9"]) == 2
+    assert main(["datasets", "remove", "survey"]) == 0
+    assert list(env.iterdir()) == [] and store.published_datasets() == []
+    assert main(["datasets", "remove", "survey"]) == 2
+    assert "no published dataset 'survey'" in capsys.readouterr().err
+
+
+def test_a_failure_mid_way_leaves_nothing(env, tmp_path, monkeypatch):
+    out = _join(tmp_path, scores=False)
+    _publish(out)
+    before = {p.name: p.read_bytes() for p in (env / "survey" / "v1").iterdir()}
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("geo.publish.dataset_checksum", fail)
+    with pytest.raises(OSError, match="disk full"):
+        _publish(out)
+    assert [p.name for p in (env / "survey").iterdir()] == ["v1"]  # no v2, no staging folder left
+    assert {p.name: p.read_bytes() for p in (env / "survey" / "v1").iterdir()} == before
+
+
+def _refused(capsys, *argv: str) -> str:
+    assert main(["publish", *argv, "--title", "T", "--source", "S", "--period", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("qala: error: ")
+    return err
+
+
+def test_refusals_exit_2_with_one_line(env, tmp_path, capsys):
+    out = _join(tmp_path, scores=False)
+    assert "is not a folder" in _refused(capsys, str(tmp_path / "missing"), "--name", "a")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x")
+    assert "is not a join output" in _refused(capsys, str(tmp_path / "other"), "--name", "a")
+    assert "not a slug" in _refused(capsys, str(out), "--name", "Bad Name!")
+    assert "not a slug" in _refused(capsys, str(out), "--name", "a" * 64)
+
+    empty = tmp_path / "empty"
+    shutil.copytree(out, empty)
+    pd.read_parquet(empty / "districts.parquet").iloc[:0].to_parquet(empty / "districts.parquet")
+    assert "no district rows" in _refused(capsys, str(empty), "--name", "a")
+
+    extra = tmp_path / "extra"
+    shutil.copytree(out, extra)
+    frame = pd.read_parquet(extra / "districts.parquet")
+    frame["respondent_answers"] = "1;2;3"
+    frame.to_parquet(extra / "districts.parquet")
+    assert "respondent_answers are not aggregate columns" in _refused(capsys, str(extra), "--name", "a")
+
+    rows = tmp_path / "rows"
+    shutil.copytree(out, rows)
+    groups = pd.read_csv(rows / "groups.csv", encoding="utf-8-sig")
+    groups["row"] = range(len(groups))
+    groups.to_csv(rows / "groups.csv", index=False)
+    assert "groups: column(s) row are not aggregate" in _refused(capsys, str(rows), "--name", "a")
+    assert not env.exists() or list(env.iterdir()) == []  # nothing was published by any refusal
+
+
+def test_no_microdata_reaches_any_published_byte(env, tmp_path):
+    out = _join(tmp_path, scores=True)
+    # the join output itself holds the markers (set_aside.csv, report.json): the test would see a leak
+    leaky = b"".join(p.read_bytes() for p in out.iterdir())
+    assert MARKERS[0].encode() in leaky and MARKERS[3].encode() in leaky
+    version = _publish(out)
+    published = b"".join(p.read_bytes() for p in sorted(version.iterdir()))
+    for marker in MARKERS:
+        assert marker.encode() not in published, marker
+    assert not (version / "set_aside.parquet").exists() and not list(version.glob("hexagons*"))
+    meta = json.loads((version / "metadata.json").read_text())
+    assert "set_aside_first" not in meta and "input" not in meta and "notes" not in meta
+    # categories of joined rows are published, as documented above
+    assert "мигрант".encode() in published
+
+
+def test_synthetic_input_stays_labelled(env, tmp_path, capsys):
+    out = _join(tmp_path, scores=False, synthetic=True)
+    version = _publish(out, title="Demo")
+    meta = json.loads((version / "metadata.json").read_text())
+    assert meta["synthetic"] is True and meta["title"] == "SYNTHETIC: Demo"
+    again = _publish(out, "demo2", title="A synthetic demo")
+    assert json.loads((again / "metadata.json").read_text())["title"] == "A synthetic demo"
+    assert main(["datasets", "list"]) == 0
+    assert "SYNTHETIC: Demo" in capsys.readouterr().out
+
+
+def test_make_data_records_published_datasets_and_stays_a_no_op(env, tmp_path, mini_set, monkeypatch, capsys):
+    from geo.build.run import run
+    from tests.mini.make import mini_env
+
+    build = tmp_path / "build"
+    shutil.copytree(Path(mini_set) / "build", build)
+    for key, value in mini_env(mini_set, build).items():
+        monkeypatch.setenv(key, value)
+    run(quiet=True)  # brings the copy up to date (a no-op unless the code changed since the session's build)
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest.get("datasets", []) == []
+    version = _publish(_join(tmp_path, scores=False))
+    meta = json.loads((version / "metadata.json").read_text())
+    capsys.readouterr()
+    run(quiet=True)
+    assert "nothing changed" in capsys.readouterr().out
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["datasets"] == [{"name": "survey", "version": "v1", "checksum": meta["checksum"],
+                                     "n": JOINED, "created": meta["created"], "title": "Attitudes 2024",
+                                     "synthetic": False}]
+    recorded = (build / "manifest.json").read_bytes()
+    run(quiet=True)
+    assert (build / "manifest.json").read_bytes() == recorded  # unchanged datasets: a true no-op
