@@ -115,3 +115,22 @@ def test_counts_of_a_join_are_suppressed_with_complements():
     assert out.loc[2, "count"] == 15 and out.loc[3, "count_A"] == 15
     assert groups.loc[groups["suppressed"], "count"].isna().all()
     assert groups.loc[~groups["suppressed"], "count"].notna().all()
+
+
+def test_a_hidden_district_hides_its_zero_group_cells_too():
+    """d1's 4 respondents are all A: a shown 0 for B beside its hidden total would say so."""
+    ids = ["d1", "d2", "d3"]
+    groups_per = {"d1": "AAAA", "d2": "A" * 12 + "B" * 12, "d3": "A" * 11 + "B" * 13}
+    district = [d for d in ids for _ in groups_per[d]]
+    group = [g for d in ids for g in groups_per[d]]
+    counts = count_rows({"district_id": district, "group": group})
+    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    wide_counts = group_counts(counts, ids)
+    groups, wide = group_tables(wide_counts)
+    out = out.join(wide, on="district_id")
+    assert out.loc[0, "count_B"] == 0  # before: the zero is there
+    suppress_counts(out, groups, counts, min_n=10)
+    assert out.loc[0, "suppressed"]
+    assert out.loc[0, ["count_A", "count_B", "lq_A", "lq_B"]].isna().all()
+    d1 = groups[groups["district_id"] == "d1"]
+    assert d1["suppressed"].all() and d1["count"].isna().all()

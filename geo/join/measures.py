@@ -123,7 +123,8 @@ def _add_population(
 def suppress_counts(out: pd.DataFrame, groups: pd.DataFrame | None, counts: pd.DataFrame, min_n: int) -> None:
     """Hide (NaN) the counts, shares, rates and LQs of districts and district-group cells from fewer than
     ``min_n`` rows (a count of 0 stays: it reveals nobody), then complementary cells so none can be worked back
-    from the city or group totals or a district's total; a hidden district hides its group cells too. Adds
+    from the city or group totals or a district's total; a hidden district hides all its group cells too, zeros
+    included (a 0 beside a hidden total of a few would say what all of those few are). Adds
     ``suppressed`` and ``suppression`` (the reason) to the district table (and to ``groups``)."""
     ids = out["district_id"].tolist()
     n_d = out["n_rows"].to_numpy(dtype=float)
@@ -156,7 +157,7 @@ def suppress_counts(out: pd.DataFrame, groups: pd.DataFrame | None, counts: pd.D
     out["n_rows"] = out["n_rows"].astype(float)
     out.loc[district_hidden, value_cols] = np.nan
     for g, lab in enumerate(labels):
-        cells_hidden = hidden[[cell(i, g) for i in range(len(ids))]]
+        cells_hidden = hidden[[cell(i, g) for i in range(len(ids))]] | district_hidden
         cols = [c for c in (f"count_{lab}", f"lq_{lab}", f"lq_low_{lab}", f"lq_high_{lab}") if c in out]
         out.loc[cells_hidden, cols] = np.nan
         if groups is not None:
