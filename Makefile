@@ -16,12 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# Debian's Chromium and ChromeDriver for the browser tests and the first-paint benchmark (never a downloaded browser).
+# Debian's Chromium and ChromeDriver for the browser tests, the first-paint benchmark and the printed briefs (never a
+# downloaded browser); poppler's pdftotext lets the brief tests read the PDF's text.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null; then :; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
 # Debian's PostgreSQL + PostGIS for the PostGIS export tests (tests/pg_server.py starts a private server on
@@ -38,7 +39,7 @@ postgis:
 data: $(STAMP)
 	$(PY) -m geo.build
 
-run: $(STAMP) data
+run: $(STAMP) browser data
 	QALA_HOST=$(HOST) QALA_PORT=$(PORT) $(VENV)/bin/gunicorn -c dashboard/gunicorn_conf.py --preload 'dashboard.app:create_server()'
 
 test: install data

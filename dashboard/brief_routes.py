@@ -1,0 +1,64 @@
+"""The brief's routes on the dashboard server (``/brief.pdf?<view>``, ``/brief.png?<view>``) and the page's
+brief links that follow the current view.
+
+The query is checked exactly like a link (dashboard.layout.first_view): bad values fall back, and the brief
+says so. One brief at a time per worker (a Chromium run takes a core for a second or two): a second request
+meanwhile is answered 503 "busy, try again", as is a server without Chromium; never a traceback.
+"""
+
+from __future__ import annotations
+
+import dash
+import flask
+from dash import Input, Output
+
+from dashboard.brief import FORMATS, file_name, make_brief
+from dashboard.brief_render import BriefError, NoBrowser
+from dashboard.i18n import t
+from dashboard.layout import first_view
+from dashboard.uploadkeep import Slots
+from dashboard.viewmodel import ViewModel
+
+BRIEF_SLOTS = Slots(1)
+RETRY_AFTER_S = 5
+
+
+def _unavailable(text: str) -> flask.Response:
+    response = flask.Response(text + "\n", status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def brief_response(vm: ViewModel, fmt: str) -> flask.Response:
+    """The brief of the view in the request's query, as an attachment; 503 when busy or without Chromium."""
+    request = flask.request
+    query = request.query_string.decode("utf-8", "replace")
+    state, _notices, view = first_view(vm, f"?{query}", request.headers.get("Accept-Language"))
+    if not BRIEF_SLOTS.acquire():
+        return _unavailable(t("brief_busy", state.lang))
+    try:
+        data = make_brief(vm, state, view, fmt, request.host_url)
+    except NoBrowser:
+        return _unavailable(t("brief_no_browser", state.lang))
+    except BriefError as exc:
+        return _unavailable(t("brief_failed", state.lang, why=str(exc).splitlines()[0]))
+    finally:
+        BRIEF_SLOTS.release()
+    response = flask.Response(data, mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(state, fmt)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register(app: dash.Dash, vm: ViewModel) -> None:
+    """The two routes, and a clientside callback keeping the page's brief links on the current view."""
+    for fmt in FORMATS:
+        app.server.add_url_rule(f"/brief.{fmt}", f"brief_{fmt}", lambda fmt=fmt: brief_response(vm, fmt))
+    app.clientside_callback(
+        """function (search) {
+            const query = search || window.location.search || "";
+            return ["/brief.pdf" + query, "/brief.png" + query];
+        }""",
+        Output("brief-pdf", "href"), Output("brief-png", "href"), Input("url", "search"),
+    )

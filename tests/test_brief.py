@@ -1,0 +1,207 @@
+"""The printable brief: its map (projection, one path per district, colours, hatching, labels that never
+overlap), its HTML (title in the language, a source beside every value, the link that reopens the view,
+escaping), the A4 PDF Chromium prints from it, the routes and the ``qala-brief`` command."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+
+from dashboard import brief, brief_map, brief_routes
+from dashboard.brief_map import Projection, place_labels, svg_map
+from dashboard.i18n import indicator_label, t
+from dashboard.state import ViewState
+
+ALMATY_KK = "?city=Almaty&lang=kk"
+
+
+def square(fid: str, lon: float, lat: float, size: float = 0.1, name: str = "") -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Feature", "properties": {"fid": fid, "name_en": name},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+# ------------------------------------------------------------------------------------------------ the map
+
+
+def test_projection_scales_longitude_by_the_cosine_of_the_mean_latitude():
+    proj = Projection.of(70.0, 40.0, 72.0, 42.0)
+    kx = math.cos(math.radians(41.0))
+    assert proj.kx == pytest.approx(kx)
+    # the frame is 2*kx (1.509) wide and 2 high: height binds, so 2 degrees of latitude = 640 - 24 units
+    assert proj.scale == pytest.approx((brief_map.MAX_HEIGHT - 24) / 2)
+    assert proj.xy(70.0, 42.0) == pytest.approx((12.0, 12.0))
+    assert proj.xy(71.0, 41.0) == pytest.approx((12 + kx * 308, 12 + 308))
+
+
+def test_labels_are_nudged_then_dropped_rather_than_overlapping():
+    anchors = [("Big", 100.0, 100.0, 9.0), ("Mid", 100.0, 100.0, 5.0), ("Low", 100.0, 100.0, 3.0),
+               ("Out", 100.0, 100.0, 1.0), ("Far", 500.0, 100.0, 0.5)]
+    placed = place_labels(anchors, size=10.0)
+    assert [p[0] for p in placed] == ["Big", "Mid", "Low", "Far"]  # "Out" fits nowhere: left out
+    assert [p[2] for p in placed] == [100.0, 86.0, 114.0, 100.0]  # at the anchor, then 1.4 sizes above, below
+
+
+def test_svg_has_one_coloured_path_per_district_hatching_and_escaped_labels():
+    raw = json.dumps({"type": "FeatureCollection", "features": [
+        square("a", 71.0, 51.0), square("b", 71.2, 51.0), square("c", 71.4, 51.0)]}).encode()
+    hideout = {"classes": {"a": 0, "b": 1}, "colors": ["#111111", "#222222"], "nodata": "#d9d9d9",
+               "hatched": {"b": True}}
+    names = {"a": "Esil", "b": "<script>alert(1)</script>", "c": "Nura"}
+    svg = svg_map(raw, hideout, lambda fid, props: names[fid])
+    paths = re.findall(r'<path class="district"[^>]*data-fid="(\w)"[^>]*fill="([^"]+)"', svg)
+    assert paths == [("a", "#111111"), ("b", "#222222"), ("c", "#d9d9d9")]  # c has no class: no-data colour
+    assert re.findall(r'<path class="hatch" data-fid="(\w)" d="M[^"]+" fill="url\(#hatch\)"', svg) == ["b"]
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert sorted(re.findall(r"<text [^>]*>([^<]+)</text>", svg)) == sorted(
+        ["Esil", "Nura", "&lt;script&gt;alert(1)&lt;/script&gt;"])
+    assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched
+
+
+def test_hatched_ids_accept_a_mapping_or_a_list():
+    assert brief_map.hatched_ids({"hatched": {"a": True, "b": False}}) == {"a"}
+    assert brief_map.hatched_ids({"hatched": ["x", 7]}) == {"x", "7"}
+    assert brief_map.hatched_ids({}) == set()
+
+
+# ------------------------------------------------------------------------------------------------ the table
+
+
+def test_every_value_row_has_a_source_cell_and_a_value_without_source_is_withheld():
+    rows = [brief.ValueRow("1", "<b>Esil</b>", "1 000", "persons", "2024", "stat.gov.kz/x", ("secondary",)),
+            brief.ValueRow("2", "Nura", None, "persons", "2024", None, ()),
+            brief.ValueRow("3", "Almaty", "5", "persons", "2024", "stat.gov.kz/x", ())]
+    table, sources = brief.values_table(rows, ViewState(lang="en"))
+    body = table.split("<tbody>")[1]
+    assert body.count("<tr") == 3
+    cells = re.findall(r"<tr[^>]*>(.*?)</tr>", body)
+    assert all(re.search(r'<td class="(source|missing)">', c) for c in cells)
+    assert '<td class="source">[1] stat.gov.kz</td>' in cells[0] and '[1] stat.gov.kz' in cells[2]
+    assert '<td class="missing">No data</td>' in cells[1]
+    assert "&lt;b&gt;Esil&lt;/b&gt;" in table and "<b>" not in table
+    assert sources == '<ol class="sources"><li value="1"><a href="https://stat.gov.kz/x">stat.gov.kz/x</a></li></ol>'
+
+
+def test_query_of_joins_query_texts_and_key_value_words():
+    assert brief.query_of(["?city=Almaty&lang=kk"]) == "?city=Almaty&lang=kk"
+    assert brief.query_of(["city=Almaty", "lang=kk", "?k=4"]) == "?city=Almaty&lang=kk&k=4"
+    assert brief.file_name(ViewState(city="Almaty", lang="kk", district="75 <x>"), "pdf") == \
+        "qala_brief_Almaty_75-x_population_kk.pdf"
+
+
+def test_cli_refuses_a_word_that_is_not_key_value_with_one_line_and_exit_2(capsys):
+    assert brief.main(["Almaty"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("qala-brief: error: view argument 'Almaty' is not a query") and "\n" not in err
+
+
+# ------------------------------------------------------------------------------------------------ real build
+
+
+@pytest.fixture(scope="module")
+def vm(built):
+    from dashboard.viewmodel import ViewModel
+
+    return ViewModel.load()
+
+
+def almaty(vm, query=ALMATY_KK):
+    from dashboard.layout import first_view
+
+    return first_view(vm, query, None)
+
+
+def test_almaty_in_kazakh_has_its_title_map_labels_sources_and_link(vm):
+    from dashboard.controls import sync_state
+
+    state, _notices, view = almaty(vm)
+    page = brief.brief_html(vm, state, view, "https://atlas.example/")
+    assert f"<h1>{indicator_label('population', 'kk')} · Алматы</h1>" in page
+    assert t("brief_title", "kk") in page and '<html lang="kk">' in page
+    features = json.loads(vm.geo[view.choropleth.name].raw)["features"]
+    assert page.count('<path class="district"') == len(features) == 8
+    labels = re.findall(r"<text [^>]*>([^<]+)</text>", page)
+    assert set(labels) <= {vm.name(f["properties"]["fid"], "kk") for f in features} and len(labels) >= 6
+    assert "Әуезов" in labels  # a Kazakh name, in Kazakh letters
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split("<tbody>")[1])
+    assert len(rows) == 8 and all('<td class="source">[1] github.com</td>' in r for r in rows)
+    link = re.search(r'<a class="link" href="([^"]+)"', page).group(1)
+    assert link.startswith("https://atlas.example/?")
+    again, notices = sync_state(vm, "url", "?" + urlsplit(link.replace("&amp;", "&")).query, {}, None, "en")
+    assert again == state and notices == []
+    assert not re.search(r"<script|src=|@import|url\(http", page)  # self-contained: nothing fetched
+
+
+def test_a_name_from_the_data_is_escaped(vm):
+    state, _notices, view = almaty(vm, ALMATY_KK + "&district=751310000")
+    saved = dict(vm.district_names["751310000"])
+    vm.district_names["751310000"]["kk"] = "<script>alert(1)</script>"
+    try:
+        page = brief.brief_html(vm, state, view, "http://127.0.0.1:8050/")
+    finally:
+        vm.district_names["751310000"] = saved
+    assert "<script>alert" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # title, map label, table row
+
+
+def test_a_bad_parameter_falls_back_and_the_brief_says_so(vm):
+    state, notices, view = almaty(vm, "?city=Almaty&lang=ru&pal=<b>")
+    assert state.palette == "viridis" and len(notices) == 1
+    page = brief.brief_html(vm, state, view, "http://127.0.0.1:8050/")
+    assert '<p class="notice">' in page and "&lt;b&gt;" in page and "<b>" not in page
+
+
+def test_the_pdf_is_one_a4_page_with_the_district_names(vm, tmp_path, capsys):
+    out = tmp_path / "almaty_kk.pdf"
+    assert brief.main([ALMATY_KK, "-o", str(out), "--png", str(tmp_path / "almaty.png")]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 20_000
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert len(boxes) == 1 and abs(float(boxes[0][0]) - 595) < 1.5 and abs(float(boxes[0][1]) - 842) < 1.5
+    assert (tmp_path / "almaty.png").read_bytes().startswith(b"\x89PNG")
+    assert b"DejaVuSans" in data  # the font with every Kazakh letter was embedded
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True).stdout.decode()
+        for fid in vm.districts_of_city["Almaty"]:
+            assert vm.name(fid, "kk") in text
+        assert t("brief_values", "kk") in text and "github.com" in text
+
+
+@pytest.fixture(scope="module")
+def client(vm):
+    from dashboard.app import create_app
+
+    return create_app(vm).server.test_client()
+
+
+def test_the_routes_answer_a_pdf_attachment_busy_and_no_browser(client, monkeypatch):
+    reply = client.get("/brief.pdf" + ALMATY_KK)
+    assert reply.status_code == 200 and reply.mimetype == "application/pdf"
+    assert reply.data.startswith(b"%PDF-")
+    assert reply.headers["Content-Disposition"] == \
+        'attachment; filename="qala_brief_Almaty_population_kk.pdf"'
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert brief_routes.BRIEF_SLOTS.acquire()
+    try:
+        busy = client.get("/brief.png" + ALMATY_KK)
+    finally:
+        brief_routes.BRIEF_SLOTS.release()
+    assert busy.status_code == 503 and busy.get_data(as_text=True).strip() == t("brief_busy", "kk")
+    assert busy.headers["Retry-After"] == "5"
+    monkeypatch.setenv("QALA_CHROMIUM", "/nonexistent/chromium")
+    missing = client.get("/brief.pdf?city=Astana&lang=ru")
+    assert missing.status_code == 503 and missing.get_data(as_text=True).strip() == t("brief_no_browser", "ru")
+    assert brief_routes.BRIEF_SLOTS.free() == 1
+
+
+def test_the_page_has_brief_links_for_its_view(client):
+    page = client.get("/_dash-layout", headers={"Referer": "http://localhost/?city=Almaty&lang=kk"}).get_json()
+    text = json.dumps(page)
+    assert '"href": "/brief.pdf?city=Almaty&layer=concentration' in text
+    assert '"href": "/brief.png?city=Almaty&layer=concentration' in text
