@@ -103,3 +103,29 @@ def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[floa
         body.append(html.Tr([html.Th(label, scope="row"), html.Td(bar, className="barcell"),
                              html.Td(text, className="num"), html.Td(note, className="small")]))
     return html.Table(html.Tbody(body), className="bars")
+
+
+def pair_bars(rows: list[tuple[str, float | None]], fmt: Callable[[float], str], missing: str, title: str,
+              chart_id: str | None = None) -> html.Figure:
+    """Two (or a few) values as horizontal SVG bars from a common zero, in the line chart's style; a missing
+    value is said in words, never drawn as zero."""
+    height, bar, gap, left, right = 26 * len(rows) + 8, 16, 10, 110, 70
+    present = [abs(v) for _, v in rows if v is not None]
+    top = max(present) if present else 1.0
+    shapes: list = []
+    for i, (label, value) in enumerate(rows):
+        y = 4 + i * (bar + gap)
+        shapes.append(svg.Text(axis_label(label, 18), x=left - 6, y=y + bar - 4, textAnchor="end", fontSize=10,
+                               fill="#333"))
+        if value is None:
+            shapes.append(svg.Text(missing, x=left, y=y + bar - 4, fontSize=10, fill="#777"))
+            continue
+        width = (WIDTH - left - right) * abs(value) / top if top else 0.0
+        shapes.append(svg.Rect(x=left, y=y, width=f"{max(width, 1.0):.1f}", height=bar,
+                               fill="#2c728e" if i == 0 else "#5ec962"))
+        shapes.append(svg.Text(fmt(value), x=f"{left + max(width, 1.0) + 4:.1f}", y=y + bar - 4, fontSize=10,
+                               fill="#1f3b57"))
+    return html.Figure(className="chart", id=chart_id or "", children=[
+        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {height}", width="100%", role="img", **{"aria-label": title}),
+        html.Figcaption(title),
+    ])

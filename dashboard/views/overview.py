@@ -1,5 +1,6 @@
 """Layer 1 for the whole country: the three cities compared on a city-level series, drawn as city outlines
-and circles (so they stay visible at national zoom) over the regions."""
+and circles (so they stay visible at national zoom) over the regions; arrivals by region of origin drawn as
+lines into the cities (dashboard.views.flows)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dashboard.classify import palette
 from dashboard.i18n import t
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
-from dashboard.views.base import MapView, Style, city_markers, country_bounds, layer
+from dashboard.views import flows
+from dashboard.views.base import ExportTable, MapView, Style, city_markers, country_bounds, layer
 from dashboard.views.concentration import (
     classification_for,
     current_series,
@@ -17,10 +19,12 @@ from dashboard.views.concentration import (
     series_panel,
     series_style,
 )
-from dashboard.views.concentration import export as export  # the same table: one row per city
+from dashboard.views.concentration import export as series_export  # the same table: one row per city
 
 
 def render(vm: ViewModel, state: ViewState) -> MapView:
+    if flows.is_flow_view(state):
+        return flows.render(vm, state)
     series = current_series(vm, state)
     if series is None:
         return no_series_view(vm, state, country_bounds(vm))
@@ -35,3 +39,8 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                    details=(*details, html.P(t("regions_context", state.lang), className="small")),
                    points=city_markers(vm, cls.class_of, tuple(colors), style.labels or {}, state.lang),
                    notices=notes)
+
+
+def export(vm: ViewModel, state: ViewState) -> ExportTable:
+    """The flows drawn (arrivals by origin), else the series: one row per city."""
+    return flows.export(vm, state) if flows.is_flow_view(state) else series_export(vm, state)

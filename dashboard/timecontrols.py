@@ -1,0 +1,176 @@
+"""The controls of time, change and comparison: the period slider with Play, the change map's mode and dates,
+the district put beside the selected one.
+
+The slider and Play only move the period: the URL keeps holding the period (never a slider position), so the
+shared link, the period dropdown and the slider always agree. Every value coming back from the browser is
+bounded here before it picks anything; the state is then checked like a link (dashboard.state).
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import panels
+from dashboard.charts import labelled
+from dashboard.i18n import t
+from dashboard.state import CHANGE_MODES, ViewState
+from dashboard.viewmodel import ViewModel
+from geo.settings import CITIES
+
+TIME_OPTION_CONTROLS = ("ctl-change", "ctl-change_from", "ctl-change_to", "ctl-compare", "ctl-compare_date")
+TIME_GROUPS = ("grp-time", "grp-change", "grp-change-dates", "grp-compare")
+TIME_INPUTS = (("ctl-time", "value"), ("ctl-play", "n_clicks"), ("play-timer", "n_intervals"),
+               ("play-timer", "disabled"))  # the last is read as State (paused or playing)
+TIME_OUTPUTS = (("ctl-time", "value"), ("ctl-time", "max"), ("ctl-time", "marks"), ("play-timer", "disabled"),
+                ("ctl-play", "children"), ("ctl-play", "aria-pressed"), ("time-now", "children"))
+PLAY_MS = 1500  # one date per 1.5 s: time to see the map redrawn before the next
+MARK_GAP = 5.0  # slider positions between two labelled marks (every position keeps its tick)
+
+
+def periods_of(vm: ViewModel, controls: dict) -> list[str]:
+    """The periods the period dropdown offers for the controls as sent (text values only)."""
+    city, layer, indicator = (controls.get(k) for k in ("city", "layer", "indicator"))
+    if not all(isinstance(v, str) for v in (city, layer, indicator)):
+        return []
+    return vm.periods(str(city), str(layer), str(indicator)) if layer == "concentration" else []
+
+
+def timed_controls(vm: ViewModel, trigger: object, controls: dict, slider: object, _clicks: object,
+                   _ticks: object, paused: object) -> dict:
+    """The controls after a time event: the slider picks a period by position, a tick of the timer moves to
+    the next one, Play at the last date starts over at the first. Other events leave the controls as sent."""
+    periods = periods_of(vm, controls)
+    if trigger not in ("ctl-time", "ctl-play", "play-timer") or not periods:
+        return controls
+    current = controls.get("period")
+    at = periods.index(current) if current in periods else len(periods) - 1
+    if trigger == "ctl-time" and isinstance(slider, int) and not isinstance(slider, bool):
+        at = min(max(slider, 0), len(periods) - 1)
+    elif trigger == "play-timer" and paused is False:
+        at = min(at + 1, len(periods) - 1)
+    elif trigger == "ctl-play" and paused is not False and at == len(periods) - 1:
+        at = 0
+    return {**controls, "period": periods[at]}
+
+
+def playing_after(trigger: object, paused: object, periods: list[str], state: ViewState) -> bool:
+    """Whether the timer runs after an event: Play toggles it, it stops at the last date, when the change map
+    is shown or when the view has fewer than two dates."""
+    if len(periods) < 2 or state.change or state.layer != "concentration":
+        return False
+    if trigger == "ctl-play":
+        return paused is not False  # a paused Play starts (at the first date when it stood at the last)
+    return paused is False and state.period != periods[-1]
+
+
+def marks(periods: list[str]) -> dict[str, str]:
+    """A tick per period; the year on the first, the last and spaced ones between (the full date is read out
+    below the slider and in the period dropdown)."""
+    shown = set(labelled([float(i) for i in range(len(periods))], MARK_GAP))
+    return {str(i): panels.short_period(p)[:4] if i in shown else "" for i, p in enumerate(periods)}
+
+
+def time_outputs(state: ViewState, options: dict[str, list[dict]], trigger: object, time_in: tuple) -> tuple:
+    """The slider (position, last position, marks), the timer, the Play button and the date read out, in the
+    order of TIME_OUTPUTS; the periods are the ones the period dropdown offers."""
+    paused = time_in[3] if len(time_in) > 3 else True
+    periods = [str(o["value"]) for o in options["ctl-period"]] if state.layer == "concentration" else []
+    playing = playing_after(trigger, paused, periods, state)
+    at = periods.index(state.period) if state.period in periods else 0
+    now = next((str(o["label"]) for o in options["ctl-period"] if o["value"] == state.period), "")
+    return (at, max(len(periods) - 1, 0), marks(periods), not playing,
+            t("pause" if playing else "play", state.lang), "true" if playing else "false", now)
+
+
+def _label(key: str, lang: str, html_for: str) -> html.Label:
+    return html.Label(t(key, lang), id={"type": "i18n", "key": key}, htmlFor=html_for, className="ctl")
+
+
+def time_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[str, bool]) -> list[html.Div]:
+    """The slider with Play (a keyboard-operable slider; Play is a button) and the change map's choices."""
+    lang = state.lang
+    at, top, ticks, paused, play, pressed, now = time_outputs(state, options, None, ())
+    return [
+        html.Div(id="grp-time", hidden=hidden["grp-time"], role="group", **{"aria-labelledby": "time-label"},
+                 children=[
+            html.Span(html.Span(t("time_label", lang), id={"type": "i18n", "key": "time_label"}),
+                      id="time-label", className="ctl"),
+            html.Div(className="time-row", children=[
+                html.Button(play, id="ctl-play", n_clicks=0, className="play",
+                            **{"aria-pressed": pressed, "aria-controls": "ctl-period"}),
+                html.Div(dcc.Slider(id="ctl-time", min=0, max=top, step=1, value=at, marks=ticks,
+                                    allow_direct_input=False, updatemode="mouseup"), className="time-slider"),
+            ]),
+            html.P(now, id="time-now", className="small", role="status", **{"aria-live": "polite"}),
+            dcc.Interval(id="play-timer", interval=PLAY_MS, disabled=paused, n_intervals=0),
+        ]),
+        html.Div(id="grp-change", hidden=hidden["grp-change"], className="radio", children=[
+            _label("change_map", lang, "ctl-change"),
+            dcc.RadioItems(id="ctl-change", value=state.change, options=options["ctl-change"])]),
+        html.Div(id="grp-change-dates", hidden=hidden["grp-change-dates"], children=[
+            _label("change_from", lang, "ctl-change_from"),
+            dcc.Dropdown(id="ctl-change_from", clearable=False, searchable=False, value=state.change_from,
+                         options=options["ctl-change_from"]),
+            _label("change_to", lang, "ctl-change_to"),
+            dcc.Dropdown(id="ctl-change_to", clearable=False, searchable=False, value=state.change_to,
+                         options=options["ctl-change_to"]),
+            html.P(t("change_only_comparable", lang), id={"type": "i18n", "key": "change_only_comparable"},
+                   className="small")]),
+    ]
+
+
+def compare_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[str, bool]) -> html.Div:
+    """The "Compare" control of the district section: another district, and/or another date."""
+    lang = state.lang
+    return html.Div(id="grp-compare", hidden=hidden["grp-compare"], children=[
+        _label("compare_with", lang, "ctl-compare"),
+        dcc.Dropdown(id="ctl-compare", clearable=True, searchable=True, value=state.compare,
+                     options=options["ctl-compare"]),
+        _label("compare_date", lang, "ctl-compare_date"),
+        dcc.Dropdown(id="ctl-compare_date", clearable=True, searchable=False, value=state.compare_date,
+                     options=options["ctl-compare_date"])])
+
+
+def change_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
+    """The change map's choices: the mode (none when the build has no pair of dates for the indicator), the
+    first dates of comparable pairs and the second dates that pair with the chosen first."""
+    lang = state.lang
+    pairs = vm.time.pairs.get((state.city, state.indicator), []) if state.layer == "concentration" else []
+    good = [p for p in pairs if p.comparable]
+    modes = [{"label": t("change_none", lang), "value": ""}] + [
+        {"label": t(f"change_{m}", lang), "value": m, **({} if good else {"disabled": True})}
+        for m in CHANGE_MODES]
+    starts = {p.start: p.start_text.text(lang) for p in good}
+    ends = {p.end: p.end_text.text(lang) for p in good if p.start == state.change_from}
+    return {"ctl-change": modes if pairs else [],
+            "ctl-change_from": [{"label": text, "value": key} for key, text in starts.items()],
+            "ctl-change_to": [{"label": text, "value": key} for key, text in ends.items()]}
+
+
+def compare_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
+    """Districts of every city to put beside the selected one, and the other dates of the indicator."""
+    lang = state.lang
+    districts = []
+    for city in CITIES:
+        ids = vm.district_ids(city) if city == state.city else vm.districts_of_city.get(city, [])
+        for did in ids:
+            if did in vm.city_of and did != state.district:
+                districts.append({"label": f"{panels.place_name(vm, did, lang)} · {t(city, lang)}",
+                                  "value": did})
+    dates = [{"label": vm.period_label(state.city, state.indicator, p, lang), "value": p}
+             for p in vm.periods(state.city, state.layer, state.indicator) if p != state.period]
+    return {"ctl-compare": districts, "ctl-compare_date": dates}
+
+
+def time_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
+    return {**change_options(vm, state), **compare_options(vm, state)}
+
+
+def time_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str, bool]:
+    """Which of these groups are shown (keys: TIME_GROUPS): the slider with two dates or more and no change
+    map; the change choice where the build has pairs of dates; the comparison once a district is chosen."""
+    layer1 = state.layer == "concentration" and not getattr(state, "dataset", "")
+    return {"grp-time": layer1 and len(options["ctl-period"]) > 1 and not state.change,
+            "grp-change": layer1 and state.city in CITIES and bool(options["ctl-change"]),
+            "grp-change-dates": layer1 and bool(state.change),
+            "grp-compare": layer1 and bool(state.district) and not state.change}

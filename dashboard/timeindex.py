@@ -1,0 +1,203 @@
+"""The build's change and flow layers, indexed once at start-up (the change map, the flows into each city).
+
+The build decides which pairs of dates are comparable (same boundaries, or sums through the lineage table) and
+computes every change; the dashboard only picks a pair's rows and serves their geometry. A build without these
+layers (an older one) leaves the index empty: the page then offers no change map and no flows, and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard.records import (
+    GeoLayer,
+    Localized,
+    clean_cell,
+    frame_collection,
+    geolayer,
+    localized,
+    split_cell,
+    text_cell,
+)
+from geo import store
+from geo.errors import QalaError
+
+CHANGE_TOLERANCE = 0.0005  # degrees (~50 m): change units are served simplified like the build's web layers
+FLOW_SIMPLIFY = 5  # decimals of a flow line's coordinates (~1 m)
+LANG_CODES = ("en", "ru", "kk")
+
+
+def _names(row: dict, fallback: str) -> dict[str, str]:
+    return {lang: text_cell(row.get(f"name_{lang}")) or fallback for lang in LANG_CODES}
+
+
+def _number(value: object) -> float | None:
+    value = clean_cell(value)
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two dates of an indicator in a city, as the build judged them: comparable (and how) or not (and why)."""
+
+    start: str
+    end: str
+    start_text: Localized
+    end_text: Localized
+    comparable: bool
+    method: str | None
+    reason: str | None
+    n_units: int | None
+    start_end: str = ""  # the dates the periods end on (their order on a time axis)
+    end_end: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change of one unit (a district, or a sum of districts through the lineage) between two dates."""
+
+    unit_id: str
+    value_from: float | None
+    value_to: float | None
+    change_abs: float | None
+    change_rel: float | None
+    unit: str | None
+    source_from: str | None
+    source_to: str | None
+    confidence_from: tuple[str, ...]
+    confidence_to: tuple[str, ...]
+    method: str | None
+    names: dict[str, str]
+    layer: str  # the served layer (vm.geo) that holds its geometry
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Arrivals into a city from one region of origin in one period, with the line drawn for it."""
+
+    region_id: str
+    names: dict[str, str]
+    indicator: str
+    period: str
+    period_text: Localized
+    value: float | None
+    unit: str | None
+    share: float | None
+    source: str | None
+    confidence: tuple[str, ...]
+    line: tuple[tuple[float, float], ...]  # (lat, lon) from the origin to the city
+    end: str = ""  # the date the period ends on (its order on a time axis)
+    fid: str = ""  # the build's flow_id
+
+
+@dataclass
+class TimeIndex:
+    pairs: dict[tuple[str, str], list[Pair]] = field(default_factory=dict)
+    changes: dict[tuple[str, str, str, str], dict[str, Change]] = field(default_factory=dict)
+    flows: dict[str, dict[str, list[Flow]]] = field(default_factory=dict)  # city -> period -> flows
+    layers: dict[str, GeoLayer] = field(default_factory=dict)  # served change units, per city and vintage
+
+    def comparable(self, city: str, indicator: str) -> list[tuple[str, str]]:
+        return [(p.start, p.end) for p in self.pairs.get((city, indicator), []) if p.comparable]
+
+    def flow_indicators(self, national: bool) -> set[str]:
+        """The flow indicators the national overview offers (a city's own figures break nothing down by
+        origin, so its view offers none)."""
+        return {f.indicator for periods in self.flows.values() for items in periods.values() for f in items} \
+            if national else set()
+
+    def flow_periods(self, indicator: str) -> list[str]:
+        """The periods with flows of an indicator into any city, oldest first (by the date they end on)."""
+        ends = {f.period: f.end for periods in self.flows.values() for items in periods.values() for f in items
+                if f.indicator == indicator}
+        return sorted(ends, key=lambda p: (ends[p], p))
+
+    def pair(self, city: str, indicator: str, start: str | None, end: str | None) -> Pair | None:
+        return next((p for p in self.pairs.get((city, indicator), []) if (p.start, p.end) == (start, end)),
+                    None)
+
+
+def _read(name: str) -> pd.DataFrame | None:
+    try:
+        return store.load_layer(name)
+    except QalaError:  # not in this build (or contract): no change map / flows, said on the page
+        return None
+
+
+def load(served: dict[str, GeoLayer]) -> TimeIndex:
+    """The index; the change units' layers are added to ``served`` (the view model's served layers)."""
+    index = TimeIndex()
+    pairs, changes, flows = _read("change_pairs"), _read("changes"), _read("flows")
+    if pairs is not None:
+        _load_pairs(index, pairs)
+    if changes is not None and len(changes):
+        _load_changes(index, changes)
+    if flows is not None and len(flows):
+        _load_flows(index, flows)
+    served.update(index.layers)
+    return index
+
+
+def _order(value: object) -> str:
+    return text_cell(value) or ""
+
+
+def _load_pairs(index: TimeIndex, frame: pd.DataFrame) -> None:
+    grouped: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+    for r in frame.to_dict("records"):
+        n = clean_cell(r.get("n_units"))
+        grouped[(str(r["city"]), str(r["indicator"]))].append(Pair(
+            str(r["from_period"]), str(r["to_period"]), localized(r, "from_period"), localized(r, "to_period"),
+            bool(clean_cell(r.get("comparable")) or False),
+            text_cell(r.get("method")), text_cell(r.get("reason")), None if n is None else int(n),  # type: ignore[call-overload]
+            _order(r.get("from_end")), _order(r.get("to_end"))))
+    index.pairs = {key: sorted(items, key=lambda p: (p.start_end, p.start, p.end_end, p.end))
+                   for key, items in grouped.items()}
+
+
+def _load_changes(index: TimeIndex, frame: pd.DataFrame) -> None:
+    """Each pair's changes, and one served layer per distinct set of units (pairs on the same boundaries
+    share it), so a map never shows units of another pair."""
+    geometry = frame.geometry.name
+    for (city, indicator, start, end), part in frame.groupby(["city", "indicator", "from_period", "to_period"]):
+        fids = sorted(str(f) for f in part["fid"])
+        name = f"chg-{str(city).lower()}-{hashlib.sha1(','.join(fids).encode()).hexdigest()[:10]}"
+        if name not in index.layers:
+            units = part.drop_duplicates("fid")
+            index.layers[name] = geolayer(name, frame_collection(units, "fid", ["name_en", "name_ru", "name_kk"],
+                                                                 CHANGE_TOLERANCE))
+        key = (str(city), str(indicator), str(start), str(end))
+        for r in part.drop(columns=geometry).to_dict("records"):
+            uid = str(r["fid"])
+            index.changes.setdefault(key, {})[uid] = Change(
+                uid, _number(r.get("value_from")), _number(r.get("value_to")), _number(r.get("change_abs")),
+                _number(r.get("change_rel")), text_cell(r.get("unit")), text_cell(r.get("source_from")),
+                text_cell(r.get("source_to")), split_cell(r.get("confidence_from")),
+                split_cell(r.get("confidence_to")), text_cell(r.get("method")), _names(r, uid), name)
+
+
+def _line(geometry: object) -> tuple[tuple[float, float], ...]:
+    coords = getattr(geometry, "coords", None)
+    if coords is None:
+        return ()
+    return tuple((round(lat, FLOW_SIMPLIFY), round(lon, FLOW_SIMPLIFY)) for lon, lat, *_ in coords)
+
+
+def _load_flows(index: TimeIndex, frame: pd.DataFrame) -> None:
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    for _, row in frame.iterrows():
+        r = row.to_dict()
+        rid = text_cell(r.get("region_id")) or ""
+        flow = Flow(rid, _names(r, text_cell(r.get("origin")) or rid), str(r["indicator"]),
+                    str(r["period_label"]), localized(r, "period_label"), _number(r.get("value")), text_cell(r.get("unit")),
+                    _number(r.get("share")), text_cell(r.get("source")), split_cell(r.get("confidence")),
+                    _line(row.geometry), _order(r.get("period_end")), text_cell(r.get("flow_id")) or "")
+        index.flows.setdefault(str(r["city"]), {}).setdefault(flow.period, []).append(flow)
+    for periods in index.flows.values():
+        for items in periods.values():
+            items.sort(key=lambda f: -(f.share if f.share is not None else f.value or 0))
