@@ -8,7 +8,11 @@ upload is answered "busy, try again in a moment" at once instead of queueing, so
 memory is given back after each join. The joined district table (no geometry, no input rows) stays on the
 server (:class:`ResultStore`, bounded and expiring); the browser holds only its random id, so nothing the
 browser sends back is ever classified or drawn unchecked. The map draws it on the boundary layer the server
-already serves for that vintage, coloured through ``hideout`` like every other choropleth. Downloads rebuild
+already serves for that vintage, coloured through ``hideout`` like every other choropleth. City "auto" joins
+every city of the file (a city column, or where each point lies); the map draws the shown city's districts
+when the result has them. Columns named like score items (q1, вопрос2: ``geo.io.userfile.SCORE_NAME``) are
+scored with inferred scales: the table shows each district's mean with n and its 95% interval, or
+"suppressed" below the survey threshold. Downloads rebuild
 the joined districts with their full-precision boundaries from the built layer. Every string from the file
 (its name, set-aside values, reasons) reaches the page as text, never as markup.
 """
@@ -105,11 +109,17 @@ def result_store(result: JoinResult, filename: str) -> dict:
     rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
     measures = [m for m in BASE_MEASURES if m in table.columns]
     measures += [c for c in table.columns if c.startswith("lq_")]
+    items = [c[:-5] for c in table.columns if c.endswith("_mean") and {f"{c[:-5]}_n", f"{c[:-5]}_ci_low"}
+             <= set(table.columns)]
+    measures += [f"{item}_mean" for item in items]
+    vintages = dict(zip(table["city"], table["vintage"], strict=True)) if "city" in table else {}
+    joined = result.assigned["city"].value_counts() if "city" in result.assigned else pd.Series(dtype=int)
+    city = str(joined.index[0]) if len(vintages) > 1 and len(joined) else result.city
     set_aside = [{k: _shown(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
                  .to_dict("records")]
     report = result.report or {}
-    return {"filename": filename, "city": result.city, "vintage": result.vintage,
-            "synthetic": bool(result.synthetic),
+    return {"filename": filename, "city": city, "vintage": vintages.get(city, result.vintage),
+            "vintages": vintages, "scores": items, "synthetic": bool(result.synthetic),
             "columns": list(table.columns), "rows": rows, "measures": measures,
             "input_rows": int(report.get("input_rows", len(result.assigned) + len(result.set_aside))),
             "joined_rows": len(result.assigned), "set_aside_rows": len(result.set_aside),
@@ -147,7 +157,7 @@ def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]
         with in_memory_file(raw) as path:
             del raw
             try:
-                result = join_user_data(path, city=city, h3_res=(), name=name)
+                result = join_user_data(path, city=city, h3_res=(), name=name, auto_scores=True)
             except QalaError as exc:
                 return "error", str(exc).replace(str(path), name).splitlines()[0]
         return "ok", result_store(result, name)
@@ -160,6 +170,8 @@ def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]
 
 
 def measure_label(measure: str, lang: str) -> str:
+    if measure.endswith("_mean") and measure not in BASE_MEASURES:
+        return f"{measure[:-5]}: mean"
     if measure.startswith("lq_"):
         return t("measure_lq", lang, group=measure[3:])
     return t(f"measure_{measure}", lang)
@@ -172,7 +184,18 @@ def fmt_measure(value: float | None, measure: str, lang: str) -> str:
         return f"{100 * value:.1f} %"
     if measure == "per_1000" or measure.startswith("lq_"):
         return f"{value:.3g}"
+    if measure.endswith("_mean"):
+        return f"{value:.2f}"
     return fmt_value(value, None, lang)
+
+
+def score_cell(row: dict, item: str, lang: str) -> str:
+    """A district's score: "3.40 (n 25, 3.05–3.75)", or why there is none (suppressed, no answer)."""
+    mean = row.get(f"{item}_mean")
+    if mean is None:
+        return "suppressed" if row.get(f"{item}_suppressed") else t("no_data", lang)
+    return (f"{mean:.2f} (n {int(row.get(f'{item}_n') or 0)}, {row.get(f'{item}_ci_low') or 0:.2f}–"
+            f"{row.get(f'{item}_ci_high') or 0:.2f})")
 
 
 def row_name(row: dict, lang: str) -> str:
@@ -217,12 +240,14 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     body.append(html.Ul(legend, className="legend-list", id="upload-legend"))
     head = html.Thead(html.Tr([html.Th(t("district", lang), scope="col"),
                                *[html.Th(t(f"col_{m}", lang), title=measure_label(m, lang), scope="col")
-                                 for m in BASE_MEASURES]]))
+                                 for m in BASE_MEASURES],
+                               *[html.Th(f"{item} (n, 95% CI)", scope="col") for item in store.get("scores", [])]]))
     rows = []
     for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
         rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
                              *[html.Td(fmt_measure(r.get(m), m, lang), className="num")
-                               for m in BASE_MEASURES]]))
+                               for m in BASE_MEASURES],
+                             *[html.Td(score_cell(r, item, lang), className="num") for item in store.get("scores", [])]]))
     body.append(html.Table([head, html.Tbody(rows)], className="table", id="upload-table"))
     population = next((r for r in store["rows"] if r.get("population_period")), None)
     if population:
@@ -254,7 +279,8 @@ def joined_frame(store: dict) -> gpd.GeoDataFrame:
     """The joined districts again, with their full-precision boundaries from the built layer (EPSG:4326)."""
     from geo.store import load_districts
 
-    shapes = load_districts(vintage=store["vintage"]).set_index("district_id").geometry
+    vintages = store.get("vintages") or {store["city"]: store["vintage"]}
+    shapes = pd.concat([load_districts(vintage=v).set_index("district_id").geometry for v in vintages.values()])
     frame = pd.DataFrame(store["rows"], columns=store["columns"])
     geometry = [shapes.get(str(d)) for d in frame["district_id"]]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
@@ -318,17 +344,19 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         k = state.k if state and state.k in K_CHOICES else DEFAULT_K
         pal = state.palette if state and state.palette in PALETTES else "viridis"
         hideout, body = upload_view(store, measure if isinstance(measure, str) else "count", lang, k, pal)
-        layer = f"v-{store['vintage']}"
+        vintages = store.get("vintages") or {}
+        shown = state.city if state and state.city in vintages else store["city"]
+        layer = f"v-{vintages.get(shown, store['vintage'])}"
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:
             body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
-        if state and state.city != store["city"]:
+        if state and state.city != store["city"] and state.city not in vintages:
             body.insert(0, html.P(t("upload_other_city", lang, city=t(store["city"], lang),
                                     shown=t(state.city, lang)), className="caveat",
                                   id="upload-other-city"))
         viewport = no_update
         if ctx.triggered_id == "upload-store":
-            box = vm.geo["cities"].feature_bounds.get(store["city"]) or (
+            box = vm.geo["cities"].feature_bounds.get(shown) or (
                 vm.geo[layer].bounds if layer in vm.geo else None)
             if box:
                 viewport = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}

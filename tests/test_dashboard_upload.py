@@ -143,3 +143,23 @@ def test_left_bank_chart_says_where_each_bank_comes_from(vm):
 def test_district_dropdown_is_labelled_as_the_keyboard_route(vm):
     tree = _tree(serve_layout(vm, "", "en"))
     assert '"htmlFor": "ctl-district"' in tree and "Tab onto a district on the map and press Enter" in tree
+
+
+def test_auto_joins_every_city_and_scores_columns_named_like_q1(built, private_tmp):
+    answers = [1, 2, 3, 4, 5, 5, 4, 3, 2, "не знаю", 4]  # 10 answers (mean 3.3) and one don't know in Esil
+    lines = ["city,district,q1"] + [f"Астана,Есиль,{a}" for a in answers] + [f"Алматы,Медеуский,{a}" for a in
+                                                                             (2, 3)] + ["Караганда,Центр,3"]
+    message, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "en", "auto")
+    assert message == "13 rows joined, 1 not joined."
+    assert store["vintages"] == {"Astana": "astana-6", "Almaty": "almaty-8"} and store["city"] == "Astana"
+    assert store["scores"] == ["q1"] and "q1_mean" in store["measures"]
+    rows = {r["name_en"]: r for r in store["rows"]}
+    assert rows["Esil"]["q1_mean"] == pytest.approx(3.3) and rows["Esil"]["q1_n"] == 10
+    assert rows["Medeu"]["q1_mean"] is None and rows["Medeu"]["q1_suppressed"]  # 2 < 10 respondents
+    _, body = upload_view(store, "q1_mean", "en", 5, "viridis")
+    tree = _tree(body)
+    low, high = rows["Esil"]["q1_ci_low"], rows["Esil"]["q1_ci_high"]
+    assert low < 3.3 < high and f"3.30 (n 10, {low:.2f}\u2013{high:.2f})" in tree.encode().decode("unicode_escape")
+    assert "suppressed" in tree and "unknown city 'Караганда'" in tree.encode().decode("unicode_escape")
+    assert len(joined_frame(store)) == len(store["rows"]) == 6 + 8
+    json.dumps(store, allow_nan=False)

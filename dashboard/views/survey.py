@@ -1,0 +1,249 @@
+"""A published survey dataset on its layer: a score item (layer 3) or a count measure (layer 1) per district,
+with the dataset's own title, source, period and method; every estimate with its n and interval.
+
+Suppressed districts are drawn dark grey and hatched (light grey with a dashed edge is "no data"); estimates of
+poor reliability keep their class colour and are hatched; the legend says both. The shrunk mean is shown beside
+the raw mean, never instead of it. Everything comes from the index made at start (dashboard.published).
+"""
+
+from __future__ import annotations
+
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard import panels
+from dashboard.classify import NO_DATA_COLOR, Classification, classify, legend_entries, palette, parse_breaks
+from dashboard.i18n import t
+from dashboard.published import SCORE, Cell, Dataset, Measure, dataset_title, measure_label
+from dashboard.records import Box
+from dashboard.state import ViewState
+from dashboard.viewmodel import ViewModel
+from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
+
+SUPPRESSED_COLOR = "#6e6e6e"
+# Legend swatches drawn like the map: the colour under dark diagonal lines.
+HATCH = "repeating-linear-gradient(45deg, #1d1d1d 0 2px, transparent 2px 5px)"
+RELIABILITY = ("good", "fair", "poor", "suppressed")
+PERCENT_MEASURES = ("share_of_city",)
+
+
+def current(vm: ViewModel, state: ViewState) -> tuple[Dataset, Measure] | None:
+    ds = vm.published.datasets.get(state.dataset)
+    measure = ds.measures.get(state.item) if ds else None
+    return (ds, measure) if ds and measure else None
+
+
+def fmt(measure: Measure, value: float | None, lang: str) -> str:
+    """A value of a measure: means and quotients with two decimals, shares in percent, counts whole."""
+    if value is None:
+        return t("no_data", lang)
+    if measure.kind == SCORE or measure.key.startswith("lq_"):
+        return f"{value:.2f}"
+    if measure.key in PERCENT_MEASURES or measure.key.startswith("share_"):
+        return f"{value * 100:.1f} %"
+    if measure.key == "per_1000":
+        return f"{value:.1f}"
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def interval(measure: Measure, cell: Cell, lang: str) -> str:
+    if cell.ci_low is None or cell.ci_high is None:
+        return "–"
+    return f"{fmt(measure, cell.ci_low, lang)}–{fmt(measure, cell.ci_high, lang)}"
+
+
+def whole(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}".replace(",", "\u202f")
+
+
+def reliability_word(cell: Cell, lang: str) -> str:
+    return t(f"pub_rel_{cell.reliability}", lang) if cell.reliability in RELIABILITY else "–"
+
+
+def tooltip(measure: Measure, cell: Cell, min_n: int, lang: str) -> str:
+    """The map's hover text: the value with its interval and n, or why there is none."""
+    if cell.suppressed:
+        return t("pub_suppressed_short", lang, n=min_n)
+    if cell.value is None:
+        return t("no_data", lang)
+    text = f"{fmt(measure, cell.value, lang)}"
+    if cell.ci_low is not None:
+        text += f" ({t('pub_ci', lang)} {interval(measure, cell, lang)})"
+    if cell.n is not None:
+        text += f", n = {whole(cell.n)}"
+    return text + (f" · {reliability_word(cell, lang)}" if cell.reliability else "")
+
+
+def classification(ds: Dataset, measure: Measure, state: ViewState) -> tuple[Classification, tuple[str, ...]]:
+    """Precomputed classes, or the user's own breaks (classified here: a few dozen values)."""
+    if state.scheme == "user_defined":
+        cls = classify(ds.values(measure.key), "user_defined", state.k, parse_breaks(state.breaks))
+        return cls, ((t("notice_breaks", state.lang),) if cls.breaks_rejected else ())
+    cls = ds.classes[(measure.key, state.scheme, state.k)]
+    return cls, ((t("notice_k", state.lang, n=cls.k_used, k=state.k),) if cls.reduced else ())
+
+
+def shown_ids(ds: Dataset, state: ViewState) -> list[str]:
+    """Districts listed in the panel: the chosen city's, or every city's when the dataset lacks it."""
+    ids = [fid for fid, city in ds.city_of.items() if city == state.city]
+    return ids or list(ds.city_of)
+
+
+def heading(ds: Dataset, measure: Measure, state: ViewState) -> tuple[Component, ...]:
+    lang, meta = state.lang, ds.meta
+    out: list[Component] = [html.H2(dataset_title(ds, lang), id="dataset-title"),
+                            html.P([html.Strong(measure_label(measure, lang)), " · ",
+                                    t("pub_kind_" + measure.kind, lang)], id="dataset-item")]
+    if ds.synthetic:
+        out.append(html.P(t("synthetic_note", lang), className="synthetic", id="dataset-synthetic"))
+    rows = [("source", meta.get("source") or meta.get("author")), ("period", meta.get("period")),
+            ("pub_method", meta.get("method")), ("pub_licence", meta.get("licence")),
+            ("pub_respondents", meta.get("n")), ("pub_cities", ", ".join(t(c, lang) for c in ds.cities)),
+            ("pub_version", f"{meta.get('version') or '–'} · {str(meta.get('created') or '')[:10]}"),
+            ("pub_checksum", str(meta.get("checksum") or "")[:12] or None)]
+    items: list[Component] = []
+    for key, value in rows:
+        shown: Component | str = panels.source_view(str(value), lang) if key == "source" and value else (
+            str(value) if value not in (None, "") else t("pub_not_stated", lang))
+        items += [html.Dt(t(key, lang)), html.Dd(shown)]
+    out += [html.Dl(items, className="cite", id="dataset-meta"),
+            html.P(t("pub_aggregates_only", lang, n=ds.min_n), className="small")]
+    return tuple(out)
+
+
+def legend(ds: Dataset, measure: Measure, cls: Classification, colors: list[str], state: ViewState,
+           cells: dict[str, Cell]) -> html.Div:
+    """Classes that hold data, then suppressed (with why), hatched poor estimates and no data, as present."""
+    lang = state.lang
+    items: list[Component] = []
+    for color, low, high, count in legend_entries(cls, colors):
+        text = fmt(measure, high, lang) if low == high else f"{fmt(measure, low, lang)} – {fmt(measure, high, lang)}"
+        items.append(html.Li([html.Span(className="swatch", style={"background": color}), text,
+                              html.Span(f" ({count})", className="small")]))
+    if any(c.suppressed for c in cells.values()):
+        items.append(html.Li([html.Span(className="swatch", style={"background": f"{HATCH}, {SUPPRESSED_COLOR}"}),
+                              t("pub_suppressed_legend", lang, n=ds.min_n)], id="legend-suppressed"))
+    if any(c.poor for c in cells.values()):
+        items.append(html.Li([html.Span(className="swatch hatched"), t("pub_poor_legend", lang)],
+                             id="legend-poor"))
+    if any(c.value is None and not c.suppressed for c in cells.values()):
+        items.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
+                              t("no_data", lang)]))
+    title = t("legend", lang) + (f" · {t('synthetic_label', lang)}" if ds.synthetic else "")
+    return html.Div([html.H3(title), html.Ul(items, className="legend-list"),
+                     html.P(t("pub_reliability_note", lang), className="small")], className="legend",
+                    id="legend-box")
+
+
+def details(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, fid: str) -> html.Div:
+    """One district: the value, its interval, n, n_eff, top-box share, reliability and the shrunk mean."""
+    lang, cell = state.lang, ds.cells[measure.key][fid]
+    body: list[Component] = [html.H3(panels.place_name(vm, fid, lang))]
+    if cell.suppressed:
+        body.append(html.P(t("pub_suppressed_legend", lang, n=ds.min_n), className="missing"))
+        return html.Div(body, className="details", id="district-details")
+    rows: list[tuple[str, str]] = [(t("pub_mean" if measure.kind == SCORE else "value", lang),
+                                    fmt(measure, cell.value, lang)),
+                                   (t("pub_ci_full", lang), interval(measure, cell, lang)), ("n", whole(cell.n))]
+    if measure.kind == SCORE:
+        rows += [(t("pub_n_eff", lang), "–" if cell.n_eff is None else f"{cell.n_eff:.1f}"),
+                 (t("pub_top", lang), f"{percent(cell.top_share)} ({t('pub_ci', lang)} "
+                                      f"{percent(cell.top_ci_low)}–{percent(cell.top_ci_high)})"),
+                 (t("pub_shrunk", lang), fmt(measure, cell.shrunk, lang) if cell.shrunk is not None else "–")]
+    rows.append((t("pub_reliability", lang), reliability_word(cell, lang)))
+    body.append(html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))],
+                        className="cite"))
+    return html.Div(body, className="details", id="district-details")
+
+
+def table(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: list[str]) -> html.Div:
+    """Districts by value (suppressed and missing last): value, interval, n, reliability; the city's own
+    estimate first when the dataset has one."""
+    lang, cells = state.lang, ds.cells[measure.key]
+    head = html.Thead(html.Tr([html.Th(t("district", lang), scope="col"),
+                               html.Th(t("pub_mean" if measure.kind == SCORE else "value", lang), scope="col"),
+                               html.Th(t("pub_ci", lang), scope="col"), html.Th("n", scope="col"),
+                               html.Th(t("pub_reliability", lang), scope="col")]))
+
+    def row(name: str, cell: Cell, selected: bool = False, cls: str = "") -> html.Tr:
+        value = t("pub_suppressed_cell", lang) if cell.suppressed else fmt(measure, cell.value, lang)
+        return html.Tr([html.Th(name, scope="row"),
+                        html.Td(value, className="num" + (" missing" if cell.value is None else "")),
+                        html.Td(interval(measure, cell, lang), className="num"),
+                        html.Td(whole(cell.n), className="num"), html.Td(reliability_word(cell, lang))],
+                       className=" ".join(filter(None, [cls, "selected" if selected else ""])))
+
+    rows = []
+    for city in dict.fromkeys(ds.city_of[i] for i in ids):
+        whole_city = ds.city_cells.get((measure.key, city))
+        if whole_city is not None:
+            rows.append(row(t("pub_city_whole", lang, city=t(city, lang)), whole_city, cls="city-row"))
+    ordered = sorted(ids, key=lambda i: (cells[i].value is None, -(cells[i].value or 0)))
+    rows += [row(panels.place_name(vm, i, lang), cells[i], i == state.district) for i in ordered]
+    return html.Div(html.Table([head, html.Tbody(rows)], className="table", id="survey-table"))
+
+
+def style(ds: Dataset, measure: Measure, cls: Classification, colors: list[str], state: ViewState) -> Style:
+    """Classes with suppressed cells in a class of their own (the colour after the palette), hatched."""
+    lang, cells = state.lang, ds.cells[measure.key]
+    classes = {fid: len(colors) if c.suppressed else cls.class_of.get(fid) for fid, c in cells.items()}
+    hatched = {fid: True for fid, c in cells.items() if c.suppressed or c.poor}
+    why = {fid: t("pub_suppressed_short", lang, n=ds.min_n) if c.suppressed else t("pub_poor_legend", lang)
+           for fid, c in cells.items() if fid in hatched}
+    labels = {fid: tooltip(measure, c, ds.min_n, lang) for fid, c in cells.items()}
+    return Style(lang=lang, classes=classes, colors=(*colors, SUPPRESSED_COLOR), labels=labels,
+                 selected=state.district, nodata=NO_DATA_COLOR, hatched=hatched, why=why)
+
+
+def render(vm: ViewModel, state: ViewState) -> MapView:
+    found = current(vm, state)
+    if found is None:  # the state is checked against the index: only a stale cache entry could get here
+        return MapView(choropleth=layer(vm, "empty", Style(outline=True)),
+                       context=layer(vm, "empty", Style(outline=True)), bounds=country_bounds(vm))
+    ds, measure = found
+    cls, notes = classification(ds, measure, state)
+    colors = palette(state.palette, max(1, cls.k_used))
+    ids = shown_ids(ds, state)
+    box: Box | None = ds.city_box.get(state.city) or ds.box
+    body: list[Component] = []
+    if state.district in ds.cells[measure.key]:
+        body.append(details(vm, ds, measure, state, state.district or ""))
+    body += [html.H3(t("districts_table", state.lang)), table(vm, ds, measure, state, ids),
+             html.P(t("hover_hint", state.lang), className="small")]
+    return MapView(choropleth=layer(vm, ds.layer, style(ds, measure, cls, colors, state)),
+                   context=layer(vm, "cities", Style(outline=True)),
+                   bounds=frame(box) if box else country_bounds(vm),
+                   heading=heading(ds, measure, state),
+                   legend=legend(ds, measure, cls, colors, state, ds.cells[measure.key]), details=tuple(body),
+                   notices=(*synthetic_notice(ds, state.lang), *notes))
+
+
+def synthetic_notice(ds: Dataset, lang: str) -> tuple[str, ...]:
+    """Over the map too, so that a phone, whose panel is a closed drawer, still says SYNTHETIC."""
+    return (f"{t('synthetic_label', lang)} · {t('synthetic_note', lang)}",) if ds.synthetic else ()
+
+
+def export(vm: ViewModel, state: ViewState) -> ExportTable:
+    """Every district of the dataset with the shown measure's estimate, interval, n and flags, and the
+    dataset's metadata: aggregates only (a published dataset holds no respondent's row)."""
+    found = current(vm, state)
+    if found is None:
+        return ExportTable(None, [])
+    ds, measure = found
+    meta = ds.meta
+    rows = []
+    for fid, cell in ds.cells[measure.key].items():
+        rows.append({"fid": fid, "name": panels.place_name(vm, fid, state.lang), "city": ds.city_of.get(fid),
+                     "dataset": ds.name, "version": meta.get("version"), "item": measure.key,
+                     "kind": measure.kind, "scale": measure.scale, "value": cell.value, "ci_low": cell.ci_low,
+                     "ci_high": cell.ci_high, "n": cell.n, "n_eff": cell.n_eff, "top_share": cell.top_share,
+                     "top_ci_low": cell.top_ci_low, "top_ci_high": cell.top_ci_high,
+                     "reliability": cell.reliability, "suppressed": cell.suppressed, "shrunk_mean": cell.shrunk,
+                     "min_n": ds.min_n, "title": meta.get("title"), "source": meta.get("source"),
+                     "period": meta.get("period"), "method": meta.get("method"), "licence": meta.get("licence"),
+                     "checksum": meta.get("checksum"), "synthetic": ds.synthetic})
+    return ExportTable(ds.layer, rows)
