@@ -17,7 +17,9 @@ from geo.settings import PROJECT_ROOT
 BENCHES = [  # (name, module, extra arguments)
     ("build", "bench.bench_build", []),
     ("engine", "bench.bench_engine", []),
+    ("survey", "bench.bench_survey", []),  # score estimates with intervals, beside the join figures
     ("dashboard", "bench.bench_dashboard", []),
+    ("brief", "bench.bench_brief", []),  # time to make a brief PDF (headless Chromium)
 ]
 RESULTS = PROJECT_ROOT / "bench" / "results"
 BASELINE = PROJECT_ROOT / "bench" / "baseline"

@@ -24,6 +24,7 @@ from dashboard.controls import (
 )
 from dashboard.i18n import has, t
 from dashboard.state import to_query
+from dashboard.timecontrols import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
 from dashboard.upload import UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
 
@@ -50,14 +51,18 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         *[Output(cid, "options") for cid in OPTION_CONTROLS],
         *[Output(gid, "hidden") for gid in CONTROL_GROUPS],
         Output("view", "data"),
+        *[Output(c, p) for c, p in TIME_OUTPUTS],
         Input("url", "search"), *[Input(cid, "value") for cid in control_ids],
         Input("choropleth", "clickData"),
+        *[Input(c, p) for c, p in TIME_INPUTS[:-1]], State(*TIME_INPUTS[-1]),  # slider, Play, timer
         State("default-lang", "data"),
         prevent_initial_call=True,
     )
     def sync(search, *args):
         values, click, default_lang = args[:len(control_ids)], args[len(control_ids)], args[-1]
         controls = dict(zip(CONTROL_FIELDS, values, strict=True))
+        time_in = args[len(control_ids) + 1:-1]
+        controls = timed_controls(vm, ctx.triggered_id, controls, *time_in)
         trigger = ctx.triggered_id if ctx.triggered_id in ("url", "choropleth") else (
             None if ctx.triggered_id is None else "control")
         state, notices = sync_state(vm, trigger, search, controls, click, default_lang)
@@ -65,7 +70,8 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         search_out = no_update if (search or "") == query else query
         options = control_options(vm, state)
         return (search_out, *[getattr(state, f) for f in CONTROL_FIELDS], *options.values(),
-                *hidden_groups(state, options).values(), view_data(state, notices))
+                *hidden_groups(state, options).values(), view_data(state, notices),
+                *time_outputs(state, options, ctx.triggered_id, time_in))
 
     # The layout already holds the canonical query of the link it was drawn for: put it in the address bar
     # (replace, not push, so back leaves the page as usual). Runs in the browser, no request.
@@ -85,7 +91,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         Output("notices", "children"), Output("map", "viewport"),
         Output({"type": "i18n", "key": ALL}, "children"),
         Output("basemap-note", "children"), Output("upload-hint", "children"), Output("root", "lang"),
-        Output("ctl-district", "placeholder"),
+        Output("ctl-district", "placeholder"), Output("ctl-dataset", "placeholder"),
         Input("view", "data"), State("choropleth", "url"), State("context", "url"),
         State({"type": "i18n", "key": ALL}, "id"),
         prevent_initial_call=True,
@@ -93,7 +99,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     def draw(view, choropleth_url, context_url, label_ids):
         checked = checked_view(vm, view)
         if checked is None:
-            return (no_update,) * 13
+            return (no_update,) * 14
         state, notices = checked
         shown = views.render(vm, state, notices)
         new_url, ctx_url = shown.choropleth.url, shown.context.url
@@ -106,7 +112,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
                 list(shown.points),
                 shown.panel, shown.notice_divs, bounds, labels, t("basemap_unavailable", lang),
-                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang))
+                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang), t("pub_none", lang))
 
     @app.callback(Output("download", "data"), Input("dl-geojson", "n_clicks"), Input("dl-csv", "n_clicks"),
                   State("view", "data"), prevent_initial_call=True)
@@ -116,7 +122,8 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
             return no_update
         state = checked[0]
         frame = views.export_frame(vm, views.export_table(vm, state))
-        stem = f"qala_{state.layer}_{state.city}_{state.indicator or state.category}".replace(" ", "_")
+        what = f"{state.dataset}_{state.item}" if state.dataset else state.indicator or state.category
+        stem = f"qala_{state.layer}_{state.city}_{what}".replace(" ", "_")
         return views.download_data(frame, stem, "csv" if ctx.triggered_id == "dl-csv" else "geojson")
 
     upload.register(app, vm)

@@ -20,20 +20,26 @@ from dashboard.state import (
     state_from_data,
     to_query,
 )
+from dashboard.timecontrols import TIME_GROUPS, TIME_OPTION_CONTROLS, time_groups, time_options
 from dashboard.viewmodel import ViewModel
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang",
-                  "district", "category")
+                  "district", "category", "dataset", "item", "change", "change_from", "change_to", "compare",
+                  "compare_date")
 OPTION_CONTROLS = ("ctl-indicator", "ctl-period", "ctl-district", "ctl-city", "ctl-layer", "ctl-scheme",
-                   "ctl-palette", "ctl-category")
+                   "ctl-palette", "ctl-category", "ctl-dataset", "ctl-item", *TIME_OPTION_CONTROLS)
 MAX_NOTICES = 12  # notices a view may carry back from the browser (a link gives at most one per parameter)
 NOTICE_CHARS = 120
 CONTROL_GROUPS = ("grp-indicator", "grp-period", "grp-category", "grp-classes", "grp-breaks", "grp-district",
-                  "grp-fixed-note", "grp-city-note")
+                  "grp-fixed-note", "grp-city-note", "grp-dataset", "grp-item", *TIME_GROUPS)
 
 
 def options_for(vm: ViewModel) -> Options:
-    return Options(vm.indicators, vm.periods, vm.district_ids, vm.preferred_period, vm.categories)
+    return Options(vm.indicators, vm.periods,
+                   lambda city: [*vm.district_ids(city), *vm.published.district_ids(city)],
+                   vm.preferred_period, vm.categories, datasets=vm.published.names,
+                   dataset_items=vm.published.keys, change_pairs=vm.time.comparable,
+                   every_district=lambda: vm.city_of)
 
 
 def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
@@ -52,6 +58,9 @@ def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
         "ctl-scheme": [{"label": t(f"scheme_{s}", lang), "value": s} for s in SCHEMES],
         "ctl-palette": [{"label": t(f"palette_{p}", lang), "value": p} for p in PALETTES],
         "ctl-category": [{"label": t(f"cat_{c}", lang), "value": c} for c in vm.categories],
+        "ctl-dataset": vm.published.dataset_options(state.layer, lang),
+        "ctl-item": vm.published.item_options(state.dataset, state.layer, lang),
+        **time_options(vm, state),
     }
 
 
@@ -73,7 +82,14 @@ def hidden_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str,
         "grp-district": concentration,
         "grp-fixed-note": not concentration,
         "grp-city-note": state.layer == "leftbank",
+        "grp-dataset": bool(options["ctl-dataset"]),
+        "grp-item": bool(state.dataset),
+        **time_groups(state, options),
     }
+    if state.dataset:  # a published dataset replaces the layer's own figures: its controls only
+        shown.update({"grp-indicator": False, "grp-period": False, "grp-category": False, "grp-classes": True,
+                      "grp-breaks": state.scheme == "user_defined", "grp-district": True,
+                      "grp-fixed-note": False})
     return {group: not shown[group] for group in CONTROL_GROUPS}
 
 

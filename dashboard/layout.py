@@ -19,6 +19,7 @@ from dashboard.classify import K_CHOICES
 from dashboard.controls import control_options, hidden_groups, sync_state, view_data
 from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
 from dashboard.state import Notice, ViewState, to_query
+from dashboard.timecontrols import compare_layout, time_layout
 from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
 from dashboard.views import MapView, render
@@ -43,7 +44,10 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
     def group(gid: str, *children) -> html.Div:
         return html.Div(list(children), id=gid, hidden=hidden[gid])
 
-    return html.Div(className="controls", role="form", **{"aria-label": "map controls"}, children=[
+    return html.Div(className="controls drawer", id="controls-drawer", role="form",
+                    **{"aria-labelledby": "controls-title"}, children=[
+        html.H2(html.Span(t("controls_region", lang), id={"type": "i18n", "key": "controls_region"}),
+                id="controls-title", className="visually-hidden"),
         html.Div(className="radio", children=[
             label("city", lang, "ctl-city"),
             dcc.RadioItems(id="ctl-city", options=options["ctl-city"], value=state.city)]),
@@ -53,6 +57,12 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
         html.Div(className="radio", children=[
             label("layer", lang, "ctl-layer"),
             dcc.RadioItems(id="ctl-layer", options=options["ctl-layer"], value=state.layer)]),
+        group("grp-dataset", _control("pub_dataset", dcc.Dropdown(
+            id="ctl-dataset", clearable=True, searchable=False, value=state.dataset or None,
+            options=options["ctl-dataset"], placeholder=t("pub_none", lang)), lang)),
+        group("grp-item", _control("pub_item", dcc.Dropdown(
+            id="ctl-item", clearable=False, searchable=False, value=state.item or None,
+            options=options["ctl-item"]), lang)),
         group("grp-indicator", _control("indicator", dcc.Dropdown(
             id="ctl-indicator", clearable=False, searchable=False, value=state.indicator or None,
             options=options["ctl-indicator"]), lang)),
@@ -60,6 +70,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
             id="ctl-period", clearable=False, searchable=False, value=state.period,
             options=options["ctl-period"]),
             lang)),
+        *time_layout(state, options, hidden),  # slider with Play, change map (dashboard.timecontrols)
         group("grp-category", _control("category", dcc.Dropdown(
             id="ctl-category", clearable=False, searchable=False, value=state.category,
             options=options["ctl-category"]), lang)),
@@ -83,10 +94,15 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                                 placeholder=t("choose_district", lang)), lang),
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
+        compare_layout(state, options, hidden),  # "Compare" in the district section (dashboard.timecontrols)
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0,
                     **{"aria-label": "Download GeoJSON"}),
         html.Button("CSV", id="dl-csv", className="dl", n_clicks=0, **{"aria-label": "Download CSV"}),
+        html.A(html.Span(t("brief_pdf", lang), id={"type": "i18n", "key": "brief_pdf"}), id="brief-pdf",
+               className="dl brief", href=f"/brief.pdf{to_query(state)}", download="", rel="nofollow"),
+        html.A(html.Span(t("brief_png", lang), id={"type": "i18n", "key": "brief_png"}), id="brief-png",
+               className="dl brief", href=f"/brief.png{to_query(state)}", download="", rel="nofollow"),
         dcc.Download(id="download"),
         html.H3(t("upload_title", lang), id={"type": "i18n", "key": "upload_title"}),
         _control("upload_city", dcc.Dropdown(id="upload-city", clearable=False, searchable=False,
@@ -149,6 +165,17 @@ def map_area(view: MapView, lang: str) -> html.Div:
     ])
 
 
+def drawer_bar(lang: str) -> html.Div:
+    """On small screens the map comes first and these buttons open the controls and the figures over it (the
+    toggling is in assets/qala.js; on a wide screen the bar is hidden and both are columns)."""
+    def toggle(key: str, target: str) -> html.Button:
+        return html.Button(html.Span(t(key, lang), id={"type": "i18n", "key": key}), id=f"toggle-{target}",
+                           className="drawer-toggle", type="button", n_clicks=0,
+                           **{"aria-expanded": "false", "aria-controls": target})
+    return html.Div([toggle("drawer_controls", "controls-drawer"), toggle("drawer_details", "panel-drawer")],
+                    className="drawer-bar")
+
+
 def page_search() -> str | None:
     """The query of the page a request comes from: the page's own on `/`, the Referer's on `/_dash-layout`
     (the renderer fetches the layout without the page's query). None when it cannot be known."""
@@ -184,17 +211,23 @@ def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None 
         dcc.Store(id="view", data=view_data(state, notices)),
         html.Header([
             html.H1(t("app_title", lang), id={"type": "i18n", "key": "app_title"}),
-            html.Div(className="lang", children=[
-                label("language", lang, "ctl-lang", cls="visually-hidden"),
+            html.Div(className="lang", role="radiogroup", **{"aria-labelledby": "lang-title"}, children=[
+                html.Label(html.Span(t("language", lang), id={"type": "i18n", "key": "language"}),
+                           id="lang-title", htmlFor="ctl-lang", className="visually-hidden"),
                 dcc.RadioItems(id="ctl-lang", value=lang, inline=True,
                                options=[{"label": LANG_NAMES[code], "value": code} for code in LANGS])]),
         ]),
-        html.Div(className="main", children=[
+        drawer_bar(lang),
+        html.Main(className="main", children=[
             controls(state, control_options(vm, state)),
             map_area(view, lang),
-            html.Aside(className="panel", children=[upload_panel(lang),
-                                                    html.Div(view.panel, id="panel", role="region",
-                                                             **{"aria-live": "polite"})]),
+            html.Aside(className="panel drawer", id="panel-drawer", **{"aria-labelledby": "panel-title"},
+                       children=[
+                html.H2(html.Span(t("details_region", lang), id={"type": "i18n", "key": "details_region"}),
+                        id="panel-title", className="visually-hidden"),
+                upload_panel(lang),
+                html.Div(view.panel, id="panel", role="region", **{"aria-labelledby": "panel-title",
+                                                                   "aria-live": "polite"})]),
         ]),
         html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"},
                     className="attribution"),

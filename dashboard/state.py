@@ -1,8 +1,9 @@
 """The view state and its URL: a shared link reopens the same view; unknown values fall back with a notice.
 
 The URL query is the single source of truth of what is shown (city, layer, indicator, period, classes,
-palette, language, district, migrant category). :func:`parse_query` never raises on user input: every value
-it cannot use becomes the default plus a :class:`Notice` the page shows.
+palette, language, district, migrant category, the change map's mode and dates, the district compared).
+:func:`parse_query` never raises on user input: every value it cannot use becomes the default plus a
+:class:`Notice` the page shows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from geo.settings import CITIES, MAX_USER_BREAKS
 
 CITY_VIEWS = (*CITIES, "Kazakhstan")
 LAYERS = ("concentration", "leftbank", "perception")
+CHANGE_MODES = ("abs", "rel")  # the change map: absolute or relative change between two dates
 EVERY_CATEGORY = "all"  # the migrant categories themselves come from the build (view model's `categories`)
 MAX_PARAM_LENGTH = 200
 _BREAK_SEPARATORS = re.compile(r"[,; ]+")
@@ -36,6 +38,13 @@ class ViewState:
     lang: str = "en"
     district: str | None = None
     category: str = EVERY_CATEGORY
+    change: str = ""  # "" (the figures of one date), or a CHANGE_MODES mode
+    change_from: str | None = None
+    change_to: str | None = None
+    compare: str | None = None  # a district (of any city) put beside the selected one
+    compare_date: str | None = None  # another period of the selected district, or of the compared one
+    dataset: str = ""  # a published survey dataset shown instead of the layer's own figures ("" for none)
+    item: str = ""  # its score item (layer 3) or count measure (layer 1)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,8 @@ class Notice:
 
 _PARAM = {"city": "city", "layer": "layer", "indicator": "ind", "period": "period", "scheme": "scheme",
           "k": "k", "breaks": "breaks", "palette": "pal", "lang": "lang", "district": "district",
-          "category": "cat"}
+          "category": "cat", "change": "chg", "change_from": "from", "change_to": "to", "compare": "cmp",
+          "compare_date": "cmpdate", "dataset": "ds", "item": "item"}
 
 
 def to_query(state: ViewState) -> str:
@@ -77,12 +87,23 @@ class Options:
                  periods: Callable[[str, str, str], list[str]],
                  districts: Callable[[str], Iterable[str]],
                  preferred_period: Callable[[str, str, str], str | None] | None = None,
-                 categories: Iterable[str] = (EVERY_CATEGORY,)) -> None:
+                 categories: Iterable[str] = (EVERY_CATEGORY,),
+                 change_pairs: Callable[[str, str], list[tuple[str, str]]] | None = None,
+                 every_district: Callable[[], Iterable[str]] | None = None,
+                 datasets: Callable[[str], list[str]] | None = None,
+                 dataset_items: Callable[[str, str], list[str]] | None = None) -> None:
         self.indicators = indicators
         self.periods = periods
         self.districts = districts
         self.preferred_period = preferred_period
         self.categories = tuple(categories)
+        # (from, to) period pairs whose change can be mapped (comparable only), and every district id of any
+        # city (the ones a comparison may name)
+        self.change_pairs = change_pairs or (lambda city, indicator: [])
+        self.every_district = every_district or (lambda: ())
+        # published survey datasets offered on a layer, and a dataset's items on a layer
+        self.datasets = datasets or (lambda layer: [])
+        self.dataset_items = dataset_items or (lambda name, layer: [])
 
 
 def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
@@ -134,9 +155,66 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
     if district is not None and district not in set(options.districts(city)):
         notices.append(Notice("district", district, "-"))
         district = None
+    change, change_from, change_to = _change(query, notices, options, city, layer, indicator)
+    dataset, item = _dataset(query, notices, options, layer, lang)
+    compare, compare_date = None, None
+    if layer == "concentration":
+        compare = _first(query, "cmp")
+        if compare is not None and compare not in set(options.every_district()):
+            notices.append(Notice("compare", compare, "-"))
+            compare = None
+        compare_date = _first(query, "cmpdate")
+        if compare_date is not None and compare_date not in periods:
+            notices.append(Notice("compare_date", compare_date, "-"))
+            compare_date = None
     state = ViewState(city=city, layer=layer, indicator=indicator, period=period, scheme=scheme, k=k,
-                      breaks=breaks, palette=palette, lang=lang, district=district, category=category)
+                      breaks=breaks, palette=palette, lang=lang, district=district, category=category,
+                      change=change, change_from=change_from, change_to=change_to, compare=compare,
+                      compare_date=compare_date, dataset=dataset, item=item)
     return state, notices
+
+
+def _dataset(query: dict[str, list[str]], notices: list[Notice], options: Options, layer: str,
+             lang: str) -> tuple[str, str]:
+    """The published dataset and its item: only one the layer offers (else none, with a notice); the
+    dataset's first item when none or an unknown one is given."""
+    name, item = _first(query, "ds"), _first(query, "item")
+    if name is None:
+        return "", ""
+    items = options.dataset_items(name, layer) if name in options.datasets(layer) else []
+    if not items:
+        notices.append(Notice(t("what_dataset", lang), name, "-"))
+        return "", ""
+    if item is not None and item not in items:
+        notices.append(Notice(t("what_item", lang), item, items[0]))
+    return name, item if item is not None and item in items else items[0]
+
+
+def _change(query: dict[str, list[str]], notices: list[Notice], options: Options, city: str, layer: str,
+            indicator: str) -> tuple[str, str | None, str | None]:
+    """The change map's mode and dates: only on layer 1 and only a pair the build says is comparable; the
+    widest such pair (earliest from, then latest to) by default. The dates are kept only with a mode."""
+    mode = _first(query, "chg")
+    given_from, given_to = _first(query, "from"), _first(query, "to")
+    if mode is None:
+        return "", None, None
+    pairs = options.change_pairs(city, indicator) if layer == "concentration" and indicator else []
+    if mode not in CHANGE_MODES or not pairs:
+        notices.append(Notice("change", mode, "-"))
+        return "", None, None
+    froms = list(dict.fromkeys(f for f, _ in pairs))
+    start = froms[0]
+    if given_from is not None and given_from not in froms:
+        notices.append(Notice("change_from", given_from, start))
+    elif given_from is not None:
+        start = given_from
+    tos = [b for a, b in pairs if a == start]
+    end = tos[-1]
+    if given_to is not None and given_to not in tos:
+        notices.append(Notice("change_to", given_to, end))
+    elif given_to is not None:
+        end = given_to
+    return mode, start, end
 
 
 def _breaks(query: dict[str, list[str]], notices: list[Notice], lang: str) -> str:

@@ -6,7 +6,7 @@ regions newcomers come from are layers of the build. The view model only indexes
 - the GeoJSON served to the browser per layer (bytes and gzip bytes, each feature with an ``fid``);
 - every figure series (city, indicator, period) with its values, ranks, sources and flags;
 - class breaks for every series, scheme and k (colour classes are presentation);
-- the build's left-bank, perception and origin rows as typed records (dashboard.records).
+- the build's left-bank, perception and origin rows as typed records; changes and flows (dashboard.timeindex).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from collections import defaultdict
 
 import pandas as pd
 
+from dashboard import timeindex
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from dashboard.i18n import indicator_label, t
+from dashboard.published import PublishedIndex
 from dashboard.records import (
     BankMigration,
     Figure,
@@ -106,6 +108,9 @@ class ViewModel:
         self.classes: dict[tuple[str, str, int], Classification] = {}
         self.district_history: dict[tuple[str, str, str], list[tuple[str, Figure]]] = defaultdict(list)
         self.districts_of_city: dict[str, list[str]] = defaultdict(list)
+        self.city_of: dict[str, str] = {}  # every district id of any vintage -> its city
+        self.time = timeindex.TimeIndex()
+        self.published = PublishedIndex()  # researchers' published survey datasets (dashboard.published)
         self.places: list[dict] = []
         self.institutions: list[dict] = []
         self.banks_meta: list[dict] = []
@@ -136,7 +141,16 @@ class ViewModel:
         vm._load_perception(store.load_layer("perception"), store.load_layer("perception_scores"),
                             store.load_layer("city_images"))
         vm._load_origins(figures)
+        vm.time = timeindex.load(vm.geo)
+        vm.attach_published(PublishedIndex.load(vm.district_names))
         return vm
+
+    def attach_published(self, index: PublishedIndex) -> None:
+        """Serve the published datasets' districts beside the build's layers."""
+        self.published = index
+        self.geo.update(index.geo)
+        for fid, names in index.district_names.items():
+            self.district_names.setdefault(fid, names)
 
     def _add_web(self, name: str, web: str, fid_property: str, required: bool = False,
                  names: dict[str, dict[str, str]] | None = None) -> None:
@@ -160,6 +174,7 @@ class ViewModel:
         for row in districts.drop(columns=districts.geometry.name).to_dict("records"):
             did = str(row["district_id"])
             self.district_names[did] = _names(row, did)
+            self.city_of[did] = str(row["city"])
             if latest.get(str(row["city"])) == row["vintage"]:
                 self.districts_of_city[str(row["city"])].append(did)
         for vintage in sorted(set(districts["vintage"].astype(str))):
@@ -172,10 +187,8 @@ class ViewModel:
         self._add_web("banks", "banks", "bank", required=True,
                       names={b: {lang: t(f"bank_{b}", lang) for lang in LANG_CODES} for b in BANKS})
         cities = store.load_layer("cities")
-        self.geo["cities"] = geolayer("cities", frame_collection(cities, "city", ["city", "name_en",
-                                                                                  "name_ru",
-                                                                                  "name_kk"],
-                                                                 CITY_OUTLINE_TOLERANCE))
+        self.geo["cities"] = geolayer("cities", frame_collection(
+            cities, "city", ["city", "name_en", "name_ru", "name_kk"], CITY_OUTLINE_TOLERANCE))
         banks = store.load_layer("banks")
         self.banks_meta = [{k: clean_cell(v) for k, v in row.items()}
                            for row in banks.drop(columns=banks.geometry.name).to_dict("records")]
@@ -316,13 +329,13 @@ class ViewModel:
             return []
         if layer == "perception":
             return ["share_of_arrivals_from"] if self.origin_periods(city) else []
-        found = {ind for (view, ind) in self.city_index if view == city}
+        found = {i for (v, i) in self.city_index if v == city} | self.time.flow_indicators(city == NATIONAL)
         ordered = [i for i in INDICATOR_ORDER if i in found]
         return ordered + sorted(found - set(ordered))
 
     def periods(self, city: str, layer: str, indicator: str) -> list[str]:
-        if layer == "perception":
-            return self.origin_periods(city)
+        if layer == "perception" or indicator in self.time.flow_indicators(city == NATIONAL):
+            return self.origin_periods(city) if layer == "perception" else self.time.flow_periods(indicator)
         return [self.series[s].key for s in self.city_index.get((city, indicator), [])]
 
     def preferred_period(self, city: str, layer: str, indicator: str) -> str | None:

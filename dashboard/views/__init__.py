@@ -3,7 +3,8 @@
 - :mod:`~dashboard.views.concentration`: layer 1 in a city (districts coloured by a figure series);
 - :mod:`~dashboard.views.overview`: layer 1 for the country (the three cities compared);
 - :mod:`~dashboard.views.leftbank`: layer 2 (Astana's banks, institutions, left-bank share);
-- :mod:`~dashboard.views.perception`: layer 3 (stance scores per city, origins of newcomers).
+- :mod:`~dashboard.views.perception`: layer 3 (stance scores per city, origins of newcomers);
+- :mod:`~dashboard.views.survey`: a published survey dataset on layer 1 (counts) or 3 (score items).
 
 The layout draws the first view of a link with :func:`render`, the callbacks every later one; both get the
 same cached record (the view model never changes while serving).
@@ -26,7 +27,7 @@ import shapely
 
 from dashboard.state import Notice, ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
-from dashboard.views import concentration, leftbank, overview, perception
+from dashboard.views import change, concentration, leftbank, overview, perception, survey
 from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text
 from geo.settings import render_cache_bytes, render_cache_size
 from geo.store import as_bytes
@@ -35,11 +36,16 @@ DOWNLOAD_TYPES = {"csv": "text/csv", "geojson": "application/geo+json"}
 
 
 def view_module(state: ViewState) -> ModuleType:
-    """The module that draws a state's layer (and, for layer 1, city or country)."""
+    """The module that draws a state's layer (and, for layer 1, city or country); a published survey
+    dataset, when one is chosen, instead of the layer's own figures."""
+    if state.dataset:
+        return survey
     if state.layer == "leftbank":
         return leftbank
     if state.layer == "perception":
         return perception
+    if state.change:
+        return change
     return overview if state.city == NATIONAL else concentration
 
 

@@ -4,7 +4,7 @@ map extents, markers and the link's notices.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import dash_leaflet as dl
@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR
-from dashboard.i18n import has, t
+from dashboard.i18n import flag_label, has, t
 from dashboard.records import Box, localized
 from dashboard.state import Notice
 from dashboard.viewmodel import ViewModel
@@ -22,7 +22,7 @@ from geo.settings import CITIES
 Bounds = list[list[float]]  # [[south, west], [north, east]], as Leaflet takes it
 LINK_COLORS = {"yes": "#5d3790", "unclear": "#e08214", "no": "#8c8c8c"}
 NOTICE_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "palette", "lang", "district",
-                 "category")
+                 "category", "change", "change_from", "change_to", "compare", "compare_date")
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,54 @@ class Style:
     nodata: str | None = None
     opacity: float | None = None
     outline: bool = False
+    # Features drawn hatched (id -> True: a value flagged unreliable) and the flags' words for the tooltip.
+    hatched: Mapping[str, bool] = field(default_factory=dict)
+    why: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] | None = None  # map labels for features that carry no name_<lang> property
+    label_names: bool = True  # False: no permanent name labels on the map
 
     def hideout(self) -> dict:
         out: dict = {"outline": True} if self.outline else {"classes": dict(self.classes),
                                                             "colors": list(self.colors)}
         extra = {"labels": None if self.labels is None else dict(self.labels), "lang": self.lang,
-                 "selected": self.selected, "nodata": self.nodata, "opacity": self.opacity}
+                 "selected": self.selected, "nodata": self.nodata, "opacity": self.opacity,
+                 "hatched": dict(self.hatched) or None, "why": dict(self.why) or None,
+                 "names": None if self.names is None else dict(self.names),
+                 "nolabels": None if self.label_names else True}
         out.update({k: v for k, v in extra.items() if v is not None})
         return out
 
 
 OUTLINE = Style(outline=True)
+
+# Confidence flags that make a value unreliable enough to hatch on the map: from a secondary source,
+# marked uncertain or approximate, a lower bound, inferred by its source, or filled in by interpolation.
+# Flags about dates (circa, undated), two agreeing sources, our own exact arithmetic and asking prices
+# describe a value that is as reliable as the rest, so they do not hatch.
+HATCH_FLAGS = ("secondary", "uncertain", "approx", "lower_bound", "derived_inference", "interpolated")
+
+
+def hatch_flags(flags: Iterable[str]) -> list[str]:
+    """The flags of a value that hatch it, in the order of HATCH_FLAGS."""
+    own = set(flags)
+    return [f for f in HATCH_FLAGS if f in own]
+
+
+def hatching(flags_by_id: Mapping[str, Iterable[str]], lang: str) -> tuple[dict[str, bool], dict[str, str]]:
+    """(hatched, why) of a Style from each feature's confidence flags."""
+    hatched, why = {}, {}
+    for fid, flags in flags_by_id.items():
+        own = hatch_flags(flags)
+        if own:
+            hatched[fid] = True
+            why[fid] = ", ".join(flag_label(f, lang) for f in own)
+    return hatched, why
+
+
+def hatch_legend(lang: str) -> html.P:
+    """The legend line that says what the hatching means."""
+    return html.P([html.Span(className="swatch hatched"), t("hatch_legend", lang)],
+                  className="hatch-legend", id="hatch-legend")
 
 
 @dataclass(frozen=True)

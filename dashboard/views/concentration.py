@@ -19,10 +19,14 @@ from dashboard.views.base import (
     MapView,
     Style,
     city_bounds,
+    hatch_flags,
+    hatch_legend,
+    hatching,
     kind_label,
     layer,
     place_markers,
 )
+from dashboard.views.compare import compare_section
 from geo.settings import CITIES
 
 
@@ -75,9 +79,11 @@ def no_series_view(vm: ViewModel, state: ViewState, bounds: list[list[float]]) -
 
 def series_style(series: Series, cls: Classification, colors: list[str], state: ViewState) -> Style:
     labels = {fid: panels.fmt_value(v, series.unit, state.lang) for fid, v in series.values.items()}
+    hatched, why = hatching({fid: f.confidence for fid, f in series.figures.items() if f.value is not None},
+                            state.lang)
     return Style(lang=state.lang, classes=cls.class_of, colors=tuple(colors), labels=labels,
                  selected=state.district,
-                 nodata=NO_DATA_COLOR)
+                 nodata=NO_DATA_COLOR, hatched=hatched, why=why)
 
 
 def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classification, colors: list[str],
@@ -94,7 +100,15 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
         details.append(panels.district_details(vm, series, state))
     details += [html.H3(t("districts_table", lang)), panels.district_table(vm, series, state, ids),
                 html.P(t("hover_hint", lang), className="small")]
-    return tuple(heading), panels.legend_view(cls, colors, series, lang, missing), tuple(details)
+    return tuple(heading), series_legend(cls, colors, series, lang, missing), tuple(details)
+
+
+def series_legend(cls: Classification, colors: list[str], series: Series, lang: str, missing: bool) -> Component:
+    """The classes' legend, with the hatching line when any shown value is hatched."""
+    legend = panels.legend_view(cls, colors, series, lang, missing)
+    if any(hatch_flags(f.confidence) for f in series.figures.values() if f.value is not None):
+        return html.Div([legend, hatch_legend(lang)], className="legend-wrap")
+    return legend
 
 
 def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
@@ -140,6 +154,9 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
         choropleth = layer(vm, name, Style(outline=True, lang=state.lang))
         missing = any(v is None for v in series.values.values())
     heading, legend, details = series_panel(vm, state, series, cls, colors, ids, mapped, missing)
+    side = compare_section(vm, state)
+    if side is not None:
+        details = (side, *details)
     if state.city in CITIES:
         details += places_section(vm, state.city, state.lang)
     points = place_markers([p for p in vm.places if p.get("city") == state.city], state.lang,

@@ -140,7 +140,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     bank_ids = vm.geo["banks"].fids
     style = Style(lang=lang, classes={b: i for i, b in enumerate(bank_ids)},
                   colors=tuple(BANK_COLORS.get(b, NO_DATA_COLOR) for b in bank_ids),
-                  labels=bank_areas(vm, lang), opacity=0.45)
+                  labels=bank_areas(vm, lang), opacity=0.45, names={b: bank_label(b, lang) for b in bank_ids})
     latest = vm.latest_vintage.get("Astana")
     context = f"v-{latest}" if latest and f"v-{latest}" in vm.geo else "empty"
     legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"bank_{b}", lang)])

@@ -14,8 +14,17 @@ from dashboard.panels import flags_view, fmt_value, local_text, source_view, tra
 from dashboard.records import Localized, localized
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
-from dashboard.views.base import ExportTable, MapView, Style, city_markers, country_bounds, layer
-from geo.settings import CITIES
+from dashboard.views.base import (
+    ExportTable,
+    MapView,
+    Style,
+    city_markers,
+    country_bounds,
+    hatch_legend,
+    hatching,
+    layer,
+)
+from geo.settings import CITIES, survey_min_n
 
 ORIGIN_CLASSES = 4
 
@@ -85,7 +94,10 @@ def origins_style(vm: ViewModel, state: ViewState) -> tuple[Style, dict[str, str
         return Style(outline=True), {}
     cls = classify(values, "quantiles", ORIGIN_CLASSES)
     colors = palette("YlOrRd", max(1, cls.k_used))
-    return (Style(lang=state.lang, classes=cls.class_of, colors=tuple(colors), opacity=0.6),
+    hatched, why = hatching({i.region_id: i.confidence for i in entry.items if i.region_id} if entry else {},
+                            state.lang)
+    return (Style(lang=state.lang, classes=cls.class_of, colors=tuple(colors), opacity=0.6, hatched=hatched,
+                  why=why, label_names=False),
             {rid: colors[c] for rid, c in cls.class_of.items() if c is not None})
 
 
@@ -122,11 +134,14 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
             classes[city] = stance_class(mean)
         labels[city] = (f"{t('mean_stance', lang)} {mean:+.2f}, " if mean is not None else
                         f"{t('no_data', lang)}, ") + t("n_statements", lang, n=n)
+    few = {city: True for city in classes if vm.stance(city, state.category)[1] < survey_min_n()}
     style = Style(lang=lang, classes=classes, colors=STANCE_COLORS, labels=labels,
-                  selected=state.city if state.city in CITIES else None)
+                  selected=state.city if state.city in CITIES else None, hatched=few,
+                  why={city: t("hatch_few", lang, n=survey_min_n()) for city in few})
     context_style, origin_colors = origins_style(vm, state)
     return MapView(choropleth=layer(vm, "cities", style), context=layer(vm, "regions", context_style),
                    bounds=country_bounds(vm), heading=(html.H2(t("layer_perception", lang)),),
+                   legend=hatch_legend(lang) if few or context_style.hatched else None,
                    details=(*scores_view(vm, state), *origins_view(vm, state, origin_colors)),
                    points=city_markers(vm, classes, STANCE_COLORS, labels, lang))
 
