@@ -47,9 +47,18 @@ def _vintage_source(vintage: str) -> str:
 def load_for_export(
     layer: str, *, vintage: str | None = None, city: str | None = None
 ) -> tuple[pd.DataFrame, str, str]:
-    """A built layer by name, or a joined user-data output (a file, or a ``qala join`` output folder)."""
+    """A built layer by name, a published dataset (``dataset:NAME``), or a joined user-data output (a file, or
+    a ``qala join`` output folder)."""
     from geo import store as layers
 
+    if layer.startswith("dataset:"):
+        name = layer.split(":", 1)[1]
+        data, _scores = layers.load_published(name)
+        meta = next((m for m in layers.published_datasets() if m.get("name") == name), {})
+        credit = f"{meta.get('title', name)}: {meta.get('source', '?')}, {meta.get('period', '?')}"
+        if city is not None:
+            data = data[data["city"] == city].reset_index(drop=True)
+        return data, f"dataset-{name}", "; ".join(filter(None, [credit, layer_attribution("districts", data)]))
     path = Path(layer)
     if path.is_dir():
         candidates = [path / "districts.parquet", path / "districts.geojson"]
@@ -88,8 +97,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p = subparsers.add_parser(
         "export",
         help="write a built layer or joined user data as GeoJSON, CSV, GeoParquet or an HTML map",
-        description=f"LAYER: one of {', '.join(EXPORTABLE)}, or a `qala join` output "
-        "(folder or districts file).",
+        description=f"LAYER: one of {', '.join(EXPORTABLE)}, a published dataset (dataset:NAME, see `qala "
+        "datasets list`), or a `qala join` output (folder or districts file).",
     )
     p.add_argument("layer", metavar="LAYER")
     p.add_argument("--format", choices=FORMATS, default="geojson")

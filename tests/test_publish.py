@@ -119,6 +119,20 @@ def test_publish_writes_aggregates_and_metadata_and_reads_back_on_built_geometry
     assert gdf.attrs["dataset"]["version"] == "v1"
 
 
+def test_export_of_a_published_dataset_carries_the_intervals_and_its_credit(env, tmp_path, capsys):
+    from geo.export import load_for_export
+
+    _publish(_join(tmp_path, scores=True))
+    data, stem, credit = load_for_export("dataset:survey")
+    assert stem == "dataset-survey" and credit.startswith("Attitudes 2024: Team A, 2024-05")
+    assert {"Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n", "Q1_reliability", "geometry"} <= set(data.columns)
+    shown = data[data["Q1_mean"].notna()]
+    assert len(shown) and (shown["Q1_ci_low"] <= shown["Q1_mean"]).all() and (shown["Q1_mean"] <= shown["Q1_ci_high"]).all()
+    assert main(["export", "dataset:nope", "-o", str(tmp_path / "x.geojson")]) == 2
+    assert "unknown dataset 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "x.geojson").exists()
+
+
 def test_versions_are_kept_and_the_newest_is_current(env, tmp_path):
     out = _join(tmp_path, scores=False)
     _publish(out, title="first")
