@@ -93,7 +93,7 @@ def legend(rows: list[tuple[str, float, float, int]], sample: Change, mode: str,
                      html.Ul(items, className="legend-list")], className="legend", id="legend-box")
 
 
-def changes_table(vm: ViewModel, changes: dict[str, Change], mode: str, lang: str) -> html.Table:
+def changes_table(vm: ViewModel, changes: dict[str, Change], mode: str, lang: str) -> html.Div:
     head = html.Thead(html.Tr([html.Th(t("district", lang), scope="col"), html.Th(t("change_from", lang),
                                                                                   scope="col"),
                                html.Th(t("change_to", lang), scope="col"),
@@ -112,7 +112,8 @@ def changes_table(vm: ViewModel, changes: dict[str, Change], mode: str, lang: st
             html.Td(fmt_change(value_of(c, mode), c, mode, lang),
                     className="num" + ("" if value_of(c, mode) is not None else " missing")),
             html.Td(panels.flags_view(flags, lang))]))
-    return html.Table([head, html.Tbody(rows)], className="table", id="change-table")
+    return html.Div(html.Table([head, html.Tbody(rows)], className="table compact", id="change-table"),
+                    className="table-wrap")
 
 
 def unmapped(pairs: list[Pair], lang: str) -> html.Details:

@@ -57,8 +57,8 @@ def compare_section(vm: ViewModel, state: ViewState) -> html.Section | None:
     ]
     body = [html.Tr([html.Th(label, scope="row"), *[html.Td(cell) for cell in cells]]) for label, cells in rows]
     section: list = [html.H3(t("compare_title", lang)),
-                     html.Table([html.Thead(html.Tr(heads)), html.Tbody(body)], className="table",
-                                id="compare-table")]
+                     html.Div(html.Table([html.Thead(html.Tr(heads)), html.Tbody(body)], className="table compact",
+                                         id="compare-table"), className="table-wrap")]
     for did, _city, fig, exact in both:
         if fig is not None and not exact:
             section.append(html.P(t("compare_latest", lang, name=panels.place_name(vm, did, lang)),

@@ -144,8 +144,8 @@ def figures_table(flows: Sequence[Flow], lang: str, city: str) -> html.Div:
                      html.Td(panels.source_view(f.source, lang)),
                      html.Td(panels.flags_view(f.confidence, lang))], className="flow-row")
             for f in flows]
-    return html.Div(html.Table([html.Thead(head), html.Tbody(rows)], className="table flow-table",
-                               id=f"flow-table-{city.lower()}"), className="flow-table-wrap")
+    return html.Div(html.Table([html.Thead(head), html.Tbody(rows)], className="table compact",
+                               id=f"flow-table-{city.lower()}"), className="table-wrap")
 
 
 def not_drawn(vm: ViewModel, city: str, indicator: str, period: str, drawn: set[str], lang: str) -> html.P | None:

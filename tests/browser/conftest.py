@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,21 +50,26 @@ def server_url():
     """gunicorn 'dashboard.app:create_server()' on 127.0.0.1:<free port>, stopped after the session."""
     if not build_ready():
         pytest.fail("built layers missing: run `make data` before the browser tests")
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                                 "dashboard.app:create_server()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        yield from serve(env, log)
+
+
+def serve(env: dict[str, str], log) -> Iterator[str]:
+    """gunicorn with one worker on a free loopback port, with ``env``; yields its URL, stops it after."""
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                             "dashboard.app:create_server()"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
         try:
-            wait_http(f"http://127.0.0.1:{port}/")
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def make_driver(download_dir: str | None = None, lang: str = "en-GB"):

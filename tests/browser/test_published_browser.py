@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import ROOT, build_ready, free_port, make_driver, quit_driver, wait_http
+from tests.browser.conftest import ROOT, build_ready, make_driver, quit_driver, serve
 from tests.browser.test_dashboard_browser import PATHS, panel_text, wait
 
 pytestmark = pytest.mark.browser
@@ -46,21 +46,8 @@ def published_url():
              "--h3-res", "-o", str(work / "out"), env=env)
         qala("publish", str(work / "out"), "--name", "demo", "--title", "Demo survey", "--source", "qala demo",
              "--period", "2024", "--method", "seeded synthetic generator, weighted", env=env)
-        port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
         with open(work / "server.log", "wb") as log:
-            proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind",
-                                     f"127.0.0.1:{port}", "dashboard.app:create_server()"], cwd=ROOT, env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
-            try:
-                wait_http(f"http://127.0.0.1:{port}/")
-                yield f"http://127.0.0.1:{port}"
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            yield from serve(env, log)
 
 
 @pytest.fixture(scope="module")
