@@ -172,3 +172,28 @@ def test_wide_scores_one_column_set_per_item():
 def test_bad_rows_are_one_line_errors(change, match):
     with pytest.raises(BadInput, match=match):
         score_estimates(TINY.assign(**change), [ITEM], min_n=2)
+
+
+def test_group_difference_level_one_hidden_group_and_zero_variance():
+    rows = pd.DataFrame({"city": ["c"] * 5, "district_id": ["d"] * 5, "weight": [1.0] * 5,
+                         "trust": [2.0, 4.0, 1.0, 1.0, 4.0], "who": ["a", "a", "b", "b", "b"]})
+    wide = group_differences(rows, [ITEM], group="who", min_n=2).iloc[0]
+    narrow = group_differences(rows, [ITEM], group="who", min_n=2, level=0.90).iloc[0]
+    va, vb = 0.625, 1.25 * 6 / 9  # as in the hand-worked case above
+    df = (va + vb) ** 2 / (va**2 / 1 + vb**2 / 2)
+    assert narrow["ci_high"] == pytest.approx(1 + stats.t.ppf(0.95, df) * math.sqrt(va + vb))
+    assert narrow["ci_high"] < wide["ci_high"]
+    # three groups, a below min_n: a and (complementary) the next smallest are hidden, c stays shown; any
+    # difference with a hidden group is hidden too
+    three = pd.DataFrame({"city": ["c"] * 9, "district_id": ["d"] * 9, "weight": [1.0] * 9,
+                          "trust": [1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 5.0, 4.0, 3.0],
+                          "who": ["a", "b", "b", "b", "c", "c", "c", "c", "c"]})
+    diffs = group_differences(three, [ITEM], group="who", min_n=2)
+    district = diffs[diffs["level"] == "district"].set_index(["group_a", "group_b"])
+    assert district.loc[("a", "c"), "suppressed"] and np.isnan(district.loc[("a", "c"), "diff"])
+    # identical answers within each group: se 0, the interval collapses onto the difference (df = min(n) - 1)
+    same = pd.DataFrame({"city": ["c"] * 6, "district_id": ["d"] * 6, "weight": [1.0] * 6,
+                         "trust": [4.0, 4.0, 4.0, 2.0, 2.0, 2.0], "who": ["a"] * 3 + ["b"] * 3})
+    flat = group_differences(same, [ITEM], group="who", min_n=2)
+    flat = flat[flat["level"] == "district"].iloc[0]
+    assert (flat["diff"], flat["se"], flat["ci_low"], flat["ci_high"]) == (2.0, 0.0, 2.0, 2.0)
