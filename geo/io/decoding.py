@@ -11,6 +11,7 @@ spreadsheets are the common case here).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -41,17 +42,18 @@ def is_latin(ch: str) -> bool:
 
 
 def read_as(raw: bytes, encoding: str) -> Reading:
-    """Decode ``raw`` with ``encoding`` (undecodable bytes replaced) and count what the text holds."""
+    """Decode ``raw`` with ``encoding`` (undecodable bytes replaced) and count what the text holds (each distinct
+    word judged once and counted as often as it occurs: survey files repeat their words)."""
     text = raw.decode(encoding, errors="replace")
     cyrillic = accented = mixed = mostly = 0
-    for word in WORD.findall(text):
+    for word, times in Counter(WORD.findall(text)).items():
         cyr = sum(is_cyrillic(ch) for ch in word)
         lat = sum(is_latin(ch) for ch in word)
         acc = sum(not ch.isascii() and is_latin(ch) for ch in word)
-        cyrillic += cyr
-        accented += acc
-        mixed += bool(cyr and lat)
-        mostly += bool(not cyr and len(word) >= 2 and acc * 2 > len(word))
+        cyrillic += cyr * times
+        accented += acc * times
+        mixed += bool(cyr and lat) * times
+        mostly += bool(not cyr and len(word) >= 2 and acc * 2 > len(word)) * times
     return Reading(encoding, text, cyrillic, accented, mixed, mostly)
 
 
