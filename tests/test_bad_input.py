@@ -133,3 +133,19 @@ def test_unknown_relation_is_refused(mirror, tmp_path):
 
     with pytest.raises(UnknownName, match="feature 2 is OSM relation 999, not a known district of Astana"):
         build_districts(_astana_sources(mirror, tmp_path, unknown), Repairs())
+
+
+def test_min_n_below_two_is_refused_and_nothing_is_written(tmp_path, capsys):
+    """--min-n 1 (or 0) would publish single respondents' answers: refused with one line, exit 2, nothing
+    written."""
+    from geo.cli import main
+
+    survey = tmp_path / "s.csv"
+    survey.write_text("city;district;q1\nAstana;Esil;4\n", encoding="utf-8")
+    for bad in ("1", "0"):
+        assert main(["join", str(survey), "--district-col", "district", "--score", "q1:1-5", "--min-n", bad,
+                     "-o", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (f"qala: error: --min-n {bad} would show estimates of a single respondent; give 2 or more "
+                       "(default 10)")
+    assert not (tmp_path / "out").exists()

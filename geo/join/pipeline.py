@@ -48,6 +48,7 @@ from geo.settings import CITIES, survey_min_n
 __all__ = ["ENGINES", "JoinResult", "join_user_data", "parse_score"]  # JoinResult also imported from here
 
 ENGINES = ("builtin", "dask")
+MIN_N_FLOOR = 2  # below it an estimate is one respondent's answer
 SCORE_SPEC = re.compile(r"^(?P<column>.+?)\s*:\s*(?P<low>-?\d+)\s*-\s*(?P<high>-?\d+)$")
 
 
@@ -134,6 +135,9 @@ def join_user_data(
     )
     split = split_and_assign(table, boundaries, city, vintage, engine=engine, scheduler=scheduler)
     min_n = survey_min_n() if min_n is None else int(min_n)
+    if min_n < MIN_N_FLOOR:
+        raise BadInput(f"--min-n {min_n} would show estimates of a single respondent; give {MIN_N_FLOOR} or more "
+                       f"(default {survey_min_n()})")
     survey = {"min_n": min_n} if table.scales else {}
     results, joined, late = [], [], []
     for part in split.parts:
