@@ -87,10 +87,11 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
 
 
 def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[float], str],
-             missing: str) -> html.Table:
-    """Horizontal bars (label, value, colour, note) scaled to the largest absolute value; None = missing."""
+             missing: str, top: float | None = None, table_id: str | None = None) -> html.Table:
+    """Horizontal bars (label, value, colour, note) scaled to ``top`` (shares: 1.0, so bars read as parts of
+    the whole), by default to the largest absolute value; None = missing."""
     present = [abs(v) for _, v, _, _ in rows if v is not None]
-    top = max(present) if present else 1.0
+    top = top if top else (max(present) if present else 1.0)
     body = []
     for label, value, color, note in rows:
         if value is None:
@@ -102,7 +103,7 @@ def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[floa
             text = fmt(value)
         body.append(html.Tr([html.Th(label, scope="row"), html.Td(bar, className="barcell"),
                              html.Td(text, className="num"), html.Td(note, className="small")]))
-    return html.Table(html.Tbody(body), className="bars")
+    return html.Table(html.Tbody(body), className="bars", **({"id": table_id} if table_id else {}))
 
 
 def pair_bars(rows: list[tuple[str, float | None]], fmt: Callable[[float], str], missing: str, title: str,

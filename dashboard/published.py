@@ -10,6 +10,7 @@ out with one line on stderr: the build's layers still serve.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from dataclasses import dataclass, field
@@ -51,6 +52,20 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """A score item's group a minus group b in one district or a whole city, as published (score_differences)."""
+
+    group_a: str
+    group_b: str
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n_a: float | None
+    n_b: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
 class Measure:
     """A score item or a count measure of a dataset: its key (the URL's ``item``), kind, scale, and the
     published column of each part of a cell (value, ci_low, ci_high, n, ... see :data:`SCORE_PARTS`)."""
@@ -85,6 +100,9 @@ class Dataset:
     measures: dict[str, Measure] = field(default_factory=dict)
     cells: dict[str, dict[str, Cell]] = field(default_factory=dict)  # key -> fid -> cell
     city_cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (key, city) -> city estimate
+    # (item, fid) or (item, "city:<city>") -> its group differences; (item, fid) -> shares per scale point
+    differences: dict[tuple[str, str], list[Difference]] = field(default_factory=dict)
+    dists: dict[tuple[str, str], list[tuple[str, float]]] = field(default_factory=dict)
     classes: dict[tuple[str, str, int], Classification] = field(default_factory=dict)
     city_of: dict[str, str] = field(default_factory=dict)
     city_box: dict[str, Box] = field(default_factory=dict)  # city -> extent of its districts here
@@ -203,6 +221,60 @@ def city_cells(scores: pd.DataFrame | None, measures: dict[str, Measure], min_n:
             for r in rows.to_dict("records") if str(r.get("item")) in measures}
 
 
+def city_key(city: str) -> str:
+    """The key of a whole city's group differences beside the districts' (district ids are digits)."""
+    return f"city:{city}"
+
+
+def differences_of(table: pd.DataFrame | None, items: set[str], min_n: int) -> dict[tuple[str, str],
+                                                                                    list[Difference]]:
+    """Group differences per (item, district or city key): suppressed when flagged, when a side has fewer
+    than ``min_n`` respondents, or when the difference is missing (suppressed rows are published empty)."""
+    out: dict[tuple[str, str], list[Difference]] = {}
+    if table is None or table.empty:
+        return out
+    for r in table.to_dict("records"):
+        item = str(r.get("item"))
+        if item not in items:
+            continue
+        where = city_key(str(r.get("city"))) if str(r.get("level")) == "city" else text_cell(r.get("district_id"))
+        if not where:
+            continue
+        values = [_num(r.get(c)) for c in ("diff", "ci_low", "ci_high", "n_a", "n_b")]
+        hidden = _flag(r.get("suppressed")) or values[0] is None or any(n is not None and n < min_n
+                                                                        for n in values[3:])
+        diff, low, high, n_a, n_b = [None] * 5 if hidden else values
+        out.setdefault((item, where), []).append(Difference(str(r.get("group_a")), str(r.get("group_b")), diff,
+                                                            low, high, n_a, n_b, hidden))
+    return out
+
+
+def dists_of(scores: pd.DataFrame | None, cells: dict[str, dict[str, Cell]]) -> dict[tuple[str, str],
+                                                                                 list[tuple[str, float]]]:
+    """Each shown district estimate's weighted answer shares per scale point (the long scores' ``dist``, all
+    respondents); never for a suppressed cell, whatever the table holds."""
+    out: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    if scores is None or scores.empty or not {"dist", "level", "item"} <= set(scores.columns):
+        return out
+    rows = scores[scores["level"].astype(str) == "district"]
+    if "group" in rows.columns:
+        rows = rows[rows["group"].isna() | rows["group"].astype(str).isin(("", "all", "any"))]
+    for r in rows.to_dict("records"):
+        item, fid = str(r.get("item")), text_cell(r.get("district_id"))
+        cell = cells.get(item, {}).get(fid or "")
+        text = text_cell(r.get("dist"))
+        if cell is None or cell.suppressed or cell.value is None or not text:
+            continue
+        try:
+            shares = json.loads(text)
+            points = [(str(k), float(v)) for k, v in shares.items()]
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if points and all(math.isfinite(v) and 0 <= v <= 1 for _, v in points):
+            out[(item, fid or "")] = sorted(points, key=lambda p: float(p[0]))
+    return out
+
+
 class PublishedIndex:
     """Every published dataset with its served layer; empty when none is published."""
 
@@ -231,7 +303,7 @@ class PublishedIndex:
                 continue
             try:
                 frame, scores = store.load_published(name)
-                index.add(meta, frame, scores, names)
+                index.add(meta, frame, scores, names, store.load_published_table(name, "score_differences"))
             except (QalaError, OSError, ValueError, KeyError) as exc:
                 index._skip(name, exc)
         return index
@@ -242,8 +314,8 @@ class PublishedIndex:
         print(f"qala dashboard: warning: published dataset {what} left out ({text})", file=sys.stderr)
 
     def add(self, meta: dict, frame: gpd.GeoDataFrame, scores: pd.DataFrame | None,
-            names: dict[str, dict[str, str]] | None = None) -> Dataset:
-        """Index one dataset: its cells, city estimates, classes and served districts."""
+            names: dict[str, dict[str, str]] | None = None, differences: pd.DataFrame | None = None) -> Dataset:
+        """Index one dataset: cells, city estimates, group differences, distributions, classes, districts."""
         name = str(meta["name"])
         ds = Dataset(name=name, meta=dict(meta), layer=f"pub-{name}")
         ds.measures = measures_of([str(c) for c in frame.columns], meta)
@@ -267,6 +339,8 @@ class PublishedIndex:
                 for k in K_CHOICES:
                     ds.classes[(key, scheme, k)] = classify(ds.values(key), scheme, k)
         ds.city_cells = city_cells(scores, ds.measures, ds.min_n)
+        ds.differences = differences_of(differences, set(ds.keys(SCORE)), ds.min_n)
+        ds.dists = dists_of(scores, {k: ds.cells[k] for k in ds.keys(SCORE)})
         keep = ["district_id", "city", *[f"name_{lang}" for lang in LANG_CODES]]
         served = geolayer(ds.layer, frame_collection(frame, "fid", keep, WEB_TOLERANCE))
         self.geo[ds.layer] = served

@@ -11,8 +11,8 @@ browser sends back is ever classified or drawn unchecked. The map draws it on th
 already serves for that vintage, coloured through ``hideout`` like every other choropleth. City "auto" joins
 every city of the file (a city column, or where each point lies); the map draws the shown city's districts
 when the result has them. Columns named like score items (q1, вопрос2: ``geo.io.userfile.SCORE_NAME``) are
-scored with inferred scales: the table shows each district's mean with n and its 95% interval, or
-"suppressed" below the survey threshold. Downloads rebuild
+scored with inferred scales: the table and the map's labels show each district's mean with n and its 95%
+interval, or say (in the page's language) that it is suppressed below the survey threshold. Downloads rebuild
 the joined districts with their full-precision boundaries from the built layer. Every string from the file
 (its name, set-aside values, reasons) reaches the page as text, never as markup.
 """
@@ -40,7 +40,7 @@ from dashboard.viewmodel import ViewModel
 from dashboard.views import download_data
 from dashboard.views.base import geo_url
 from geo.errors import QalaError
-from geo.settings import CITIES, upload_limit_mb
+from geo.settings import CITIES, survey_min_n, upload_limit_mb
 
 if TYPE_CHECKING:
     from geo.join.pipeline import JoinResult
@@ -119,7 +119,7 @@ def result_store(result: JoinResult, filename: str) -> dict:
                  .to_dict("records")]
     report = result.report or {}
     return {"filename": filename, "city": city, "vintage": vintages.get(city, result.vintage),
-            "vintages": vintages, "scores": items, "synthetic": bool(result.synthetic),
+            "vintages": vintages, "scores": items, "synthetic": bool(result.synthetic), "min_n": survey_min_n(),
             "columns": list(table.columns), "rows": rows, "measures": measures,
             "input_rows": int(report.get("input_rows", len(result.assigned) + len(result.set_aside))),
             "joined_rows": len(result.assigned), "set_aside_rows": len(result.set_aside),
@@ -171,7 +171,7 @@ def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]
 
 def measure_label(measure: str, lang: str) -> str:
     if measure.endswith("_mean") and measure not in BASE_MEASURES:
-        return f"{measure[:-5]}: mean"
+        return t("upload_score_mean", lang, item=measure[:-5])
     if measure.startswith("lq_"):
         return t("measure_lq", lang, group=measure[3:])
     return t(f"measure_{measure}", lang)
@@ -189,11 +189,13 @@ def fmt_measure(value: float | None, measure: str, lang: str) -> str:
     return fmt_value(value, None, lang)
 
 
-def score_cell(row: dict, item: str, lang: str) -> str:
+def score_cell(row: dict, item: str, lang: str, min_n: int) -> str:
     """A district's score: "3.40 (n 25, 3.05–3.75)", or why there is none (suppressed, no answer)."""
     mean = row.get(f"{item}_mean")
     if mean is None:
-        return "suppressed" if row.get(f"{item}_suppressed") else t("no_data", lang)
+        if row.get(f"{item}_suppressed"):
+            return t("upload_suppressed", lang, n=min_n)
+        return t("upload_no_answers" if row.get(f"{item}_n") == 0 else "no_data", lang)
     return (f"{mean:.2f} (n {int(row.get(f'{item}_n') or 0)}, {row.get(f'{item}_ci_low') or 0:.2f}–"
             f"{row.get(f'{item}_ci_high') or 0:.2f})")
 
@@ -213,8 +215,11 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     cls = classify(values, UPLOAD_SCHEME, k)
     colors = palette(palette_name, max(1, cls.k_used))
     synthetic = t("synthetic_label", lang) + " · " if store["synthetic"] else ""
-    labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: "
-                                     f"{fmt_measure(r.get(measure), measure, lang)}" for r in store["rows"]}
+    min_n, item = int(store.get("min_n") or survey_min_n()), measure[:-5]
+    scored = item in store.get("scores", [])  # a score item's label carries its n and interval, or why none
+    labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: " + (
+        score_cell(r, item, lang, min_n) if scored else fmt_measure(r.get(measure), measure, lang))
+        for r in store["rows"]}
     hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang,
                "nodata": NO_DATA_COLOR,
                "opacity": 0.85}
@@ -233,6 +238,9 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
             legend.append(html.Li([html.Span(className="swatch", style={"background": color}),
                                    low if low == high else f"{low} – {high}",
                                    html.Span(f" ({len(held)})", className="small")]))
+    if scored and any(r.get(f"{item}_suppressed") for r in store["rows"]):
+        legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
+                               t("upload_suppressed", lang, n=min_n)], id="upload-legend-suppressed"))
     if any(v is None for v in values.values()):
         legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
                                t("no_data", lang)]))
@@ -241,13 +249,15 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     head = html.Thead(html.Tr([html.Th(t("district", lang), scope="col"),
                                *[html.Th(t(f"col_{m}", lang), title=measure_label(m, lang), scope="col")
                                  for m in BASE_MEASURES],
-                               *[html.Th(f"{item} (n, 95% CI)", scope="col") for item in store.get("scores", [])]]))
+                               *[html.Th(t("upload_score_head", lang, item=i), scope="col")
+                                 for i in store.get("scores", [])]]))
     rows = []
     for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
         rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
                              *[html.Td(fmt_measure(r.get(m), m, lang), className="num")
                                for m in BASE_MEASURES],
-                             *[html.Td(score_cell(r, item, lang), className="num") for item in store.get("scores", [])]]))
+                             *[html.Td(score_cell(r, i, lang, min_n), className="num")
+                               for i in store.get("scores", [])]]))
     body.append(html.Table([head, html.Tbody(rows)], className="table", id="upload-table"))
     population = next((r for r in store["rows"] if r.get("population_period")), None)
     if population:

@@ -179,6 +179,25 @@ def load_published(name: str, version: str | None = None) -> tuple[gpd.GeoDataFr
     with the geometry; a district the build lacks keeps its values without geometry). The metadata is in
     ``attrs["dataset"]`` of both frames. Checked against geo.contract.PUBLISHED and the stated checksum.
     """
+    folder, stamp = _version_folder(name, version)
+    districts, scores = _load_published(str(folder), stamp, str(build_dir()))
+    return districts.copy(), (scores.copy() if scores is not None else None)
+
+
+def load_published_table(name: str, table: str, version: str | None = None) -> pd.DataFrame | None:
+    """Another aggregate table of a published dataset (``score_differences``: group a minus group b per
+    district and city; ``groups``; ``indices``) after the same checks as :func:`load_published`; None when
+    the dataset was published without it."""
+    if table not in PUBLISHED or table == "districts":
+        raise UnknownName(f"unknown published table {str(table)[:40]!r}; use one of "
+                          f"{', '.join(t for t in PUBLISHED if t != 'districts')}")
+    folder, stamp = _version_folder(name, version)
+    frame = _load_table(str(folder), stamp, table)
+    return frame.copy() if frame is not None else None
+
+
+def _version_folder(name: str, version: str | None) -> tuple[Path, int]:
+    """The folder of a dataset's version (the current one by default) and its metadata's time stamp."""
     home = _dataset_home(name)
     versions = dataset_versions(home)
     if version is None:
@@ -187,13 +206,11 @@ def load_published(name: str, version: str | None = None) -> tuple[gpd.GeoDataFr
         raise UnknownName(f"dataset '{name}' has no version {str(version)[:20]!r}; versions: {', '.join(versions)}")
     folder = home / version
     stamp = (folder / PUBLISHED_METADATA).stat().st_mtime_ns if (folder / PUBLISHED_METADATA).exists() else 0
-    districts, scores = _load_published(str(folder), stamp, str(build_dir()))
-    return districts.copy(), (scores.copy() if scores is not None else None)
+    return folder, stamp
 
 
-@functools.lru_cache(maxsize=16)
-def _load_published(folder_text: str, stamp: int, build: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
-    folder = Path(folder_text)
+def _checked(folder: Path) -> tuple[dict, list[str], str]:
+    """The metadata, data files and fix hint of a version whose format and checksum are as stated."""
     meta = _metadata(folder)
     files = sorted(meta["files"]) if isinstance(meta["files"], dict) else []
     republish = f"fix: republish it with this version (`qala publish ... --name {folder.parent.name}`)"
@@ -207,18 +224,34 @@ def _load_published(folder_text: str, stamp: int, build: str) -> tuple[gpd.GeoDa
     if damaged:
         raise SourceUnavailable(f"dataset {folder} is damaged (its files differ from the stated checksum); "
                                 f"{republish}")
-    tables = {}
-    for table in ("districts", "scores"):
-        spec = PUBLISHED[table]
-        if spec.file not in files:
-            continue
-        frame = pd.read_parquet(folder / spec.file)
-        missing = [c for c in spec.required if c not in frame.columns]
-        if missing:
-            raise SourceUnavailable(f"dataset {folder}: {spec.file} lacks {', '.join(missing)}; {republish}")
-        frame.attrs["dataset"] = meta
-        tables[table] = frame
+    return meta, files, republish
+
+
+def _table(folder: Path, table: str, meta: dict, files: list[str], republish: str) -> pd.DataFrame | None:
+    spec = PUBLISHED[table]
+    if spec.file not in files:
+        return None
+    frame = pd.read_parquet(folder / spec.file)
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise SourceUnavailable(f"dataset {folder}: {spec.file} lacks {', '.join(missing)}; {republish}")
+    frame.attrs["dataset"] = meta
+    return frame
+
+
+@functools.lru_cache(maxsize=16)
+def _load_table(folder_text: str, stamp: int, table: str) -> pd.DataFrame | None:
+    folder = Path(folder_text)
+    return _table(folder, table, *_checked(folder))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_published(folder_text: str, stamp: int, build: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    folder = Path(folder_text)
+    meta, files, republish = _checked(folder)
+    tables = {t: _table(folder, t, meta, files, republish) for t in ("districts", "scores")}
     values = tables["districts"]
+    assert values is not None  # _checked refuses a version without it
     built = load_layer("districts")
     keep = ["district_id", "vintage", *(c for c in PUBLISHED["districts"].from_build if c in built.columns)]
     merged = values.merge(built[keep].drop_duplicates(["district_id", "vintage"]), on=["district_id", "vintage"],
@@ -232,7 +265,8 @@ def clear_cache() -> None:
     """Forget loaded layers and datasets (after a rebuild or a publish)."""
     _read.cache_clear()
     _load_published.cache_clear()
+    _load_table.cache_clear()
 
 
 __all__ = ["LAYERS", "as_bytes", "clear_cache", "latest_vintage", "latest_vintages", "load_districts",
-           "load_figures", "load_layer", "load_published", "manifest", "published_datasets", "population_for", "version", "web_bytes"]
+           "load_figures", "load_layer", "load_published", "load_published_table", "manifest", "published_datasets", "population_for", "version", "web_bytes"]

@@ -4,6 +4,7 @@ real build, a dataset published from the synthetic demo survey, whose downloads 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -56,10 +57,30 @@ def hand_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=shapes, crs="EPSG:4326")
 
 
+DIST_A = {"1": 0.1, "2": 0.2, "3": 0.25, "4": 0.3, "5": 0.15}
+
+
 def hand_scores() -> pd.DataFrame:
-    return pd.DataFrame({"city": ["Astana", "Astana"], "level": ["city", "city"], "district_id": [None, None],
-                         "item": ["Q1", "Q1"], "group": [None, "migrant"], "n": [71, 30], "mean": [3.05, 2.9],
-                         "ci_low": [2.8, 2.5], "ci_high": [3.3, 3.3], "suppressed": [False, False]})
+    """City estimates (all, and one group's), and the district rows with their answer distributions: C's is
+    suppressed yet carries one here, which must never be shown."""
+    dist = [None, None, json.dumps(DIST_A), json.dumps({"1": 0.5, "2": 0.5, "3": 0, "4": 0, "5": 0}),
+            json.dumps({"1": 0.25, "2": 0.75, "3": 0, "4": 0, "5": 0})]
+    return pd.DataFrame({"city": ["Astana"] * 5, "level": ["city", "city", "district", "district", "district"],
+                         "district_id": [None, None, A, B, C], "item": ["Q1"] * 5,
+                         "group": [None, "migrant", "all", "all", "all"], "n": [71, 30, 40, 12, NAN],
+                         "mean": [3.05, 2.9, 3.4, 2.0, NAN], "ci_low": [2.8, 2.5, 3.1, 1.2, NAN],
+                         "ci_high": [3.3, 3.3, 3.7, 2.8, NAN], "suppressed": [False, False, False, False, True],
+                         "dist": dist})
+
+
+def hand_differences() -> pd.DataFrame:
+    """migrant minus local: A shown; B suppressed as published; D published with a side below min_n (the
+    dashboard still hides it); Astana as a whole shown (a negative difference)."""
+    return pd.DataFrame({"city": ["Astana"] * 4, "level": ["district", "district", "district", "city"],
+                         "district_id": [A, B, D, None], "item": ["Q1"] * 4, "group_a": ["migrant"] * 4,
+                         "group_b": ["local"] * 4, "diff": [0.4, NAN, 0.9, -0.3], "se": [0.15, NAN, 0.3, 0.12],
+                         "ci_low": [0.1, NAN, 0.2, -0.55], "ci_high": [0.7, NAN, 1.6, -0.05],
+                         "n_a": [20, NAN, 5, 30], "n_b": [20, NAN, 10, 41], "suppressed": [False, True, False, False]})
 
 
 @pytest.fixture()
@@ -72,7 +93,7 @@ def vm() -> ViewModel:
     model.geo["regions"] = geolayer("regions", {"type": "FeatureCollection", "features": [
         {**outline, "properties": {"region_id": "r1"}}]}, "region_id")
     index = PublishedIndex()
-    index.add(META, hand_frame(), hand_scores())
+    index.add(META, hand_frame(), hand_scores(), differences=hand_differences())
     model.attach_published(index)
     yield model
     clear_render_cache()
@@ -171,6 +192,46 @@ def test_district_details_show_n_interval_reliability_and_shrunk_mean(vm):
     assert "2.90" not in table  # a group's city estimate is not the city's
 
 
+def test_district_details_show_the_answer_distribution_never_for_a_suppressed_cell(vm):
+    view = render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={A}")[0])
+    details = view.details[0]
+    bars = next(c for c in details.children if getattr(c, "id", None) == "district-dist")
+    rows = [(r.children[0].children, r.children[1].children.style["width"], r.children[2].children)
+            for r in bars.children.children]
+    # one bar per scale point, as wide as its share of the whole (not of the largest share)
+    assert rows == [("point 1", "10%", "10 %"), ("point 2", "20%", "20 %"), ("point 3", "25%", "25 %"),
+                    ("point 4", "30%", "30 %"), ("point 5", "15%", "15 %")]
+    assert "Answers by scale point (weighted shares)" in str(details)
+    assert "'балл 3'" in str(render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={A}&lang=ru")[0])
+                              .details[0])
+    for fid in (C, D):  # suppressed (C's table row carries a distribution all the same), and its complement
+        shown = str(render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={fid}")[0]).details[0])
+        assert "district-dist" not in shown and "point 1" not in shown and "75 %" not in shown
+    assert (("Q1", C) not in vm.published.datasets["demo"].dists) and ("Q1", B) in vm.published.datasets["demo"].dists
+
+
+def test_group_differences_in_district_details_and_the_city_rows(vm):
+    details = str(render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={A}")[0]).details[0])
+    assert "Difference between groups" in details and "'migrant minus local'" in details
+    assert "'+0.40'" in details and "'+0.10 … +0.70'" in details and "'20 / 20'" in details
+    assert "mean answer of «migrant» minus the mean answer of «local»: above 0" in details
+    beta = str(render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={B}")[0]).details[0])
+    assert "'migrant minus local'" in beta and "suppressed (fewer than 10 respondents" in beta
+    assert "+0." not in beta and "\u2212" not in beta  # a suppressed difference shows no number
+    ds = vm.published.datasets["demo"]
+    hidden = ds.differences[("Q1", D)][0]  # published with n_a 5 < 10: hidden all the same
+    assert hidden.suppressed and (hidden.diff, hidden.n_a, hidden.n_b) == (None, None, None)
+    view = render(vm, parse(vm, "?layer=perception&ds=demo&item=Q1&lang=ru")[0])
+    table = str(view.details[-2])
+    assert "Астана в целом: migrant минус local" in table
+    assert "'\u22120.30'" in table and "'\u22120.55 … \u22120.05'" in table and "'30 / 41'" in table
+    assert "Разница: средний ответ группы «migrant» минус средний ответ группы «local»" in table
+    kk = str(render(vm, parse(vm, f"?layer=perception&ds=demo&item=Q1&district={A}&lang=kk")[0]).details[0])
+    assert "Топтар арасындағы айырмашылық" in kk and "migrant минус local" in kk
+    count = str(render(vm, parse(vm, f"?layer=concentration&ds=demo&item=count&district={A}")[0]).details)
+    assert "district-differences" not in count and "minus" not in count  # a count measure has no groups' means
+
+
 def test_location_quotient_view_keeps_its_interval(vm):
     state = parse(vm, f"?layer=concentration&ds=demo&item=lq_migrant&district={A}")[0]
     view = render(vm, state)
@@ -249,4 +310,25 @@ def test_demo_dataset_serves_and_its_download_holds_no_respondent(demo_datasets,
         answers = [c for c in survey_rows.columns if c != "source"]  # weights, answers, city, district, group
         assert not set(answers) & set(frame.columns)  # no column of a respondent's answers or weight
         assert frame["fid"].is_unique
+    # the group differences reach the index through the store, and agree with the groups' own means
+    from geo import store
+    from geo.errors import UnknownName
+
+    published = store.load_published_table("demo", "score_differences")
+    assert published is not None and len(published) == ds.meta["files"]["score_differences.parquet"]["rows"]
+    with pytest.raises(UnknownName, match="unknown published table"):
+        store.load_published_table("demo", "districts")
+    scores = store.load_published("demo")[1]
+    means = {(r["item"], str(r["district_id"]), r["group"]): r["mean"] for r in
+             scores[scores["level"] == "district"].to_dict("records")}
+    shown = [(key, d) for key, pairs in ds.differences.items() for d in pairs if not key[1].startswith("city:")]
+    assert any(d.suppressed for _, d in shown) and sum(not d.suppressed for _, d in shown) >= 5
+    for (item, fid), d in shown:
+        if not d.suppressed:
+            assert d.diff == pytest.approx(means[(item, fid, d.group_a)] - means[(item, fid, d.group_b)])
+            assert d.ci_low < d.diff < d.ci_high and min(d.n_a, d.n_b) >= ds.min_n
+    for (item, fid), shares in ds.dists.items():
+        assert not ds.cells[item][fid].suppressed and sum(v for _, v in shares) == pytest.approx(1, abs=1e-5)
+    assert len(ds.dists) == sum(not c.suppressed and c.value is not None for k in ("Q1", "Q2")
+                                for c in ds.cells[k].values())
     clear_render_cache()

@@ -163,3 +163,38 @@ def test_auto_joins_every_city_and_scores_columns_named_like_q1(built, private_t
     assert "suppressed" in tree and "unknown city 'Караганда'" in tree.encode().decode("unicode_escape")
     assert len(joined_frame(store)) == len(store["rows"]) == 6 + 8
     json.dumps(store, allow_nan=False)
+
+
+@pytest.mark.parametrize("lang, head, suppressed, mean", [
+    ("en", "q1: mean (n, 95 % CI)", "suppressed (fewer than 10 respondents", "q1: mean"),
+    ("ru", "q1: среднее (n, 95 % ДИ)", "скрыто (меньше 10 респондентов", "q1: среднее"),
+    ("kk", "q1: орташа (n, 95 % СА)", "жасырылған (10 респонденттен аз", "q1: орташа"),
+])
+def test_uploaded_scores_show_mean_n_interval_and_suppression_in_each_language(built, private_tmp, monkeypatch,
+                                                                               lang, head, suppressed, mean):
+    """Esil: answers 1-5 three times over (mean 3, n 15), shown with its interval; Saryarka: three answers,
+    suppressed, and Almaty district (ten answers) suppressed as its complement (else Astana's total would give
+    Saryarka back): in the table, on the map's labels and in the legend, in the page's language."""
+    monkeypatch.delenv("QALA_MIN_N", raising=False)
+    lines = ["city,district,q1"] + [f"Астана,Есиль,{1 + i % 5}" for i in range(15)] + [
+        f"Астана,Сарыарка,{a}" for a in (1, 5, 5)] + ["Астана,Алматинский,4"] * 10
+    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", lang, "auto")
+    rows = {r["name_en"]: r for r in store["rows"]}
+    esil, saryarka = rows["Esil"], rows["Saryarka"]
+    assert store["min_n"] == 10 and esil["q1_mean"] == pytest.approx(3.0) and esil["q1_n"] == 15
+    for hidden in (saryarka, rows["Almaty"]):
+        assert hidden["q1_mean"] is None and hidden["q1_suppressed"] and hidden["q1_n"] is None
+    hideout, body = upload_view(store, "q1_mean", lang, 5, "viridis")
+    tree = json.loads(_tree(body))
+    text = json.dumps(tree, ensure_ascii=False)
+    cell = f"3.00 (n 15, {esil['q1_ci_low']:.2f}\u2013{esil['q1_ci_high']:.2f})"
+    assert esil["q1_ci_low"] < 3.0 < esil["q1_ci_high"] and cell in text
+    assert head in text and suppressed in text and "upload-legend-suppressed" in text
+    labels = hideout["labels"]
+    assert labels[esil["district_id"]] == f"{mean}: {cell}"
+    for hidden in (saryarka, rows["Almaty"]):
+        assert labels[hidden["district_id"]].startswith(f"{mean}: {suppressed}")
+    assert "(n 3," not in text and "(n 10," not in text and "4.00" not in text  # nothing of the hidden answers
+    if lang != "en":
+        visible = text.replace('"upload-legend-suppressed"', "")  # the element's id is not read
+        assert "suppressed" not in visible and ": mean" not in visible  # no English word left

@@ -186,3 +186,40 @@ def test_small_districts_are_suppressed_at_the_default_threshold(tmp_path, monke
     assert np.isnan(d.loc[ESIL, "Q1_mean"]) and bool(d.loc[ESIL, "Q1_suppressed"])
     # Astana's other district is hidden too: Astana's total and it would give Esil back
     assert np.isnan(d.loc[ALMATY_D, "Q1_mean"]) and bool(d.loc[ALMATY_D, "Q1_suppressed"])
+
+
+def test_hexagons_of_a_survey_join_hide_small_counts_and_their_complement(tmp_path):
+    """12, 11 and 3 respondents at three places of Esil, each in its own H3 cell (res 8): the 3 are hidden
+    (fewer than 10 rows), the 11 as their complement (else the district's published 26 minus 12 gives them
+    back); the 12 and the empty cells stay. Without score items (no survey threshold) nothing is hidden."""
+    import h3
+
+    places = {12: (71.4215, 51.1015), 11: (71.4385, 51.1185), 3: (71.4215, 51.1185)}
+    cells = {n: h3.latlng_to_cell(lat, lon, 8) for n, (lon, lat) in places.items()}
+    assert len(set(cells.values())) == 3  # the premise: three different hexagons
+    lines = ["lat,lon,q1"] + [f"{lat},{lon},{1 + i % 5}" for n, (lon, lat) in places.items() for i in range(n)]
+    text = "\n".join(lines) + "\n"
+    result = _join(tmp_path, text, scores=["q1:1-5"], min_n=10, h3_res=[8])
+    grid = result.hexagons[8].set_index("hex_id")
+    assert grid.loc[cells[12], "count"] == 12 and grid.loc[cells[12], "n_points"] == 12
+    assert not grid.loc[cells[12], "suppressed"] and np.isfinite(grid.loc[cells[12], "gi_z"])
+    for n in (11, 3):
+        row = grid.loc[cells[n]]
+        assert row["suppressed"] and np.isnan(row["count"]) and np.isnan(row["n_points"]), n
+        assert np.isnan(row["gi_z"]) and np.isnan(row["gi_p"]) and pd.isna(row["hot"]) and pd.isna(row["cold"]), n
+    assert grid.loc[cells[3], "suppression"] == "fewer than 10 rows"
+    assert grid.loc[cells[11], "suppression"].startswith("complementary")
+    others = grid.drop(index=list(cells.values()))
+    assert len(others) > 0 and (others["count"] == 0).all() and not others["suppressed"].any()  # zeros stay
+    assert int(grid["suppressed"].sum()) == 2
+    assert any(n.startswith(f"hexagons r8 of Astana: 2 of {len(grid)} with fewer than 10 rows")
+               for n in result.report["notes"])
+    # the GeoJSON written holds no count of the hidden hexagons
+    result.write(tmp_path / "out")
+    written = json.loads((tmp_path / "out" / "hexagons_r8.geojson").read_text(encoding="utf-8"))
+    props = {f["properties"]["hex_id"]: f["properties"] for f in written["features"]}
+    assert props[cells[3]]["count"] is None and props[cells[3]]["n_points"] is None
+    assert props[cells[11]]["gi_z"] is None and props[cells[12]]["count"] == 12
+    plain = _join(tmp_path, text.replace(",q1", ",note"), name="plain.csv", h3_res=[8])
+    assert plain.hexagons[8].set_index("hex_id").loc[cells[3], "n_points"] == 3
+    assert "suppressed" not in plain.hexagons[8]

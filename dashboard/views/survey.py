@@ -3,7 +3,10 @@ with the dataset's own title, source, period and method; every estimate with its
 
 Suppressed districts are drawn dark grey and hatched (light grey with a dashed edge is "no data"); estimates of
 poor reliability keep their class colour and are hatched; the legend says both. The shrunk mean is shown beside
-the raw mean, never instead of it. Everything comes from the index made at start (dashboard.published).
+the raw mean, never instead of it. A district's details add its answer distribution (a bar per scale point)
+and, with groups, each difference "group a minus group b" with its interval and the n of both groups; the
+city's differences follow its own row in the table. Everything comes from the index made at start
+(dashboard.published), which already holds nothing of a suppressed cell.
 """
 
 from __future__ import annotations
@@ -12,9 +15,19 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import panels
+from dashboard.charts import bar_list
 from dashboard.classify import NO_DATA_COLOR, Classification, classify, legend_entries, palette, parse_breaks
 from dashboard.i18n import t
-from dashboard.published import SCORE, Cell, Dataset, Measure, dataset_title, measure_label
+from dashboard.published import (
+    SCORE,
+    Cell,
+    Dataset,
+    Difference,
+    Measure,
+    city_key,
+    dataset_title,
+    measure_label,
+)
 from dashboard.records import Box
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
@@ -155,9 +168,60 @@ def details(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, fid:
                                       f"{percent(cell.top_ci_low)}–{percent(cell.top_ci_high)})"),
                  (t("pub_shrunk", lang), fmt(measure, cell.shrunk, lang) if cell.shrunk is not None else "–")]
     rows.append((t("pub_reliability", lang), reliability_word(cell, lang)))
+    # long labels (the shrunk mean's) must not squeeze the values into one letter a line
     body.append(html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))],
-                        className="cite"))
+                        className="cite", style={"gridTemplateColumns": "fit-content(55%) 1fr"}))
+    if measure.kind == SCORE:
+        body += [*distribution(ds, measure, fid, lang), *differences(ds, measure, fid, lang)]
     return html.Div(body, className="details", id="district-details")
+
+
+def distribution(ds: Dataset, measure: Measure, fid: str, lang: str) -> list[Component]:
+    """The district's weighted answer shares, a bar per scale point (never for a suppressed estimate: the
+    index keeps no distribution of one)."""
+    shares = ds.dists.get((measure.key, fid))
+    if not shares:
+        return []
+    rows = [(t("pub_dist_point", lang, p=point), share, "#2c728e", "") for point, share in shares]
+    return [html.H4(t("pub_dist_title", lang)), bar_list(rows, lambda v: f"{v * 100:.0f} %", t("no_data", lang),
+                                                         top=1.0, table_id="district-dist")]
+
+
+def signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}".replace("-", "\u2212")
+
+
+def diff_interval(d: Difference) -> str:
+    return "–" if d.ci_low is None or d.ci_high is None else f"{signed(d.ci_low)} … {signed(d.ci_high)}"
+
+
+def diff_cells(d: Difference, min_n: int, lang: str) -> list[html.Td]:
+    """Difference, its interval and each group's n; a suppressed one says so and shows no number."""
+    if d.suppressed:
+        return [html.Td(t("pub_suppressed_short", lang, n=min_n), colSpan=3, className="missing")]
+    return [html.Td(signed(d.diff), className="num"), html.Td(diff_interval(d), className="num"),
+            html.Td(f"{whole(d.n_a)} / {whole(d.n_b)}", className="num")]
+
+
+def meaning(pairs: list[Difference], lang: str) -> list[Component]:
+    """One sentence per pair of groups: what the sign of "a minus b" says."""
+    seen = dict.fromkeys((d.group_a, d.group_b) for d in pairs)
+    return [html.P(t("pub_diff_meaning", lang, a=a, b=b), className="small") for a, b in seen]
+
+
+def differences(ds: Dataset, measure: Measure, fid: str, lang: str) -> list[Component]:
+    """Group a minus group b in this district, with the 95 % interval and n of each group."""
+    pairs = ds.differences.get((measure.key, fid))
+    if not pairs:
+        return []
+    head = html.Thead(html.Tr([html.Th(t("pub_diff_groups", lang), scope="col"),
+                               html.Th(t("pub_diff", lang), scope="col"), html.Th(t("pub_ci", lang), scope="col"),
+                               html.Th(t("pub_diff_n", lang), scope="col")]))
+    rows = [html.Tr([html.Th(t("pub_diff_pair", lang, a=d.group_a, b=d.group_b), scope="row"),
+                     *diff_cells(d, ds.min_n, lang)]) for d in pairs]
+    return [html.H4(t("pub_diff_title", lang)),
+            html.Table([head, html.Tbody(rows)], className="table small", id="district-differences"),
+            *meaning(pairs, lang)]
 
 
 def table(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: list[str]) -> html.Div:
@@ -177,14 +241,21 @@ def table(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: l
                         html.Td(whole(cell.n), className="num"), html.Td(reliability_word(cell, lang))],
                        className=" ".join(filter(None, [cls, "selected" if selected else ""])))
 
-    rows = []
+    rows, pairs = [], []
     for city in dict.fromkeys(ds.city_of[i] for i in ids):
         whole_city = ds.city_cells.get((measure.key, city))
         if whole_city is not None:
             rows.append(row(t("pub_city_whole", lang, city=t(city, lang)), whole_city, cls="city-row"))
+        for d in ds.differences.get((measure.key, city_key(city)), []):  # the city's group differences
+            pairs.append(d)
+            cells_of = diff_cells(d, ds.min_n, lang)
+            rows.append(html.Tr([html.Th(t("pub_diff_city", lang, city=t(city, lang), a=d.group_a, b=d.group_b),
+                                         scope="row"), *cells_of, *([html.Td("")] if len(cells_of) > 1 else [])],
+                                className="city-row difference"))
     ordered = sorted(ids, key=lambda i: (cells[i].value is None, -(cells[i].value or 0)))
     rows += [row(panels.place_name(vm, i, lang), cells[i], i == state.district) for i in ordered]
-    return html.Div(html.Table([head, html.Tbody(rows)], className="table", id="survey-table"))
+    return html.Div([html.Table([head, html.Tbody(rows)], className="table", id="survey-table"),
+                     *meaning(pairs, lang)])
 
 
 def style(ds: Dataset, measure: Measure, cls: Classification, colors: list[str], state: ViewState) -> Style:

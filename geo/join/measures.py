@@ -3,8 +3,9 @@
 The statistics themselves are ``geo.indicators.counts`` (totals, share, per 1,000, group tables),
 ``geo.indicators.concentration`` (dissimilarity, isolation) and ``geo.indicators.hotspots`` (Gi*); population
 figures come from the build through ``geo.store.population_for`` unless the caller gives its own. Survey joins
-add score estimates (``with_scores``, ``geo.indicators.survey``) and, with ``min_n``, hide small counts
-(``geo.indicators.suppression``: primary and complementary, so that no hidden count follows from the others).
+add score estimates (``with_scores``, ``geo.indicators.survey``) and, with ``min_n``, hide small counts of
+districts and of hexagons (``geo.indicators.suppression``: primary and complementary, so that no hidden count
+follows from the others): a hexagon holding two respondents would otherwise locate them.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def from_counts(
     Groups get location quotients with 95% intervals; ``segregation_permutations`` > 0 adds the tests of
     dissimilarity and isolation against random allocation (seeded by ``options.seed``; off by default as they
     take about 1.5 ms per permutation and index). ``min_n`` hides counts from fewer rows (see
-    ``suppress_counts``); None keeps every count."""
+    ``suppress_counts``) and hexagons from fewer rows (``suppress_hexagons``, said in the notes); None keeps
+    every count."""
     out = _district_table(chosen, counts)
     pop_note = _add_population(out, population, city, vintage)
     groups = indices = None
@@ -67,12 +69,18 @@ def from_counts(
     if min_n is not None:
         suppress_counts(out, groups, counts, min_n)
     hexagons = {}
+    notes = [pop_note] if pop_note else []
     area = chosen.geometry.union_all() if per_res else None
     for res, (lon, lat, weights, n_points) in per_res.items():
         grid = hotspots(lon, lat, weights, res=res, area=area, permutations=options.permutations,
                         seed=options.seed, alpha=options.alpha)
         if n_points is not None:
             grid["n_points"] = grid["hex_id"].map(n_points).fillna(0).astype("int64")
+        if min_n is not None:
+            hidden = suppress_hexagons(grid, min_n)
+            notes.append(f"hexagons r{res} of {city}: {hidden} of {len(grid)} with fewer than {min_n} rows (or "
+                         "hidden so that none can be worked back from the total) have count, n_points and Gi* "
+                         "blanked; the Gi* of the others is still computed over every hexagon's count")
         grid["synthetic"] = synthetic
         hexagons[res] = grid
     out["synthetic"] = synthetic
@@ -81,7 +89,7 @@ def from_counts(
         indices["synthetic"] = synthetic
     return JoinResult(
         city=city, vintage=vintage, districts=out, assigned=pd.DataFrame(), set_aside=pd.DataFrame(),
-        groups=groups, indices=indices, hexagons=hexagons, report={"notes": [pop_note] if pop_note else []},
+        groups=groups, indices=indices, hexagons=hexagons, report={"notes": notes},
         synthetic=synthetic,
     )
 
@@ -118,6 +126,28 @@ def _add_population(
         note = f"no population figure for {missing}: per_1000 left empty there"
     return note
 
+
+
+def suppress_hexagons(grid: gpd.GeoDataFrame, min_n: int) -> int:
+    """Blank (NaN; hot/cold unknown) the count, n_points and Gi* of hexagons with ``0 < n_points < min_n``
+    rows, then complementary ones (the next-smallest) when a single one would follow from the published
+    total; adds ``suppressed`` and ``suppression``. Empty hexagons stay: a 0 reveals nobody. Returns how many
+    were hidden."""
+    size = grid["n_points"].to_numpy(dtype=float)
+    hidden = primary(size, min_n)
+    reasons = np.where(hidden, primary_reason(min_n).replace("respondents", "rows"), "").astype(object)
+    hidden, extra = complementary(size, hidden, [Line(tuple(range(len(grid))), None, "total of the hexagons")])
+    for pos, text in extra.items():
+        reasons[pos] = text
+    for column in ("count", "n_points", "gi_z", "gi_p", "gi_p_sim"):
+        if column in grid:
+            grid[column] = grid[column].astype(float).where(~hidden)
+    for column in ("hot", "cold"):
+        if column in grid:
+            grid[column] = grid[column].astype("boolean").mask(hidden)
+    grid["suppressed"] = hidden
+    grid["suppression"] = reasons
+    return int(hidden.sum())
 
 
 def suppress_counts(out: pd.DataFrame, groups: pd.DataFrame | None, counts: pd.DataFrame, min_n: int) -> None:

@@ -89,6 +89,31 @@ def test_unknown_dataset_falls_back_with_a_notice(driver, published_url):
     assert "ds" not in parse_qs(urlparse(driver.current_url).query)
 
 
+def test_district_details_show_the_distribution_and_the_group_difference(driver, published_url, screenshot_dir):
+    """Zhetysu (Almaty): enough respondents in both groups of the demo, so its answer bars and the difference
+    between the groups (with interval and both n) are shown; Almaty's own difference follows its table row."""
+    driver.set_window_size(1400, 900)
+    open_survey(driver, published_url, "?layer=perception&ds=demo&item=Q1&city=Almaty&district=751510000&lang=en")
+    bars = driver.find_elements(By.CSS_SELECTOR, "#district-dist tr")
+    assert [b.find_element(By.TAG_NAME, "th").text for b in bars] == [f"point {p}" for p in range(1, 6)]
+    widths = [b.find_element(By.CSS_SELECTOR, ".bar").size["width"] for b in bars]
+    assert all(w > 0 for w in widths) and len(set(widths)) > 1  # drawn, and not all alike
+    differences = driver.find_element(By.ID, "district-differences")
+    row = differences.find_element(By.CSS_SELECTOR, "tbody tr").text
+    assert "minus" in row and " / " in row and "…" in row
+    details = driver.find_element(By.ID, "district-details").text
+    assert "The difference is the mean answer of" in details
+    table = driver.find_element(By.ID, "survey-table").text
+    assert "Almaty as a whole:" in table and "minus" in table
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})",
+                          driver.find_element(By.ID, "district-details"))
+    time.sleep(0.4)
+    driver.save_screenshot(str(screenshot_dir / "published_details_en.png"))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", differences)
+    time.sleep(0.4)
+    driver.save_screenshot(str(screenshot_dir / "published_details_differences_en.png"))
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 @pytest.mark.parametrize("size", [(1400, 900), (390, 844)])
 def test_screenshots(driver, published_url, screenshot_dir, lang, size):
@@ -97,7 +122,10 @@ def test_screenshots(driver, published_url, screenshot_dir, lang, size):
     open_survey(driver, published_url, f"?layer=perception&ds=demo&item=Q1&city=Almaty&district={district}"
                                        f"&lang={lang}")
     # on a phone the panel is a closed drawer: its text is read from the DOM, not from what is displayed
-    assert "n" in driver.find_element(By.ID, "district-details").get_attribute("textContent")
+    details = driver.find_element(By.ID, "district-details").get_attribute("textContent")
+    assert "n" in details
+    assert {"en": "point 5", "ru": "балл 5", "kk": "5 балл"}[lang] in details  # the answer bars
+    assert {"en": "minus", "ru": "минус", "kk": "минус"}[lang] in details  # the groups' difference
     assert driver.find_element(By.ID, "dataset-title").get_attribute("textContent").startswith(
         {"en": "SYNTHETIC", "ru": "СИНТЕТИКА", "kk": "СИНТЕТИКАЛЫҚ"}[lang])
     assert driver.find_element(By.ID, "notices").text.startswith(
