@@ -23,10 +23,12 @@ from dashboard.controls import (
     view_data,
 )
 from dashboard.i18n import has, t
+from dashboard.layout import second_map_box
 from dashboard.state import to_query
 from dashboard.timecontrols import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
 from dashboard.upload import UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
+from dashboard.views.twomaps import SecondMap
 
 
 def _label(item: object, lang: str) -> object:
@@ -38,6 +40,21 @@ def _label(item: object, lang: str) -> object:
         return t(key, lang, mb=UPLOAD_LIMIT_MB)
     except (KeyError, IndexError, ValueError):  # a counted text without its count: not a page label
         return no_update
+
+
+def second_outputs(second: SecondMap | None, urls: object, lang: str) -> tuple:
+    """The draw callback's outputs of the second map: made when two dates are asked for and it is absent,
+    removed when they are not, else only its layer and caption changed (the map keeps where it was moved)."""
+    present = len(urls) if isinstance(urls, list) else 0
+    if second is None:
+        return ([] if present else no_update, "mapwrap", "", True, [no_update] * present, [no_update] * present,
+                [no_update] * present)
+    if not present:
+        return (second_map_box(second, lang), "mapwrap two-maps", second.first_caption, False, [], [], [])
+    url = second.choropleth.url
+    return (no_update, "mapwrap two-maps", second.first_caption, False,
+            [no_update if u == url else url for u in urls], [second.choropleth.style.hideout()] * present,
+            [second.caption] * present)
 
 
 def register(app: dash.Dash, vm: ViewModel) -> None:
@@ -92,19 +109,26 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         Output({"type": "i18n", "key": ALL}, "children"),
         Output("basemap-note", "children"), Output("upload-hint", "children"), Output("root", "lang"),
         Output("ctl-district", "placeholder"), Output("ctl-dataset", "placeholder"),
+        # two dates side by side: the second map made or removed, else restyled (patterns: none when absent)
+        Output("map2-slot", "children"), Output("mapwrap", "className"), Output("map1-caption", "children"),
+        Output("map1-caption", "hidden"), Output({"type": "twomap-layer", "n": ALL}, "url"),
+        Output({"type": "twomap-layer", "n": ALL}, "hideout"), Output({"type": "twomap-caption", "n": ALL}, "children"),
         Input("view", "data"), State("choropleth", "url"), State("context", "url"),
-        State({"type": "i18n", "key": ALL}, "id"),
+        State({"type": "i18n", "key": ALL}, "id"), State({"type": "twomap-layer", "n": ALL}, "url"),
         prevent_initial_call=True,
     )
-    def draw(view, choropleth_url, context_url, label_ids):
+    def draw(view, choropleth_url, context_url, label_ids, second_urls):
         checked = checked_view(vm, view)
         if checked is None:
-            return (no_update,) * 14
+            return (no_update,) * 21
         state, notices = checked
         shown = views.render(vm, state, notices)
         new_url, ctx_url = shown.choropleth.url, shown.context.url
-        # A new layer is framed; a restyle of the same layer leaves the map where the user moved it.
-        moved = new_url != choropleth_url
+        second = views.second_map(vm, state)
+        # A new layer is framed; a restyle of the same layer leaves the map where the user moved it. The map
+        # is framed again when the second map goes (its width doubles); a second map that comes is framed on
+        # the city at its half width and the first takes its view (assets/qala.js).
+        moved = new_url != choropleth_url or (second is None and bool(second_urls))
         bounds = {"bounds": shown.bounds, "transition": "fitBounds"} if moved else no_update
         lang = state.lang
         labels = [_label(i, lang) for i in (label_ids if isinstance(label_ids, list) else [])]
@@ -112,7 +136,8 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
                 list(shown.points),
                 shown.panel, shown.notice_divs, bounds, labels, t("basemap_unavailable", lang),
-                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang), t("pub_none", lang))
+                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang), t("pub_none", lang),
+                *second_outputs(second, second_urls, lang))
 
     @app.callback(Output("download", "data"), Input("dl-geojson", "n_clicks"), Input("dl-csv", "n_clicks"),
                   State("view", "data"), prevent_initial_call=True)

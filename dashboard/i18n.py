@@ -674,6 +674,45 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "flows_none": ("No arrivals by region of origin for this period.",
                    "Нет данных о прибывших по регионам выбытия за этот период.",
                    "Бұл кезеңге шыққан өңірлер бойынша келгендер туралы дерек жоқ."),
+    # --- survey details ---
+    "upload_score_mean": ("{item}: mean", "{item}: среднее", "{item}: орташа"),
+    "upload_score_head": ("{item}: mean (n, 95 % CI)", "{item}: среднее (n, 95 % ДИ)",
+                          "{item}: орташа (n, 95 % СА)"),
+    "upload_suppressed": ("suppressed (fewer than {n} respondents, or to protect such a value)",
+                          "скрыто (меньше {n} респондентов или для защиты такого значения)",
+                          "жасырылған ({n} респонденттен аз немесе осындай мәнді қорғау үшін)"),
+    "upload_no_answers": ("no answers", "нет ответов", "жауап жоқ"),
+    "pub_diff_title": ("Difference between groups", "Разница между группами", "Топтар арасындағы айырмашылық"),
+    "pub_diff_pair": ("{a} minus {b}", "{a} минус {b}", "{a} минус {b}"),
+    "pub_diff": ("Difference", "Разница", "Айырмашылық"),
+    "pub_diff_groups": ("Groups", "Группы", "Топтар"),
+    "pub_diff_n": ("n of each group", "n каждой группы", "әр топтың n"),
+    "pub_diff_city": ("{city} as a whole: {a} minus {b}", "{city} в целом: {a} минус {b}",
+                      "{city} тұтастай: {a} минус {b}"),
+    "pub_diff_meaning": ("The difference is the mean answer of «{a}» minus the mean answer of «{b}»: above 0, respondents of «{a}» answer higher on the scale, below 0 lower; when its 95 % interval includes 0, the survey cannot tell the two groups apart.",
+                         "Разница: средний ответ группы «{a}» минус средний ответ группы «{b}». Больше 0 — «{a}» отвечают выше по шкале, меньше 0 — ниже; если 95 % интервал включает 0, опрос не различает эти группы.",
+                         "Айырмашылық: «{a}» тобының орташа жауабы минус «{b}» тобының орташа жауабы. 0-ден жоғары болса, «{a}» шкала бойынша жоғары жауап береді, 0-ден төмен болса — төмен; 95 % аралығы 0-ді қамтыса, сауалнама бұл топтарды ажырата алмайды."),
+    "pub_dist_title": ("Answers by scale point (weighted shares)", "Ответы по баллам шкалы (взвешенные доли)",
+                       "Шкала балдары бойынша жауаптар (салмақталған үлестер)"),
+    "pub_dist_point": ("point {p}", "балл {p}", "{p} балл"),
+    # --- two maps ---
+    "twomaps_toggle": ("Two dates side by side", "Две даты рядом", "Екі күн қатар"),
+    "twomaps_pick": ("Choose a date…", "Выберите дату…", "Күнді таңдаңыз…"),
+    "twomaps_hint": ("The second map shows the compare date on the boundaries valid then. Press the button "
+                     "again, or clear the date, to return to one map.",
+                     "Вторая карта показывает дату сравнения в границах, действовавших тогда. Нажмите кнопку "
+                     "ещё раз или очистите дату, чтобы вернуться к одной карте.",
+                     "Екінші карта салыстырылатын күнді сол кездегі шекаралармен көрсетеді. Бір картаға оралу "
+                     "үшін батырманы қайта басыңыз немесе күнді тазалаңыз."),
+    "twomaps_shared": ("Classes shared by both dates: the same colour means the same value on both maps (the "
+                       "counts cover both dates).",
+                       "Классы общие для обеих дат: один и тот же цвет означает одно и то же значение на обеих "
+                       "картах (число районов дано по обеим датам).",
+                       "Сыныптар екі күнге ортақ: бірдей түс екі картада бірдей мәнді білдіреді (аудандар саны "
+                       "екі күн бойынша берілген)."),
+    "twomaps_no_boundaries": ("boundaries not available: outlines only", "границ нет: только контуры",
+                              "шекаралар жоқ: тек контурлар"),
+    "twomaps_map": ("Map of the compare date", "Карта даты сравнения", "Салыстырылатын күннің картасы"),
 }
 
 # Counted strings: key -> (en (one, other), ru (one, few, many), kk (other,)); the count is always ``{n}``.

@@ -22,7 +22,8 @@ from dashboard.state import Notice, ViewState, to_query
 from dashboard.timecontrols import compare_layout, time_layout
 from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
 from dashboard.viewmodel import ViewModel
-from dashboard.views import MapView, render
+from dashboard.views import MapView, render, second_map
+from dashboard.views.twomaps import SecondMap
 from geo.settings import tiles_url
 
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -94,7 +95,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                                 placeholder=t("choose_district", lang)), lang),
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
-        compare_layout(state, options, hidden),  # "Compare" in the district section (dashboard.timecontrols)
+        *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.timecontrols)
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0,
                     **{"aria-label": "Download GeoJSON"}),
@@ -142,9 +143,27 @@ def upload_panel(lang: str) -> html.Section:
     ])
 
 
-def map_area(view: MapView, lang: str) -> html.Div:
-    """The map already framed on the view, with its layers' URLs and styles (the JS style reads `hideout`)."""
-    return html.Div(className="mapwrap", children=[
+def second_map_box(second: SecondMap, lang: str) -> list:
+    """The second map of two dates side by side (only while that comparison is on: the draw callback adds and
+    removes it; qala.js moves it with the first). Its layers' ids are patterns, so the draw callback can
+    restyle it when it exists and send nothing when it does not."""
+    return [html.Div(role="region", className="map2-box", **{"aria-label": t("twomaps_map", lang)}, children=[
+        html.P(second.caption, id={"type": "twomap-caption", "n": 0}, className="map-caption"),
+        dl.Map(id={"type": "twomap", "n": 0}, bounds=second.bounds, trackViewport=False, className="map2",
+               children=[
+            dl.TileLayer(url=tiles_url(), attribution=OSM_ATTRIBUTION, maxZoom=18),
+            dl.GeoJSON(id={"type": "twomap-layer", "n": 0}, style=_ns("style"), onEachFeature=_ns("onEach"),
+                       hideout=second.choropleth.style.hideout(), url=second.choropleth.url),
+            dl.ScaleControl(position="bottomleft", imperial=False)])])]
+
+
+def map_area(view: MapView, lang: str, second: SecondMap | None = None) -> html.Div:
+    """The map already framed on the view, with its layers' URLs and styles (the JS style reads `hideout`);
+    with two dates side by side, the second map beside it (each under its "date · boundary set" caption)."""
+    return html.Div(className="mapwrap two-maps" if second else "mapwrap", id="mapwrap", children=[
+        html.Div(className="map-half", id="map1-box", children=[
+        html.P(second.first_caption if second else "", id="map1-caption", className="map-caption",
+               hidden=second is None),
         # Framed by `bounds` (no centre/zoom: dash-leaflet would prefer them); the callbacks move it via
         # `viewport` and read nothing back, so the viewport is not tracked (tracking needs a centre prop).
         dl.Map(id="map", bounds=view.bounds, trackViewport=False, preferCanvas=False, children=[
@@ -158,7 +177,8 @@ def map_area(view: MapView, lang: str) -> html.Div:
                        hideout={"classes": {}, "colors": []}),
             dl.LayerGroup(id="points", children=list(view.points)),
             dl.ScaleControl(position="bottomleft", imperial=False),
-        ]),
+        ])]),
+        html.Div(second_map_box(second, lang) if second else [], id="map2-slot", className="map-half map2-slot"),
         html.Div(view.notice_divs, id="notices", className="notices", role="status",
                  **{"aria-live": "polite"}),
         html.Div(t("basemap_unavailable", lang), id="basemap-note", className="basemap-note", role="note"),
@@ -220,7 +240,7 @@ def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None 
         drawer_bar(lang),
         html.Main(className="main", children=[
             controls(state, control_options(vm, state)),
-            map_area(view, lang),
+            map_area(view, lang, second_map(vm, state)),
             html.Aside(className="panel drawer", id="panel-drawer", **{"aria-labelledby": "panel-title"},
                        children=[
                 html.H2(html.Span(t("details_region", lang), id={"type": "i18n", "key": "details_region"}),

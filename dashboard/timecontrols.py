@@ -18,11 +18,13 @@ from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
 
 TIME_OPTION_CONTROLS = ("ctl-change", "ctl-change_from", "ctl-change_to", "ctl-compare", "ctl-compare_date")
-TIME_GROUPS = ("grp-time", "grp-change", "grp-change-dates", "grp-compare")
+TIME_GROUPS = ("grp-time", "grp-change", "grp-change-dates", "grp-compare", "grp-twomaps")
 TIME_INPUTS = (("ctl-time", "value"), ("ctl-play", "n_clicks"), ("play-timer", "n_intervals"),
+               ("ctl-twomaps", "n_clicks"),
                ("play-timer", "disabled"))  # the last is read as State (paused or playing)
 TIME_OUTPUTS = (("ctl-time", "value"), ("ctl-time", "max"), ("ctl-time", "marks"), ("play-timer", "disabled"),
-                ("ctl-play", "children"), ("ctl-play", "aria-pressed"), ("time-now", "children"))
+                ("ctl-play", "children"), ("ctl-play", "aria-pressed"), ("time-now", "children"),
+                ("ctl-twomaps", "aria-pressed"))
 PLAY_MS = 1500  # one date per 1.5 s: time to see the map redrawn before the next
 MARK_GAP = 5.0  # slider positions between two labelled marks (every position keeps its tick)
 
@@ -36,10 +38,14 @@ def periods_of(vm: ViewModel, controls: dict) -> list[str]:
 
 
 def timed_controls(vm: ViewModel, trigger: object, controls: dict, slider: object, _clicks: object,
-                   _ticks: object, paused: object) -> dict:
+                   _ticks: object, _pairs: object, paused: object) -> dict:
     """The controls after a time event: the slider picks a period by position, a tick of the timer moves to
-    the next one, Play at the last date starts over at the first. Other events leave the controls as sent."""
+    the next one, Play at the last date starts over at the first; "Two dates side by side" turns the compare
+    date on (the earliest other mapped date) or off. Other events leave the controls as sent."""
     periods = periods_of(vm, controls)
+    if trigger == "ctl-twomaps":
+        return {**controls, "compare_date": None if controls.get("compare_date") else
+                first_other_date(vm, controls, periods)}
     if trigger not in ("ctl-time", "ctl-play", "play-timer") or not periods:
         return controls
     current = controls.get("period")
@@ -51,6 +57,18 @@ def timed_controls(vm: ViewModel, trigger: object, controls: dict, slider: objec
     elif trigger == "ctl-play" and paused is not False and at == len(periods) - 1:
         at = 0
     return {**controls, "period": periods[at]}
+
+
+def first_other_date(vm: ViewModel, controls: dict, periods: list[str]) -> str | None:
+    """The date the second map opens on: the earliest one other than the period whose boundaries are served,
+    else the earliest other one (None when the indicator has a single date)."""
+    others = [p for p in periods if p != controls.get("period")]
+    city, indicator = str(controls.get("city")), str(controls.get("indicator"))
+    for period in others:
+        series = vm.find_series(city, indicator, period)
+        if series is not None and f"v-{series.vintage}" in vm.geo:
+            return period
+    return others[0] if others else None
 
 
 def playing_after(trigger: object, paused: object, periods: list[str], state: ViewState) -> bool:
@@ -73,13 +91,14 @@ def marks(periods: list[str]) -> dict[str, str]:
 def time_outputs(state: ViewState, options: dict[str, list[dict]], trigger: object, time_in: tuple) -> tuple:
     """The slider (position, last position, marks), the timer, the Play button and the date read out, in the
     order of TIME_OUTPUTS; the periods are the ones the period dropdown offers."""
-    paused = time_in[3] if len(time_in) > 3 else True
+    paused = time_in[-1] if len(time_in) > 4 else True
     periods = [str(o["value"]) for o in options["ctl-period"]] if state.layer == "concentration" else []
     playing = playing_after(trigger, paused, periods, state)
     at = periods.index(state.period) if state.period in periods else 0
     now = next((str(o["label"]) for o in options["ctl-period"] if o["value"] == state.period), "")
     return (at, max(len(periods) - 1, 0), marks(periods), not playing,
-            t("pause" if playing else "play", state.lang), "true" if playing else "false", now)
+            t("pause" if playing else "play", state.lang), "true" if playing else "false", now,
+            "true" if state.compare_date else "false")
 
 
 def _label(key: str, lang: str, html_for: str) -> html.Label:
@@ -89,7 +108,7 @@ def _label(key: str, lang: str, html_for: str) -> html.Label:
 def time_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[str, bool]) -> list[html.Div]:
     """The slider with Play (a keyboard-operable slider; Play is a button) and the change map's choices."""
     lang = state.lang
-    at, top, ticks, paused, play, pressed, now = time_outputs(state, options, None, ())
+    at, top, ticks, paused, play, pressed, now, _two = time_outputs(state, options, None, ())
     return [
         html.Div(id="grp-time", hidden=hidden["grp-time"], role="group", **{"aria-labelledby": "time-label"},
                  children=[
@@ -119,16 +138,23 @@ def time_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[s
     ]
 
 
-def compare_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[str, bool]) -> html.Div:
-    """The "Compare" control of the district section: another district, and/or another date."""
+def compare_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[str, bool]) -> list[html.Div]:
+    """The "Compare" control of the district section (another district), and "Two dates side by side" with the
+    compare date (its table in the district section too, when a district is chosen)."""
     lang = state.lang
-    return html.Div(id="grp-compare", hidden=hidden["grp-compare"], children=[
+    on = bool(state.compare_date)
+    return [html.Div(id="grp-compare", hidden=hidden["grp-compare"], children=[
         _label("compare_with", lang, "ctl-compare"),
         dcc.Dropdown(id="ctl-compare", clearable=True, searchable=True, value=state.compare,
-                     options=options["ctl-compare"]),
-        _label("compare_date", lang, "ctl-compare_date"),
-        dcc.Dropdown(id="ctl-compare_date", clearable=True, searchable=False, value=state.compare_date,
-                     options=options["ctl-compare_date"])])
+                     options=options["ctl-compare"])]),
+        html.Div(id="grp-twomaps", hidden=hidden["grp-twomaps"], className="twomaps-group", children=[
+            html.Button(html.Span(t("twomaps_toggle", lang), id={"type": "i18n", "key": "twomaps_toggle"}),
+                        id="ctl-twomaps", n_clicks=0, type="button", className="twomaps-toggle",
+                        **{"aria-pressed": "true" if on else "false", "aria-controls": "ctl-compare_date"}),
+            _label("compare_date", lang, "ctl-compare_date"),
+            dcc.Dropdown(id="ctl-compare_date", clearable=True, searchable=False, value=state.compare_date,
+                         options=options["ctl-compare_date"], placeholder=t("twomaps_pick", lang)),
+            html.P(t("twomaps_hint", lang), id={"type": "i18n", "key": "twomaps_hint"}, className="small")])]
 
 
 def change_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
@@ -168,9 +194,11 @@ def time_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
 
 def time_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str, bool]:
     """Which of these groups are shown (keys: TIME_GROUPS): the slider with two dates or more and no change
-    map; the change choice where the build has pairs of dates; the comparison once a district is chosen."""
+    map; the change choice where the build has pairs of dates; the comparison once a district is chosen; two
+    dates side by side in a city with two dates or more and no change map."""
     layer1 = state.layer == "concentration" and not getattr(state, "dataset", "")
     return {"grp-time": layer1 and len(options["ctl-period"]) > 1 and not state.change,
             "grp-change": layer1 and state.city in CITIES and bool(options["ctl-change"]),
             "grp-change-dates": layer1 and bool(state.change),
-            "grp-compare": layer1 and bool(state.district) and not state.change}
+            "grp-compare": layer1 and bool(state.district) and not state.change,
+            "grp-twomaps": layer1 and state.city in CITIES and len(options["ctl-period"]) > 1 and not state.change}

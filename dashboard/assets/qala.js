@@ -7,8 +7,13 @@ window.qala = (function () {
     var labels = {};        // "<layer id>|<fid>" -> {tip, layer, feature, area, id}
     var maps = [];          // Leaflet maps seen (re-measured when their box changes)
     var SVGNS = "http://www.w3.org/2000/svg";
-    function current(context) {
+    // A layer's key: its id, or the JSON of a pattern id (the second map's layers), so two layers never share one.
+    function idOf(context) {
         var id = context && context.id;
+        return (id && typeof id === "object") ? JSON.stringify(id) : id;
+    }
+    function current(context) {
+        var id = idOf(context);
         return (id && hideouts[id]) || (context && context.hideout) || {};
     }
     function nameOf(feature, h) {
@@ -62,7 +67,7 @@ window.qala = (function () {
 
     function style(feature, context) {
         var h = (context && context.hideout) || {};
-        if (context && context.id) { hideouts[context.id] = h; relabel(context.id, feature, h); }
+        if (idOf(context)) { hideouts[idOf(context)] = h; relabel(idOf(context), feature, h); }
         var fid = feature.properties.fid;
         if (h.outline) {
             return {weight: h.weight || 1.2, color: h.line || "#555", opacity: 0.8, fill: false, dashArray: null};
@@ -129,7 +134,7 @@ window.qala = (function () {
     function mapOf(layer) { return layer._map || null; }
     function addLabel(feature, layer, context) {
         var h = current(context);
-        var key = (context && context.id) + "|" + feature.properties.fid;
+        var key = idOf(context) + "|" + feature.properties.fid;
         removeLabel(key);
         var map = mapOf(layer);
         var spot = anchor(feature.geometry);
@@ -200,12 +205,41 @@ window.qala = (function () {
     // --- maps: re-measure when the box changes (drawers, rotation), re-run the collision pass on moves ---
     function watch(map) {
         if (maps.indexOf(map) >= 0) { return; }
+        maps = maps.filter(function (m) { return document.body.contains(m.getContainer()); });
         maps.push(map);
         map.on("zoomend moveend resize", schedule);
+        map.on("move zoomend", function () { follow(map); });
+        map.whenReady(function () { window.setTimeout(function () { lead(map); }, 50); });
         if (window.ResizeObserver) {
-            new window.ResizeObserver(function () { map.invalidateSize({pan: false}); schedule(); })
-                .observe(map.getContainer());
+            new window.ResizeObserver(function () {
+                following = true;  // a re-measure is no move by the user: the other map does not follow it
+                try { map.invalidateSize({pan: false}); } finally { following = false; }
+                schedule();
+            }).observe(map.getContainer());
         }
+    }
+    // --- two dates side by side: the maps of the map area move together. A move of one sets the view of the
+    // others (without animation, guarded so the followers' own move events do not echo back); a map added
+    // later (the second one) first takes the view of the one already there. ---
+    var following = false;
+    function peers(map) {
+        return maps.filter(function (m) {
+            var box = m.getContainer();
+            return m !== map && m._loaded && document.body.contains(box) && box.closest(".mapwrap");
+        });
+    }
+    function follow(map) {
+        if (following || !map._loaded || !map.getContainer().closest(".mapwrap")) { return; }
+        following = true;
+        try {
+            peers(map).forEach(function (m) { m.setView(map.getCenter(), map.getZoom(), {animate: false}); });
+        } finally { following = false; }
+    }
+    function lead(map) {
+        // the new map was framed on the city at its own (half) size: the others, now of that size, take its view
+        if (!peers(map).length || !map.getContainer().closest(".mapwrap")) { return; }
+        peers(map).forEach(function (m) { m.invalidateSize({pan: false}); });
+        follow(map);
     }
     if (window.L && window.L.Map && window.L.Map.addInitHook) {
         window.L.Map.addInitHook(function () { watch(this); });
@@ -253,7 +287,7 @@ window.qala = (function () {
             el.addEventListener("blur", function () { layer.closeTooltip(); });
         });
         layer.on("remove", function () {
-            removeLabel((context && context.id) + "|" + feature.properties.fid);
+            removeLabel(idOf(context) + "|" + feature.properties.fid);
         });
     }
 
@@ -347,5 +381,10 @@ window.qala = (function () {
             document.body.classList.add("basemap-up");
         }
     }, true);
-    return {style: style, onEach: onEach, declutter: declutter, setDrawer: setDrawer};
+    // The zoom and centre of each map in the map area (two with two dates side by side): the browser tests read it.
+    function views() {
+        return maps.filter(function (m) { return m._loaded && document.body.contains(m.getContainer()); })
+            .map(function (m) { var c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; });
+    }
+    return {style: style, onEach: onEach, declutter: declutter, setDrawer: setDrawer, views: views};
 })();

@@ -4,7 +4,8 @@
 - :mod:`~dashboard.views.overview`: layer 1 for the country (the three cities compared);
 - :mod:`~dashboard.views.leftbank`: layer 2 (Astana's banks, institutions, left-bank share);
 - :mod:`~dashboard.views.perception`: layer 3 (stance scores per city, origins of newcomers);
-- :mod:`~dashboard.views.survey`: a published survey dataset on layer 1 (counts) or 3 (score items).
+- :mod:`~dashboard.views.survey`: a published survey dataset on layer 1 (counts) or 3 (score items);
+- :mod:`~dashboard.views.twomaps`: layer 1 at two dates side by side (the second map, shared classes).
 
 The layout draws the first view of a link with :func:`render`, the callbacks every later one; both get the
 same cached record (the view model never changes while serving).
@@ -27,7 +28,7 @@ import shapely
 
 from dashboard.state import Notice, ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
-from dashboard.views import change, concentration, leftbank, overview, perception, survey
+from dashboard.views import change, concentration, leftbank, overview, perception, survey, twomaps
 from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text
 from geo.settings import render_cache_bytes, render_cache_size
 from geo.store import as_bytes
@@ -60,6 +61,19 @@ def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> M
     if not notices:
         return view
     return replace(view, notices=(*[notice_text(n, state.lang) for n in notices], *view.notices))
+
+
+def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:
+    """The second map of two dates side by side, or None (cached like the views, keyed apart from them)."""
+    if not twomaps.active(state) or view_module(state) is not concentration:
+        return None
+    key = (id(vm), state, "second")
+    second: object = _RENDERED.get(key)
+    if second is None:
+        second = concentration.second_map(vm, state)
+        if second is not None:
+            _RENDERED.put(key, second)  # type: ignore[arg-type]
+    return second if isinstance(second, twomaps.SecondMap) else None
 
 
 class _ViewCache:
@@ -137,4 +151,4 @@ def download_data(frame: pd.DataFrame, stem: str, fmt: str) -> dict:
 
 __all__ = ["ExportTable", "MapLayer", "MapView", "Style", "clear_render_cache", "download_data",
            "export_frame", "export_table",
-           "geo_url", "render", "view_module"]
+           "geo_url", "render", "second_map", "view_module"]

@@ -3,6 +3,8 @@ by class, with the legend, the district table and details, and the city's migran
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import html
 from dash.development.base_component import Component
 
@@ -13,6 +15,7 @@ from dashboard.panels import translation_note
 from dashboard.records import Series, localized
 from dashboard.state import ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.views import twomaps
 from dashboard.views.base import (
     LINK_COLORS,
     ExportTable,
@@ -135,12 +138,46 @@ def places_section(vm: ViewModel, city: str, lang: str) -> tuple[Component, ...]
                  if c is not None)
 
 
+def shared_classification(vm: ViewModel, state: ViewState, series: Series
+                          ) -> tuple[Classification, Classification, Classification] | None:
+    """With two dates side by side: (joint, first side, second side) classifications of both dates' values."""
+    pair = twomaps.series_pair(vm, state)
+    if pair is None or pair[0].sid != series.sid:
+        return None
+    joint, first, second = twomaps.shared_classes(*pair, state.scheme, state.k, state.breaks)
+    return joint, twomaps.side_classification(joint, first), twomaps.side_classification(joint, second)
+
+
+def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:
+    """The map of the compare date beside the first (None when the state asks for one map only)."""
+    pair = twomaps.series_pair(vm, state)
+    shared = shared_classification(vm, state, pair[0]) if pair else None
+    if pair is None or shared is None:
+        return None
+    first, second = pair
+    joint, _, side = shared
+    colors = palette(state.palette, max(1, joint.k_used))
+    name = f"v-{second.vintage}"
+    served = name in vm.geo
+    style = series_style(second, side, colors, replace(state, district=None)) if served else \
+        Style(outline=True, lang=state.lang)
+    return twomaps.SecondMap(
+        choropleth=layer(vm, name if served else "cities", style), context=layer(vm, "empty", Style(outline=True)),
+        bounds=city_bounds(vm, state.city, name if served else "cities"),
+        first_caption=twomaps.caption(first, f"v-{first.vintage}" in vm.geo, state.lang),
+        caption=twomaps.caption(second, served, state.lang), classification=joint)
+
+
 def render(vm: ViewModel, state: ViewState) -> MapView:
-    """A city's districts coloured by the chosen series (outlines only when its boundaries are not served)."""
+    """A city's districts coloured by the chosen series (outlines only when its boundaries are not served);
+    with two dates side by side, by the classes shared with the compare date."""
     series = current_series(vm, state)
     if series is None:
         return no_series_view(vm, state, city_bounds(vm, state.city, "cities"))
     cls, notes = classification_for(vm, state, series)
+    shared = shared_classification(vm, state, series)
+    if shared is not None:
+        cls = shared[1]
     colors = palette(state.palette, max(1, cls.k_used))
     name = f"v-{series.vintage}"
     mapped = name in vm.geo
@@ -154,6 +191,9 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
         choropleth = layer(vm, name, Style(outline=True, lang=state.lang))
         missing = any(v is None for v in series.values.values())
     heading, legend, details = series_panel(vm, state, series, cls, colors, ids, mapped, missing)
+    if shared is not None:
+        legend = html.Div([legend, html.P(t("twomaps_shared", state.lang), className="small twomaps-shared",
+                                          id="twomaps-shared")], className="legend-wrap")
     side = compare_section(vm, state)
     if side is not None:
         details = (side, *details)
