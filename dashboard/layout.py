@@ -97,9 +97,9 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                      className="small")),
         *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.timecontrols)
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
-        html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0,
-                    **{"aria-label": "Download GeoJSON"}),
-        html.Button("CSV", id="dl-csv", className="dl", n_clicks=0, **{"aria-label": "Download CSV"}),
+        # Named by their text under the "download" heading (an aria-label would stay in the first language).
+        html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0),
+        html.Button("CSV", id="dl-csv", className="dl", n_clicks=0),
         html.A(html.Span(t("brief_pdf", lang), id={"type": "i18n", "key": "brief_pdf"}), id="brief-pdf",
                className="dl brief", href=f"/brief.pdf{to_query(state)}", download="", rel="nofollow"),
         html.A(html.Span(t("brief_png", lang), id={"type": "i18n", "key": "brief_png"}), id="brief-png",
