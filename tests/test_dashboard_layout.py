@@ -103,10 +103,10 @@ def shown_controls(page: dict) -> set[str]:
 @pytest.mark.parametrize("query, shown", [
     ("?layer=concentration&city=Astana",
      {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-scheme", "ctl-k", "ctl-palette", "ctl-district",
-      "ctl-lang", "ctl-time", "ctl-play", "ctl-change"}),
+      "ctl-lang", "ctl-time", "ctl-play", "ctl-change", "ctl-twomaps", "ctl-compare_date"}),
     ("?layer=concentration&city=Almaty&scheme=user_defined&breaks=100000",
      {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-scheme", "ctl-k", "ctl-breaks", "ctl-palette",
-      "ctl-district", "ctl-lang", "ctl-time", "ctl-play", "ctl-change"}),
+      "ctl-district", "ctl-lang", "ctl-time", "ctl-play", "ctl-change", "ctl-twomaps", "ctl-compare_date"}),
     ("?layer=leftbank", {"ctl-city", "ctl-layer", "ctl-lang"}),
     ("?layer=perception&city=Almaty", {"ctl-city", "ctl-layer", "ctl-indicator", "ctl-period", "ctl-category",
                                        "ctl-lang"}),
