@@ -181,3 +181,15 @@ def test_a_tie_between_straight_and_swapped_rows_keeps_the_file_as_written():
     # one more row that fits only swapped tips it: 2 of 3 fit Kazakhstan only when swapped
     swap, note = decide_swap(np.append(lon, 51.2), np.append(lat, 71.5), np.array([True] * 3), "more.csv")
     assert swap and "2 of 3 rows" in note
+
+
+def test_a_file_with_nothing_set_aside_reports_no_reason_on_either_engine(tmp_path, bad_rows, cluster_address):
+    """Only the joined rows of the rule table: no reason at all, not an empty reason with 0 rows."""
+    frame, expected = bad_rows
+    clean = frame[[i + 1 not in expected for i in range(len(frame))]].reset_index(drop=True)
+    single, _csv, parts = _files(clean, tmp_path, False)
+    options = {"city": "Astana", "group_col": "group", "weight_col": "w", "h3_res": [], "permutations": 0}
+    for result in (join_user_data(single, **options),
+                   join_user_data(parts, engine="dask", scheduler=cluster_address, **options)):
+        assert result.report["set_aside_by_reason"] == {} and result.report["set_aside_rows"] == 0
+        assert result.report["joined_rows"] == len(clean) == 12

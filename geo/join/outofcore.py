@@ -173,6 +173,7 @@ def _tally(
                                        for c in targets["city"].to_numpy()[kept.loc[elsewhere, "district"]]]),
     ])
     by_reason = by_reason.add(late.groupby("reason")["points"].sum(), fill_value=0).astype("int64")
+    by_reason = by_reason[by_reason > 0]  # a reason counted 0 times (an empty key from the parts) is none
     joined = kept[~outside & ~elsewhere]
     parts = joined["key"].str.split(SEP, expand=True, regex=False) if len(joined) else \
         pd.DataFrame(columns=range(1 + len(spec.resolutions)))
