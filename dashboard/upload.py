@@ -33,6 +33,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dashboard.classify import DEFAULT_K, K_CHOICES, NO_DATA_COLOR, PALETTES, classify, palette
 from dashboard.controls import checked_view
 from dashboard.i18n import t
+from dashboard.joinmessages import message_text, message_view
 from dashboard.panels import flags_view, fmt_value, source_view
 from dashboard.records import clean_cell
 from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, join_elsewhere, release_memory
@@ -140,7 +141,7 @@ def handle_upload(contents: str | None, filename: str | None, lang: str, city: s
     del raw
     release_memory(collect=False)
     if outcome == "error":
-        return payload, None
+        return message_text(str(payload), lang), None  # the join's English line, in the page's language
     if outcome != "ok":
         return t("upload_failed", lang), None
     store = payload
@@ -268,7 +269,8 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
                            className="small"))
     body.append(html.H3(t("set_aside_title", lang, n=store["set_aside_rows"])))
     if store["set_aside"]:
-        aside = [html.Tr([html.Td(str(r.get("row")), className="num"), html.Td(str(r.get("reason") or "")),
+        aside = [html.Tr([html.Td(str(r.get("row")), className="num"),
+                          html.Td(message_view(str(r["reason"]), lang) if r.get("reason") else ""),
                           html.Td("" if r.get("value") is None else str(r.get("value")))])
                  for r in store["set_aside"]]
         body.append(html.Table([html.Thead(html.Tr([html.Th(t("row", lang)), html.Th(t("reason", lang)),
@@ -281,7 +283,7 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
         body.append(html.P(t("set_aside_none", lang), className="small"))
     if store["notes"]:
         body.append(html.Details([html.Summary(t("note", lang)),
-                                  html.Ul([html.Li(n) for n in store["notes"]])]))
+                                  html.Ul([html.Li(message_view(n, lang)) for n in store["notes"]])]))
     return hideout, body
 
 
