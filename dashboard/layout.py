@@ -185,14 +185,15 @@ def map_area(view: MapView, lang: str, second: SecondMap | None = None) -> html.
     ])
 
 
-def drawer_bar(lang: str) -> html.Div:
+def drawer_bar(lang: str) -> html.Nav:
     """On small screens the map comes first and these buttons open the controls and the figures over it (the
-    toggling is in assets/qala.js; on a wide screen the bar is hidden and both are columns)."""
+    toggling is in assets/qala.js; on a wide screen the bar is hidden and both are columns). A <nav>, so that it
+    sits in a landmark like the rest of the page."""
     def toggle(key: str, target: str) -> html.Button:
         return html.Button(html.Span(t(key, lang), id={"type": "i18n", "key": key}), id=f"toggle-{target}",
                            className="drawer-toggle", type="button", n_clicks=0,
                            **{"aria-expanded": "false", "aria-controls": target})
-    return html.Div([toggle("drawer_controls", "controls-drawer"), toggle("drawer_details", "panel-drawer")],
+    return html.Nav([toggle("drawer_controls", "controls-drawer"), toggle("drawer_details", "panel-drawer")],
                     className="drawer-bar")
 
 

@@ -1,5 +1,6 @@
 """axe-core (bundled with axe-selenium-python, no network) on every layer in every language, on a desktop and a
-phone (with each drawer open too): no violation of impact serious or critical."""
+phone (with each drawer open too): no violation of impact moderate, serious or critical (the issue asks for none
+serious or critical; the page has none of the moderate kind either, and keeps it so)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def serious(d) -> list[str]:
     axe.inject()
     result = axe.run()
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
+            if v["impact"] in ("moderate", "serious", "critical")]
 
 
 @pytest.mark.parametrize("size", list(SIZES))
