@@ -128,3 +128,42 @@ def test_astana_density_across_boundary_changes_is_refused(built):
     assert not pair["comparable"]
     assert pair["reason"] == ("boundaries changed on 2022-12-01, 2024-05-23 (astana-4 -> astana-6) and density is "
                               "not additive")
+
+
+def test_every_column_of_a_lineage_change_and_its_pair(mini):
+    # Esil of 2020 (astana-3, 18 000, "secondary") -> Esil + Nura of 2024 (astana-4, 20 000 + 10 000, "point")
+    (row,) = _changes(mini["changes"], "population", "2020", "2024 (start)").itertuples()
+    assert (row.unit, row.from_end, row.to_end) == ("persons", "2020-12-31", "2024-01-01")
+    assert (row.from_vintage, row.to_vintage, row.method) == ("astana-3", "astana-4", "lineage sums")
+    assert (row.confidence_from, row.confidence_to, row.sources_differ) == ("secondary", "point", False)
+    assert row.note.startswith("Esil (astana-4): continues (lost territory to Nura); Nura")
+    pair = _pair(mini["change_pairs"], "population", "2024 (start)", "2025 (start)")
+    assert (pair["city"], pair["unit"], pair["from_end"], pair["to_end"]) == ("Astana", "persons", "2024-01-01",
+                                                                              "2025-01-01")
+    assert mini["changes"].crs == mini["districts"].crs
+
+
+def test_period_translations_reach_pairs_and_changes(mini):
+    figures = mini["figures"].copy()
+    figures.loc[figures["period_label"] == "2020", ["period_label_ru", "period_label_kk"]] = ["2020 г.", "2020 ж."]
+    figures.loc[figures["period_label"] == "2024 (start)", ["period_label_ru", "period_label_kk"]] = [
+        "начало 2024", "2024 басы"]
+    pairs, changes = build_changes(figures, mini["districts"], mini["lineage"], mini["vintages"])
+    want = {"from_period_ru": "2020 г.", "from_period_kk": "2020 ж.", "to_period_ru": "начало 2024",
+            "to_period_kk": "2024 басы"}
+    pair = _pair(pairs, "population", "2020", "2024 (start)")
+    (row,) = _changes(changes, "population", "2020", "2024 (start)").itertuples()
+    assert {k: pair[k] for k in want} == want and {k: getattr(row, k) for k in want} == want
+
+
+def test_undated_figures_and_non_additive_units_stay_out(mini):
+    figures = mini["figures"].copy()
+    # Esil 2025 (22 000) marked undated: the 2024 -> 2025 same-boundaries pair loses Esil (4 units -> 3)
+    esil_2025 = (figures["indicator"] == "population") & (figures["period_label"] == "2025 (start)") & (
+        figures["district_id"] == ESIL)
+    figures.loc[esil_2025, "confidence"] = "undated"
+    pairs, changes = build_changes(figures, mini["districts"], mini["lineage"], mini["vintages"])
+    assert _pair(pairs, "population", "2024 (start)", "2025 (start)")["n_units"] == 3
+    assert ESIL not in set(_changes(changes, "population", "2024 (start)", "2025 (start)")["unit_id"])
+    # a plain indicator name in a unit that is not a count is not additive either
+    assert not is_additive("population", "percent")

@@ -72,3 +72,46 @@ def test_real_flows_carry_source_and_a_share_no_larger_than_one(built):
     assert ((known > 0) & (known <= 1)).all()
     sums = flows[flows["unit"] == "percent"].groupby(["city", "period_label"])["share"].sum()
     assert (sums <= 1).all()
+
+
+def test_every_field_of_a_flow_comes_from_its_figure_and_its_region(mini):
+    figures = mini["figures"]
+    row = figures[figures["indicator"] == "arrivals_from"].assign(
+        figure_id="test:5", period_label_ru="2023 год", period_label_kk="2023 жыл", confidence="x2;point",
+        period_end="2023-12-31", origin="Akmola region")
+    (flow,) = build_flows(row, mini["regions"], mini["cities"]).itertuples()
+    src = row.iloc[0]
+    assert (flow.flow_id, flow.indicator, flow.origin) == ("Astana:110000000:arrivals_from:2023", "arrivals_from",
+                                                           "Akmola region")
+    assert (flow.name_en, flow.name_ru, flow.name_kk) == ("Akmola", "Акмолинская", "Ақмола")
+    assert (flow.period_label_ru, flow.period_label_kk, flow.period_end) == ("2023 год", "2023 жыл", "2023-12-31")
+    assert (flow.source, flow.confidence, flow.figure_id) == (src["source"], "x2;point", "test:5")
+
+
+def test_only_located_flow_figures_with_a_value_are_drawn(mini):
+    figures = mini["figures"]
+    akmola = figures[figures["indicator"] == "arrivals_from"]
+    rows = pd.concat([
+        akmola.assign(figure_id="test:unknown-region", region_id="999999999"),  # no such region: skipped
+        akmola.assign(figure_id="test:no-value", region_id="750000000", value=float("nan")),  # missing stays out
+        akmola.assign(figure_id="test:not-a-flow", indicator="population", value=123.0),  # a region's own figure
+        akmola,  # the one real flow, listed after the skipped ones
+    ], ignore_index=True)
+    flows = build_flows(rows, mini["regions"], mini["cities"])
+    assert flows["figure_id"].tolist() == ["city_internal_migration:2"]
+
+
+def test_the_city_total_of_arrivals_is_preferred_to_the_other_count_and_the_first_listed_wins(mini):
+    figures = mini["figures"]
+    akmola = figures[figures["indicator"] == "arrivals_from"]  # 5 000 persons from Akmola, Astana, 2023
+    total = akmola.assign(origin=None, region_id=None)
+    # listed first: an "arrivals" count of 10 000; then ten "arrivals" counts of other years (ranked second too),
+    # then thirty-one "arrivals_all" counts of 2023, the first of which (8 000) is the one to use
+    others = [total.assign(figure_id=f"test:y{y}", indicator="arrivals", period_label=str(y), value=1.0)
+              for y in range(2000, 2010)]
+    alls = [total.assign(figure_id=f"test:all{i}", indicator="arrivals_all", value=8000.0 + i) for i in range(31)]
+    rows = pd.concat([akmola, total.assign(figure_id="test:arr", indicator="arrivals", value=10000.0), *others,
+                      *alls], ignore_index=True)
+    (flow,) = build_flows(rows, mini["regions"], mini["cities"]).itertuples()
+    # 5 000 / 8 000 = 0.625
+    assert flow.share == pytest.approx(0.625) and "arrivals_all 8000" in flow.share_basis

@@ -134,3 +134,60 @@ def test_a_hidden_district_hides_its_zero_group_cells_too():
     assert out.loc[0, ["count_A", "count_B", "lq_A", "lq_B"]].isna().all()
     d1 = groups[groups["district_id"] == "d1"]
     assert d1["suppressed"].all() and d1["count"].isna().all()
+
+
+def test_primary_counts_missing_sizes_as_empty_and_one_respondent_as_small():
+    # sizes 1, NaN, None, 12, 9 -> read as 1, 0, 0, 12, 9: below 10 are 1, 0, 0, 9; the empty ones only with zero
+    n = [1, np.nan, None, 12, 9]
+    assert primary(n, 10).tolist() == [True, False, False, False, True]
+    assert primary(n, 10, zero=True).tolist() == [True, True, True, False, True]
+
+
+def test_complement_skips_missing_sizes_and_takes_the_smallest_shown_cell():
+    # sizes read as 1, 0, 0, 30, 20: the hidden 1-respondent cell is live (n > 0), the NaN/None ones are empty
+    # and cannot protect it; of the shown 30 and 20 the smaller (position 4) is the complement
+    hidden, reasons = complementary([1, None, np.nan, 30, 20], [True, False, False, False, False],
+                                    [Line((0, 1, 2, 3, 4), None, "city total")])
+    assert hidden.tolist() == [True, False, False, False, True]
+    assert reasons == {4: "complementary (else recoverable from the city total and the other cells)"}
+
+
+def test_complement_accepts_a_zero_one_mask_and_returns_a_boolean_one():
+    # 0/1 flags mean hidden/shown; the answer is a mask the callers invert (~), so it must be boolean
+    hidden, _ = complementary([4, 12, 15], [1, 0, 0], [Line((0, 1, 2), None, "city total")])
+    assert hidden.dtype == bool and (~hidden).tolist() == [False, False, True]
+
+
+def test_a_complement_that_exposes_an_earlier_line_is_followed_up():
+    # lines in this order: city (cells 0, 1, 2), then district 2's groups (2, 3). Pass 1: the city line has no
+    # hidden cell; the district line has 3 alone -> 2 is hidden. Pass 2: now the city line has 2 alone -> the
+    # smaller of 30 and 25 (cell 1) is hidden. Pass 3 changes nothing.
+    hidden, reasons = complementary([30, 25, 40, 5], [False, False, False, True],
+                                    [Line((0, 1, 2), None, "city total"), Line((2, 3), None, "district total")])
+    assert hidden.tolist() == [False, True, True, True]
+    assert reasons == {2: "complementary (else recoverable from the district total and the other cells)",
+                       1: "complementary (else recoverable from the city total and the other cells)"}
+
+
+def test_a_line_with_nothing_to_hide_does_not_stop_the_other_lines():
+    # line a: cells 0 (4, hidden) and 1 (empty), total published elsewhere -> nothing can be done there;
+    # line b (cells 0, 2, 3) must still get its complement: the smaller of 12 and 20 is cell 2
+    hidden, reasons = complementary([4, 0, 12, 20], [True, False, False, False],
+                                    [Line((0, 1), None, "a"), Line((0, 2, 3), None, "b")])
+    assert hidden.tolist() == [True, False, True, False]
+    assert list(reasons) == [2]
+
+
+def test_ties_go_to_the_first_position_even_on_a_long_line():
+    # 42 cells: one hidden (1 respondent), ten of 20, then thirty-one of 12: the smallest shown size is 12 and
+    # its first position is 11 (an unstable sort of 41 values may return another of the tied 12s)
+    n = [1] + [20] * 10 + [12] * 31
+    hidden, reasons = complementary(n, [True] + [False] * 41, [Line(tuple(range(42)), None, "city total")])
+    assert np.flatnonzero(hidden).tolist() == [0, 11] and list(reasons) == [11]
+
+
+def test_reliability_band_edges_missing_intervals_and_zero_one_flags():
+    # 0.4/4 = 0.10 exactly -> good (<=); 0.8/4 = 0.20 exactly -> fair (<=); 0.81/4 = 0.2025 -> poor;
+    # None = no interval -> poor; flags 0/1 hide only the flagged position
+    labels = reliability([0.4, None, 0.8, 0.81, 0.3], 4.0, [0, 0, 0, 0, 1])
+    assert labels.tolist() == ["good", "poor", "fair", "poor", "suppressed"]

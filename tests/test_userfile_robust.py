@@ -7,7 +7,7 @@ import csv
 
 import pytest
 
-from geo.io.decoding import decode_text, read_as
+from geo.io.decoding import decode_text, is_cyrillic, is_latin, read_as
 from geo.io.userfile import read_raw_file
 
 LATIN1 = "name;city;comment\ncafé;Zürich;très bien\nnaïve;Genève;déjà vu\nplain;Bern;ok\n"
@@ -68,3 +68,41 @@ def test_what_the_judge_counts():
     assert cafe.mixed == 1 and cafe.cyrillic == 1  # "cafй": Latin and Cyrillic in one word
     latin = read_as("Астана".encode("cp1251"), "latin-1")  # "Àñòàíà": every letter accented
     assert latin.mostly_accented == 1 and latin.accented == 6 and latin.mixed == 0
+
+
+def test_utf8_reports_its_codec_name():
+    assert decode_text("Есиль".encode()) == ("Есиль", "utf-8-sig", "encoding utf-8-sig")
+
+
+def test_a_tie_goes_to_cp1251_and_the_note_names_the_other_reading():
+    # b"price\xa0100" is not UTF-8; 0xA0 is a no-break space in both cp1251 and Latin-1, so neither reading has
+    # an implausible word (0 = 0): the tie goes to cp1251, and the note names Latin-1 as the other reading
+    assert decode_text(b"price\xa0100") == (
+        "price\xa0100", "cp1251",
+        "decoded as cp1251: not UTF-8; 0 Cyrillic letters, no mixed-script words (as Latin-1: no implausible words)")
+
+
+def test_one_implausible_word_is_singular_two_are_plural():
+    # "café" as cp1251 is "cafй": 1 mixed word; "café naïve" gives "cafй" and "naпve": 2
+    assert decode_text("café".encode("latin-1"))[2].endswith("(as cp1251: 1 implausible word)")
+    assert decode_text("café naïve".encode("latin-1"))[2].endswith("(as cp1251: 2 implausible words)")
+
+
+def test_a_byte_undefined_in_cp1251_does_not_break_the_reader():
+    # 0x98 has no character in cp1251 (replaced while judging); Latin-1 reads it as U+0098 and "café" as is
+    assert decode_text(b"caf\xe9 \x98")[:2] == ("café \x98", "latin-1")
+
+
+def test_script_ranges_include_their_ends():
+    assert is_cyrillic("\u0400") and is_cyrillic("\u04ff")  # Ѐ and ӿ: first and last of the Cyrillic block
+    assert not is_cyrillic("\u03ff") and not is_cyrillic("\u0500")
+    assert is_latin("\u00c0") and is_latin("\u024f") and not is_latin("\u0250")  # À .. ɏ
+    assert not is_latin("µ") and not is_latin("ª")  # letters below À that are not Latin-1 accented letters
+
+
+def test_every_mostly_accented_word_counts_even_two_letter_ones():
+    # cp1251 "Астана Есиль" as Latin-1: "Àñòàíà" (6 of 6 accented) and "Åñèëü" (5 of 5): two words, 11 letters
+    two = read_as("Астана Есиль".encode("cp1251"), "latin-1")
+    assert (two.mostly_accented, two.accented) == (2, 11)
+    # cp1251 "да" as Latin-1 is "äà": two letters, both accented (2 * 2 > 2)
+    assert read_as("да".encode("cp1251"), "latin-1").mostly_accented == 1
