@@ -191,3 +191,27 @@ def test_reliability_band_edges_missing_intervals_and_zero_one_flags():
     # None = no interval -> poor; flags 0/1 hide only the flagged position
     labels = reliability([0.4, None, 0.8, 0.81, 0.3], 4.0, [0, 0, 0, 0, 1])
     assert labels.tolist() == ["good", "poor", "fair", "poor", "suppressed"]
+
+
+def test_hidden_group_cells_say_why_in_the_groups_table():
+    """Every hidden group cell carries its reason in the groups table: d1 A (4 rows) and d2 B (3) are small; d1's
+    zero B cell is hidden because d1's total is, and so is d2's A cell (d2, the next smallest district, is d1's
+    complement on the city line); the complements that follow on the group and district lines say so. Shown
+    cells carry no reason."""
+    ids = ["d1", "d2", "d3", "d4"]
+    groups_per = {"d1": "AAAA", "d2": "A" * 12 + "B" * 3, "d3": "A" * 12 + "B" * 12, "d4": "A" * 11 + "B" * 13}
+    district = [d for d in ids for _ in groups_per[d]]
+    group = [g for d in ids for g in groups_per[d]]
+    counts = count_rows({"district_id": district, "group": group})
+    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    groups, wide = group_tables(group_counts(counts, ids))
+    out = out.join(wide, on="district_id")
+    suppress_counts(out, groups, counts, min_n=10)
+    assert out["suppressed"].tolist()[:2] == [True, True]
+    why = groups.set_index(["district_id", "group"])["suppression"]
+    assert why[("d1", "A")] == why[("d2", "B")] == "fewer than 10 respondents"
+    assert why[("d1", "B")] == why[("d2", "A")] == "district total suppressed"
+    hidden = groups["suppressed"]
+    assert (groups.loc[hidden, "suppression"] != "").all() and (groups.loc[~hidden, "suppression"] == "").all()
+    others = groups.loc[hidden & groups["district_id"].isin(["d3", "d4"]), "suppression"]
+    assert others.str.startswith("complementary").all()

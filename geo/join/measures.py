@@ -195,9 +195,13 @@ def suppress_counts(out: pd.DataFrame, groups: pd.DataFrame | None, counts: pd.D
                 [d for d, h in zip(ids, cells_hidden, strict=True) if h]).to_numpy()
             groups.loc[mask, [c for c in ("count", "lq", "lq_low", "lq_high") if c in groups]] = np.nan
             groups.loc[mask, "suppressed"] = True
+            why = {d: reasons[cell(i, g)] or "district total suppressed"
+                   for i, (d, h) in enumerate(zip(ids, cells_hidden, strict=True)) if h}
+            groups.loc[mask, "suppression"] = groups.loc[mask, "district_id"].map(why)
     if groups is not None:
         groups["suppressed"] = groups.get("suppressed", pd.Series(False, index=groups.index)).fillna(False)
         groups["suppressed"] = groups["suppressed"].astype(bool)
+        groups["suppression"] = groups.get("suppression", pd.Series("", index=groups.index)).fillna("")
     out["suppressed"] = district_hidden
     out["suppression"] = reasons[:len(ids)]
 
