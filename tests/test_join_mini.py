@@ -155,3 +155,45 @@ def test_bad_choices_are_one_line_errors_that_say_the_fix(mini_store, tmp_path):
         join_user_data(empty, h3_res=[])
     with pytest.raises(BadInput, match=r"H3 resolution\(s\) \[3\] not supported"):
         join_user_data(path, city="Astana", h3_res=[3])
+
+
+def test_report_assigned_rows_and_set_aside_values_of_a_points_join(mini_store, tmp_path):
+    """The pipeline's own bookkeeping: 6 of 10 rows joined (weight 1 each: weighted total 6), one set-aside row
+    per reason, the set-aside value shown as "lon, lat" (or the bad cell), and the joined rows with their
+    district and city."""
+    result = join_user_data(_survey(tmp_path), city="Astana", group_col="группа", h3_res=[8, 7], permutations=0)
+    r = result.report
+    assert (r["engine"], r["kind"], r["weighted_total"]) == ("builtin", "points", 6.0)
+    assert r["cities"] == [{"city": "Astana", "vintage": "astana-4", "joined_rows": 6}]
+    assert r["set_aside_by_reason"] == {
+        "in Almaty, not in the chosen city Astana": 1, "outside every district of Astana (astana-4)": 1,
+        "non-numeric latitude in column 'широта'": 1, "missing latitude in column 'широта'": 1}
+    assert r["hotspots"]["h3_resolutions"] == [7, 8] and sorted(result.hexagons) == [7, 8]
+    assert [row["row"] for row in r["set_aside_first"]] == [7, 8, 9, 10]
+    assert result.set_aside.loc[result.set_aside["row"] == 8, "value"].item() == "72.9, 51.9"  # "51,9;72,9": lon, lat
+    assert result.assigned["row"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert result.assigned["district_id"].tolist() == [ESIL, ESIL, ESIL, NURA, NURA, SARYARKA]
+    assert (result.assigned["city"] == "Astana").all()
+    assert not any(c.startswith("nonresponse:") for c in result.assigned.columns)
+    for grid in result.hexagons.values():  # 6 joined points in every resolution's grid
+        assert grid["count"].sum() == 6.0
+
+
+def test_weights_count_and_bad_options_are_refused(mini_store, tmp_path):
+    from geo.errors import BadInput
+
+    path = tmp_path / "weighted.csv"
+    rows = [_lonlat(1.0, 0.5, "Astana"), _lonlat(3.0, 1.0, "Astana")]  # Esil, Nura
+    path.write_text("lat,lon,w\n" + f"{rows[0]},2.5\n{rows[1]},0.5\n")
+    result = join_user_data(path, city="Astana", weight_col="w", h3_res=[8], permutations=0)
+    d = result.districts.set_index("district_id")
+    assert d.loc[ESIL, "count"] == 2.5 and d.loc[NURA, "count"] == 0.5 and d.loc[ESIL, "n_rows"] == 1
+    assert result.report["weighted_total"] == 3.0  # 2.5 + 0.5
+    assert result.hexagons[8]["count"].sum() == 3.0  # the hexagons count the weights too
+    with pytest.raises(BadInput, match=r"^unknown engine 'spark'; use one of builtin, dask$"):
+        join_user_data(path, city="Astana", engine="spark")
+    with pytest.raises(BadInput, match=r"^--top-box 0: give how many top answers form the top box \(1 or more\)$"):
+        join_user_data(path, city="Astana", top_box=0)
+    with pytest.raises(BadInput, match=r"^--min-n 1 would show estimates of a single respondent; give 2 or more"):
+        join_user_data(path, city="Astana", min_n=1, h3_res=[])
+    assert join_user_data(path, city="Astana", min_n=2, h3_res=[]).report["joined_rows"] == 2  # 2 is allowed
