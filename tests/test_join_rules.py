@@ -193,3 +193,12 @@ def test_a_file_with_nothing_set_aside_reports_no_reason_on_either_engine(tmp_pa
                    join_user_data(parts, engine="dask", scheduler=cluster_address, **options)):
         assert result.report["set_aside_by_reason"] == {} and result.report["set_aside_rows"] == 0
         assert result.report["joined_rows"] == len(clean) == 12
+
+
+def test_set_aside_takes_a_mask_of_0_and_1_and_computes_shown_cells_when_kept():
+    aside = SetAside(3)
+    # 0/1 flags are a mask (rows 2 and 3), not positions (which would mark rows 1 and 2)
+    aside.mark(np.array([0, 1, 1]), "flagged", lambda: pd.Series(["a", "b", "c"]))
+    assert aside.reasons.tolist() == [None, "flagged", "flagged"]
+    assert aside.values.tolist() == [None, "b", "c"]  # the callable's cells, of the marked rows only
+    assert aside.usable.tolist() == [True, False, False]
