@@ -266,21 +266,26 @@ def test_a_one_district_unit_is_its_drawn_shape_unchanged(mini):
     assert esil.geometry.geom_type == drawn.geom_type and esil.geometry.equals_exact(drawn, 0)
 
 
-def test_names_in_three_languages_and_a_unit_of_two_earlier_districts(mini):
-    # the lineage unit Esil + Nura is named in each language from the districts layer
-    (row,) = _changes(mini["changes"], "population", "2020", "2024 (start)").itertuples()
-    assert (row.name_en, row.name_ru, row.name_kk) == ("Esil + Nura", "Есиль + Нура", "Есіл + Нұра")
-    # Figures on astana-4 at an earlier date and on astana-3 at a later one: the unit runs the other way,
-    # Esil + Nura (astana-4, 15 000 + 5 000 = 20 000) -> Esil (astana-3, 26 000): +6 000, +30 %.
-    figures = mini["figures"]
+def _esil_nura_then_esil(figures: pd.DataFrame) -> pd.DataFrame:
+    """``figures`` plus Esil 15 000 and Nura 5 000 on astana-4 in 2021 and Esil 26 000 on astana-3 in 2026 (a
+    lineage unit running from two earlier districts to one later)."""
     esil_2024 = figures[figures["figure_id"] == "population_by_district:2"]
     early = pd.concat([esil_2024.assign(figure_id="t:1", value=15000.0),
                        esil_2024.assign(figure_id="t:2", value=5000.0, district_id=NURA)])
     early = early.assign(period_label="2021 (test)", period_end="2021-06-30")
     late = esil_2024.assign(figure_id="t:3", value=26000.0, vintage="astana-3", period_label="2026 (test)",
                             period_end="2026-06-30")
-    _, changes = build_changes(pd.concat([figures, early, late], ignore_index=True), mini["districts"],
-                               mini["lineage"], mini["vintages"])
+    return pd.concat([figures, early, late], ignore_index=True)
+
+
+def test_names_in_three_languages_and_a_unit_of_two_earlier_districts(mini):
+    # the lineage unit Esil + Nura is named in each language from the districts layer
+    (row,) = _changes(mini["changes"], "population", "2020", "2024 (start)").itertuples()
+    assert (row.name_en, row.name_ru, row.name_kk) == ("Esil + Nura", "Есиль + Нура", "Есіл + Нұра")
+    # Figures on astana-4 at an earlier date and on astana-3 at a later one: the unit runs the other way,
+    # Esil + Nura (astana-4, 15 000 + 5 000 = 20 000) -> Esil (astana-3, 26 000): +6 000, +30 %.
+    _, changes = build_changes(_esil_nura_then_esil(mini["figures"]), mini["districts"], mini["lineage"],
+                               mini["vintages"])
     (row,) = _changes(changes, "population", "2021 (test)", "2026 (test)").itertuples()
     assert (row.districts_from, row.districts_to) == (f"{ESIL}+{NURA}", ESIL)
     assert (row.from_vintage, row.to_vintage, row.unit_id) == ("astana-4", "astana-3", f"astana-3:{ESIL}")
@@ -346,14 +351,6 @@ def test_a_unit_with_a_district_drawn_at_neither_date_has_no_geometry(mini):
     undrawn = (((districts["vintage"] == "astana-3") & (districts["district_id"] == ESIL))
                | ((districts["vintage"] == "astana-4") & (districts["district_id"] == NURA)))
     districts.loc[undrawn, "geometry"] = None
-    figures = mini["figures"]
-    esil_2024 = figures[figures["figure_id"] == "population_by_district:2"]
-    early = pd.concat([esil_2024.assign(figure_id="t:1", value=15000.0),
-                       esil_2024.assign(figure_id="t:2", value=5000.0, district_id=NURA)])
-    early = early.assign(period_label="2021 (test)", period_end="2021-06-30")
-    late = esil_2024.assign(figure_id="t:3", value=26000.0, vintage="astana-3", period_label="2026 (test)",
-                            period_end="2026-06-30")
-    _, changes = build_changes(pd.concat([figures, early, late], ignore_index=True), districts, mini["lineage"],
-                               mini["vintages"])
+    _, changes = build_changes(_esil_nura_then_esil(mini["figures"]), districts, mini["lineage"], mini["vintages"])
     (row,) = _changes(changes, "population", "2021 (test)", "2026 (test)").itertuples()
     assert (row.fid, row.vintage, row.geometry) == (f"astana-4:{ESIL}+{NURA}", "astana-4", None)

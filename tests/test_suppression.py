@@ -22,6 +22,16 @@ def _city(sizes: dict[str, int], seed: int = 3) -> pd.DataFrame:
                          "trust": rng.integers(1, 6, len(district)).astype(float)})
 
 
+def _joined(groups_per: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts per district and group of a join whose rows are ``groups_per`` (district -> one letter per row, the
+    row's group), and the district table of their totals."""
+    ids = list(groups_per)
+    district = [d for d in ids for _ in groups_per[d]]
+    group = [g for d in ids for g in groups_per[d]]
+    counts = count_rows({"district_id": district, "group": group})
+    return counts, pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+
+
 def test_primary_and_complementary_on_one_line():
     n = [3, 12, 15, 20, 0]
     hidden = primary(n, 10)
@@ -92,11 +102,7 @@ def test_reliability_bands():
 
 def test_counts_of_a_join_are_suppressed_with_complements():
     ids = ["d1", "d2", "d3", "d4"]
-    groups_per = {"d1": "AAB", "d2": "A" * 6 + "B" * 6, "d3": "A" * 10 + "B" * 5, "d4": "A" * 15 + "B" * 15}
-    district = [d for d in ids for _ in groups_per[d]]
-    group = [g for d in ids for g in groups_per[d]]
-    counts = count_rows({"district_id": district, "group": group})
-    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    counts, out = _joined({"d1": "AAB", "d2": "A" * 6 + "B" * 6, "d3": "A" * 10 + "B" * 5, "d4": "A" * 15 + "B" * 15})
     out["per_1000"] = out["count"] / 1000.0
     wide_counts = group_counts(counts, ids)
     groups, wide = group_tables(wide_counts)
@@ -120,11 +126,7 @@ def test_counts_of_a_join_are_suppressed_with_complements():
 def test_a_hidden_district_hides_its_zero_group_cells_too():
     """d1's 4 respondents are all A: a shown 0 for B beside its hidden total would say so."""
     ids = ["d1", "d2", "d3"]
-    groups_per = {"d1": "AAAA", "d2": "A" * 12 + "B" * 12, "d3": "A" * 11 + "B" * 13}
-    district = [d for d in ids for _ in groups_per[d]]
-    group = [g for d in ids for g in groups_per[d]]
-    counts = count_rows({"district_id": district, "group": group})
-    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    counts, out = _joined({"d1": "AAAA", "d2": "A" * 12 + "B" * 12, "d3": "A" * 11 + "B" * 13})
     wide_counts = group_counts(counts, ids)
     groups, wide = group_tables(wide_counts)
     out = out.join(wide, on="district_id")
@@ -199,11 +201,7 @@ def test_hidden_group_cells_say_why_in_the_groups_table():
     complement on the city line); the complements that follow on the group and district lines say so. Shown
     cells carry no reason."""
     ids = ["d1", "d2", "d3", "d4"]
-    groups_per = {"d1": "AAAA", "d2": "A" * 12 + "B" * 3, "d3": "A" * 12 + "B" * 12, "d4": "A" * 11 + "B" * 13}
-    district = [d for d in ids for _ in groups_per[d]]
-    group = [g for d in ids for g in groups_per[d]]
-    counts = count_rows({"district_id": district, "group": group})
-    out = pd.DataFrame({"district_id": ids}).join(district_totals(ids, counts).reset_index(drop=True))
+    counts, out = _joined({"d1": "AAAA", "d2": "A" * 12 + "B" * 3, "d3": "A" * 12 + "B" * 12, "d4": "A" * 11 + "B" * 13})
     groups, wide = group_tables(group_counts(counts, ids))
     out = out.join(wide, on="district_id")
     suppress_counts(out, groups, counts, min_n=10)
