@@ -53,17 +53,22 @@ def datasets_dir() -> Path:
     return Path(os.environ.get("QALA_DATASETS", DATA_DIR / "datasets"))
 
 
+def offline() -> bool:
+    return os.environ.get("QALA_OFFLINE", "") not in ("", "0", "false")
+
+
+def _env_int(name: str, default: int, low: int = 1) -> int:
+    text = os.environ.get(name, "").strip()
+    return max(low, int(text)) if text.isdigit() else default
+
+
 DEFAULT_MIN_N = 10
+MIN_N_FLOOR = 2  # below it a survey "estimate" is one respondent's answer
 
 
 def survey_min_n() -> int:
-    """Fewest respondents behind a shown survey estimate (``QALA_MIN_N``, at least 2)."""
-    text = os.environ.get("QALA_MIN_N", "").strip()
-    return max(2, int(text)) if text.isdigit() else DEFAULT_MIN_N
-
-
-def offline() -> bool:
-    return os.environ.get("QALA_OFFLINE", "") not in ("", "0", "false")
+    """Fewest respondents behind a shown survey estimate (``QALA_MIN_N``, at least ``MIN_N_FLOOR``)."""
+    return _env_int("QALA_MIN_N", DEFAULT_MIN_N, low=MIN_N_FLOOR)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -76,11 +81,6 @@ def offline() -> bool:
 # - ``QALA_UPLOAD_MB``: largest file a researcher may drop on the page, in MB (default 20).
 # - ``QALA_RENDER_CACHE``: how many drawn views each worker keeps (default 512).
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-
-def _env_int(name: str, default: int, low: int = 1) -> int:
-    text = os.environ.get(name, "").strip()
-    return max(low, int(text)) if text.isdigit() else default
 
 
 def tiles_url() -> str:

@@ -43,12 +43,11 @@ from geo.join.multicity import CityPart, combine, split_and_assign
 from geo.join.outofcore import join_out_of_core, parquet_parts
 from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report
 from geo.join.table import NONRESPONSE_PREFIX, UserTable, read_user_file
-from geo.settings import CITIES, survey_min_n
+from geo.settings import CITIES, MIN_N_FLOOR, survey_min_n
 
 __all__ = ["ENGINES", "JoinResult", "join_user_data", "parse_score"]  # JoinResult also imported from here
 
 ENGINES = ("builtin", "dask")
-MIN_N_FLOOR = 2  # below it an estimate is one respondent's answer
 SCORE_SPEC = re.compile(r"^(?P<column>.+?)\s*:\s*(?P<low>-?\d+)\s*-\s*(?P<high>-?\d+)$")
 
 
