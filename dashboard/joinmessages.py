@@ -35,7 +35,8 @@ MESSAGES = (
     "jm_encoding_utf8", "jm_decoded_cp1251", "jm_decoded_latin1", "jm_delimiter", "jm_geojson_crs",
     "jm_plain_parquet", "jm_geoparquet_crs", "jm_by_names", "jm_coordinate_columns", "jm_city_column",
     "jm_scores_found", "jm_swapped", "jm_swapped_sampled", "jm_city_inferred_sample", "jm_city_inferred",
-    "jm_several_cities", "jm_no_population", "jm_no_population_for", "jm_hexagons", "jm_scale_inferred",
+    "jm_several_cities", "jm_no_population", "jm_no_population_for", "jm_release_hidden", "jm_release_item", "jm_release_indices",
+    "jm_release_hexagons_hidden", "jm_release_hexagons_small", "jm_scale_inferred",
     "jm_no_answer", "jm_dask_memory", "jm_out_of_core",
     # one-line errors (QalaError) of an upload that cannot be used
     "jm_err_empty", "jm_err_header_only", "jm_err_no_rows", "jm_err_no_file", "jm_err_folder",
@@ -43,6 +44,7 @@ MESSAGES = (
     "jm_err_score_twice", "jm_err_binary", "jm_err_csv_parse", "jm_err_geojson_utf8", "jm_err_json",
     "jm_err_not_collection", "jm_err_unknown_crs", "jm_err_parquet", "jm_err_geoparquet_crs",
     "jm_err_projected", "jm_err_no_numeric_score", "jm_err_no_usable_row", "jm_err_no_city", "jm_err_top_box",
+    "jm_err_too_small", "jm_err_group_labels",
 )
 
 QUOTED = r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"  # a Python repr of a string, as the join quotes names

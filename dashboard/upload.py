@@ -158,7 +158,8 @@ def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]
         with in_memory_file(raw) as path:
             del raw
             try:
-                result = join_user_data(path, city=city, h3_res=(), name=name, auto_scores=True)
+                result = join_user_data(path, city=city, h3_res=(), name=name, auto_scores=True,
+                                        min_n=survey_min_n())  # every upload passes the release gate
             except QalaError as exc:
                 return "error", str(exc).replace(str(path), name).splitlines()[0]
         return "ok", result_store(result, name)

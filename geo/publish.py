@@ -8,6 +8,13 @@ geometry is joined back on reading: third-party boundaries are never copied), pl
 reader must show beside every figure (title, source, period, method, licence, n, scales, min_n, checksum).
 Reasons for set-aside rows are not kept either: they quote the rejected cells; only the counts are.
 
+Only a released join is published: its report must carry the release gate's report (``geo.release``) with a
+``min_n`` at least this server's policy (``QALA_MIN_N``), and the tables must be byte for byte those the join
+wrote (their checksums are in that report), so a hand-edited cell cannot slip out. A new version is audited
+against every version still served (``geo.release.versions``). Beside the tables go the public disclosure
+report (``disclosure.json``) and its pages in kk/ru/en; the steward's copy, which says why each cell is
+hidden, stays in the join's folder.
+
 A version is written into a staging folder and renamed into place in one step, so a failure leaves nothing; the
 earlier versions stay, the highest is current. Removal renames the folder away first, then deletes it. This is a
 command on the server's machine only: no web endpoint writes datasets.
@@ -40,9 +47,12 @@ from geo.contract import (
     dataset_versions,
 )
 from geo.errors import BadInput, UnknownName
+from geo.io.atomic import sha256_file
+from geo.release import page, versions
 from geo.settings import datasets_dir, survey_min_n
 
 REPORT_KEYS = ("input_rows", "joined_rows", "set_aside_rows", "weighted_total")
+DISCLOSURE = "disclosure.json"  # the public disclosure report beside the tables (pages: disclosure_<lang>.html)
 STALE_SECONDS = 3600  # staging folders older than this were left by a killed run
 MAX_TEXT = 500  # longest title, source, period ... kept in the metadata
 
@@ -75,6 +85,7 @@ def read_join_output(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, A
     if districts.empty:
         raise BadInput(f"{folder / 'districts.parquet'} has no district rows; fix: join a file whose rows fall "
                        "in a city's districts")
+    _check_released(folder, report)
     tables = {"districts": districts}
     for name in ("scores", "score_differences", "groups", "indices"):
         path = folder / f"{name}.csv"
@@ -85,6 +96,28 @@ def read_join_output(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, A
                 raise BadInput(f"{path}: unreadable ({str(exc).splitlines()[0][:200]}); fix: run `qala join` "
                                "again") from None
     return tables, report
+
+
+def _check_released(folder: Path, report: dict[str, Any]) -> None:
+    """The join's release report is there, at this server's threshold, and its tables are unchanged."""
+    release = report.get("release")
+    if not isinstance(release, dict) or not isinstance(release.get("files"), dict):
+        raise BadInput(f"{folder} was joined without the release gate (its report has no release); fix: run "
+                       "`qala join` again with --score items or --min-n")
+    policy = survey_min_n()
+    min_n = release.get("min_n")
+    if not isinstance(min_n, int) or min_n < policy:
+        raise BadInput(f"{folder} was joined with --min-n {min_n}, below this server's {policy} (QALA_MIN_N); "
+                       f"fix: run `qala join` again with --min-n {policy} or more")
+    for name, digest in release["files"].items():
+        path = folder / str(name)
+        if not path.is_file() or sha256_file(path) != digest:
+            raise BadInput(f"{path} is not the file the join wrote (changed or missing); fix: run `qala join` "
+                           "again and publish its output unchanged")
+    extra = [n for n in ("districts.parquet", "scores.csv", "score_differences.csv", "groups.csv", "indices.csv")
+             if (folder / n).is_file() and n not in release["files"]]
+    if extra:
+        raise BadInput(f"{folder}: {', '.join(extra)} did not come from the join; fix: run `qala join` again")
 
 
 def aggregate_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -137,10 +170,7 @@ def metadata(tables: dict[str, pd.DataFrame], report: dict[str, Any], fields: di
     title = fields["title"] or ""
     if synthetic and "SYNTHETIC" not in title.upper():
         title = f"SYNTHETIC: {title}"
-    min_n = report.get("min_n")
-    if not isinstance(min_n, int) and "scores" in tables and "suppression" in tables["scores"]:
-        stated = tables["scores"]["suppression"].astype(str).str.extract(r"fewer than (\d+)")[0].dropna()
-        min_n = int(stated.iloc[0]) if len(stated) else None
+    release = report["release"]
     return {
         **fields, "title": title,
         "n": int(report.get("joined_rows", 0) or 0),
@@ -149,7 +179,9 @@ def metadata(tables: dict[str, pd.DataFrame], report: dict[str, Any], fields: di
         "vintages": sorted({str(v) for v in districts["vintage"].dropna()}),
         "items": _items(tables.get("scores"), report),
         "groups": sorted(_values(tables.get("groups"), "group")),
-        "min_n": int(min_n) if isinstance(min_n, int) else survey_min_n(),
+        "min_n": int(release["min_n"]),
+        "release": {"rules": release["rules"], "cells": release["cells"], "left_out": release["left_out"],
+                    "audit": release["audit"]},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "synthetic": synthetic,
         "qala_version": __version__,
@@ -195,6 +227,7 @@ def publish(folder: str | Path, name: str, *, title: str, source: str, period: s
     kept = aggregate_only(tables)
     meta = metadata(kept, report, fields)
     home = (root or datasets_dir()) / name
+    audited = versions.check(kept, meta, _served(home), meta["min_n"], name)
     try:
         home.mkdir(parents=True, exist_ok=True)
         _remove_stale(home)
@@ -207,11 +240,18 @@ def publish(folder: str | Path, name: str, *, title: str, source: str, period: s
         for table, frame in kept.items():
             frame.to_parquet(staging / PUBLISHED[table].file, index=False)
         files = sorted(PUBLISHED[t].file for t in kept)
-        versions = dataset_versions(home)
-        version = f"v{int(versions[-1][1:]) + 1 if versions else 1}"
+        known = dataset_versions(home)
+        version = f"v{int(known[-1][1:]) + 1 if known else 1}"
         meta = {"name": name, "version": version, **meta, "files": {
             f: {"rows": len(kept[f.removesuffix(".parquet")])} for f in files},
             "checksum": dataset_checksum(staging, files)}
+        disclosure = {**report["release"], "dataset": {"name": name, "version": version, "title": meta["title"],
+                                                       "synthetic": meta["synthetic"]},
+                      "versions": {"audited_with": audited, "rule": "difference"}}
+        disclosure.pop("files", None)
+        (staging / DISCLOSURE).write_text(json.dumps(disclosure, ensure_ascii=False, indent=2) + "\n",
+                                          encoding="utf-8")
+        page.write_pages(disclosure, staging)
         (staging / PUBLISHED_METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
         target = home / version
@@ -221,6 +261,23 @@ def publish(folder: str | Path, name: str, *, title: str, source: str, period: s
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _served(home: Path) -> list[tuple[str, dict[str, pd.DataFrame], dict[str, Any]]]:
+    """Every version of the dataset still served: its published tables and metadata."""
+    out = []
+    for version in dataset_versions(home):
+        folder = home / version
+        try:
+            meta = json.loads((folder / PUBLISHED_METADATA).read_text(encoding="utf-8"))
+            tables = {t: pd.read_parquet(folder / spec.file) for t, spec in PUBLISHED.items()
+                      if (folder / spec.file).is_file()}
+        except (OSError, ValueError) as exc:
+            raise BadInput(f"{folder}: an earlier version cannot be read ({type(exc).__name__}), so the new one "
+                           f"cannot be audited against it; fix: `qala datasets remove {home.name} --version "
+                           f"{version}` if it is damaged") from None
+        out.append((version, tables, meta))
+    return out
 
 
 def _umask() -> int:

@@ -71,6 +71,17 @@ def survey_min_n() -> int:
     return _env_int("QALA_MIN_N", DEFAULT_MIN_N, low=MIN_N_FLOOR)
 
 
+# The release gate's levels (geo.release): a cell is hidden on its own when fewer than min_n respondents are
+# behind it, when Kish's effective n of its weights is below min_n, or by dominance (the NK rule of statistical
+# offices: one respondent carrying more than DOMINANCE_TOP1 of the cell's weight, or two more than
+# DOMINANCE_TOP2). The attacker's audit then requires each such cell to keep PROTECTION x min_n respondents of
+# doubt on either side of its true count (and an upper end of at least min_n), and the same share of every
+# weighted sum.
+DOMINANCE_TOP1 = 0.50
+DOMINANCE_TOP2 = 0.75
+PROTECTION = 0.5
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Dashboard settings (owned by dashboard/; read there and by dashboard/gunicorn_conf.py, nowhere else).
 # - ``QALA_TILES``: basemap tile URL template (default OpenStreetMap's).

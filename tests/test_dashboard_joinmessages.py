@@ -160,6 +160,7 @@ ROWS = [LATLON + ",group,weight", f"{_point(ESIL[1], ESIL[0])},a,1", f",{ESIL[0]
 SCORES = ["lat,lon,q1,q2,w", *(f"{_point(ESIL[1], ESIL[0])},{q1},{q2},{w}" for q1, q2, w in
                                [(3, 2, 1), (7, 2, 1), ("abc", 2, 1), ("не знаю", 3, 1), ("", 4, 1), (4, 4, 0)])]
 ESIL_ROW = _point(ESIL[1], ESIL[0])
+ALMATY_ROW = _point(inside("Almaty")[1], inside("Almaty")[0])  # Astana's Almaty district
 
 # producer -> (the message kinds it must produce, how it joins); each join runs once per module.
 PRODUCERS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
@@ -182,11 +183,28 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
                              lambda tmp: _csv(tmp, ["Город;Район", "Астана;Медеуский", "Астана;Есиль"])),
     "shared names": (("jm_ambiguous_cities", "jm_ambiguous_ids"), _shared_names),
     "scores": (("jm_score_outside", "jm_nonnumeric_score", "jm_zero_weight", "jm_no_answer", "jm_scale_inferred",
-                "jm_hexagons"),
+                "jm_release_hidden"),
                lambda tmp: _csv(tmp, SCORES, scores=["q1:1-5", "q2"], weight_col="w", h3_res=[8], min_n=2)),
+    # the release gate: a group cell of 3 hides cells, so Astana's indices and hexagons are left out
+    # (and q1, answered by 3 of the 39, is left out whole)
+    "release": (("jm_release_hidden", "jm_release_indices", "jm_release_hexagons_hidden", "jm_release_item"),
+                lambda tmp: _csv(tmp, [LATLON + ",group,q1", *[f"{ESIL_ROW},a,"] * 12, *[f"{ESIL_ROW},b,4"] * 3,
+                                       *[f"{ALMATY_ROW},a,"] * 12, *[f"{ALMATY_ROW},b,"] * 12], group_col="group",
+                                 scores=["q1:1-5"], h3_res=[8], min_n=10)),
+    # nothing hidden, but one hexagon holds 4 rows: the hexagons are left out
+    "release hexagons": (("jm_release_hexagons_small",),
+                         lambda tmp: _csv(tmp, [LATLON, *[ESIL_ROW] * 20,
+                                                *[_point(ESIL[1] + 0.008, ESIL[0] + 0.008)] * 4],
+                                          h3_res=[8], min_n=10)),
     "auto scores": (("jm_scores_found",),
-                    lambda tmp: _csv(tmp, ["city,district,q1", "Астана,Есиль,3", "Астана,Есиль,4"],
+                    lambda tmp: _csv(tmp, ["city,district,q1", *["Астана,Есиль,3", "Астана,Есиль,4"] * 6],
                                      auto_scores=True)),
+    "too small": (("jm_err_too_small",),
+                  lambda tmp: _csv_error(tmp, ["city,district,q1", "Астана,Есиль,3", "Астана,Есиль,4"],
+                                         auto_scores=True)),
+    "group labels": (("jm_err_group_labels",),
+                     lambda tmp: _csv_error(tmp, [LATLON + ",who", *[f"{ESIL_ROW},id{i}" for i in range(12)]],
+                                            group_col="who", min_n=10)),
     "geometries": (("jm_null_geometry", "jm_not_point", "jm_bad_point"),
                    lambda tmp: _join(_write(tmp, "g.geojson", _geojson([
                        _feature({"type": "Point", "coordinates": list(ESIL)}), _feature(None),

@@ -12,13 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from geo import store
 from geo.errors import UnknownName
 from geo.indicators.counts import count_rows
 from geo.indicators.survey import ScoreItem
-from geo.join.measures import from_counts, suppress_counts, suppress_hexagons, with_scores
+from geo.join.measures import from_counts, with_scores
 from geo.join.result import HotspotOptions
 from tests import survey_frames
 
@@ -188,135 +187,10 @@ def test_hexagons_per_resolution_with_their_point_counts_and_area():
     assert not grid["synthetic"].any()
 
 
-def test_min_n_hides_small_hexagons_and_districts_and_says_so():
-    # ALM: 12 rows at one place, ESIL: 3 rows; min_n 10: ESIL's district and hexagon are hidden, and ALM's
-    # as their complement (else the published total 15 minus 12 gives the 3 back)
-    counts = count_rows({"district_id": [ALM] * 12 + [ESIL] * 3})
-    lon_a, lat_a = _points(ALM, 12)
-    lon_e, lat_e = _points(ESIL, 3)
-    hexes = {8: (np.array(lon_a + lon_e), np.array(lat_a + lat_e), np.ones(15), None)}
-    result = from_counts(_astana(), counts, hexes, _population(), "Astana", "astana-6", False, OPTIONS, min_n=10)
-    d = result.districts.set_index("district_id")
-    assert d["suppressed"].tolist() == [True, True]
-    assert d.loc[ESIL, "suppression"] == "fewer than 10 respondents"
-    assert d.loc[ALM, "suppression"] == "complementary (else recoverable from the city total and the other cells)"
-    assert d[["count", "n_rows", "share_of_city", "per_1000"]].isna().all().all()
-    grid = result.hexagons[8]
-    assert int(grid["suppressed"].sum()) == 2 and grid.loc[grid["suppressed"], "count"].isna().all()
-    assert result.report["notes"] == [
-        f"hexagons r8 of Astana: 2 of {len(grid)} with fewer than 10 rows (or hidden so that none can be worked "
-        "back from the total) have count, n_points and Gi* blanked; the Gi* of the others is still computed over "
-        "every hexagon's count"]
-
-
 def test_without_min_n_nothing_is_hidden():
     counts = count_rows({"district_id": [ALM] * 12 + [ESIL] * 3})
     result = from_counts(_astana(), counts, {}, _population(), "Astana", "astana-6", False, OPTIONS)
     assert "suppressed" not in result.districts and result.districts["count"].tolist() == [12.0, 3.0]
-
-
-# ------------------------------------------------------------------------------------- suppress_hexagons
-
-
-def _grid(n_points: list[int]) -> gpd.GeoDataFrame:
-    k = len(n_points)
-    return gpd.GeoDataFrame({
-        "hex_id": [f"h{i}" for i in range(k)], "count": [float(n) for n in n_points], "n_points": n_points,
-        "gi_z": np.linspace(-1.0, 1.0, k), "gi_p": [0.5] * k, "gi_p_sim": [0.25] * k,
-        "hot": [i % 2 == 1 for i in range(k)], "cold": [i % 2 == 0 for i in range(k)],
-    }, geometry=[shapely.Point(i, 0) for i in range(k)])
-
-
-def test_small_hexagon_and_its_complement_are_blanked():
-    # rows 0, 3, 12, 20 and min_n 10: the 3 is primary (0 < 3 < 10); alone it would follow from the total
-    # 35 - 0 - 12 - 20, so the smallest shown non-empty one (12) is hidden too; the empty one stays (0 reveals
-    # nobody) and so does the 20
-    grid = _grid([0, 3, 12, 20])
-    assert suppress_hexagons(grid, 10) == 2
-    assert grid["suppressed"].tolist() == [False, True, True, False]
-    assert grid["suppression"].tolist() == [
-        "", "fewer than 10 rows",
-        "complementary (else recoverable from the total of the hexagons and the other cells)", ""]
-    for column in ("count", "n_points", "gi_z", "gi_p", "gi_p_sim"):
-        values = grid[column]
-        assert values.dtype == float, column
-        assert values.isna().tolist() == [False, True, True, False], column
-    assert grid["count"].iloc[[0, 3]].tolist() == [0.0, 20.0] and grid["gi_z"].iloc[3] == pytest.approx(1.0)
-    # hot/cold of hidden hexagons: unknown (NA), the others keep their flags
-    assert grid["hot"].dtype == "boolean" and grid["cold"].dtype == "boolean"
-    assert grid["hot"].isna().tolist() == [False, True, True, False]
-    assert grid["hot"].iloc[3] == True and grid["cold"].iloc[0] == True  # noqa: E712 (nullable booleans)
-    assert grid["cold"].iloc[3] == False  # noqa: E712
-
-
-def test_hexagons_at_or_above_the_threshold_stay():
-    # 10 is not fewer than 10; 0 is empty: nothing hidden, every reason empty
-    grid = _grid([0, 10, 11])
-    assert suppress_hexagons(grid, 10) == 0
-    assert grid["suppressed"].tolist() == [False] * 3 and grid["suppression"].tolist() == [""] * 3
-    assert grid["count"].tolist() == [0.0, 10.0, 11.0] and grid["n_points"].tolist() == [0.0, 10.0, 11.0]
-    assert grid["hot"].tolist() == [False, True, False]
-
-
-def test_hexagon_columns_that_are_absent_are_not_added():
-    grid = gpd.GeoDataFrame({"hex_id": ["h0", "h1", "h2"], "count": [2.0, 30.0, 40.0], "n_points": [2, 30, 40]},
-                            geometry=[shapely.Point(i, 0) for i in range(3)])
-    assert suppress_hexagons(grid, 5) == 2  # 2 (primary) and 30 (the smaller shown complement)
-    assert set(grid.columns) == {"hex_id", "count", "n_points", "geometry", "suppressed", "suppression"}
-    assert grid["count"].isna().tolist() == [True, True, False]
-
-
-# --------------------------------------------------------------------------------------- suppress_counts
-
-
-def test_district_counts_without_groups():
-    # n_rows 4, 0, 15, 30; min_n 10: the 4 is primary, the 0 stays (reveals nobody, protects nothing), the 15
-    # is the complement (smallest shown non-empty); 30 stays
-    out = pd.DataFrame({"district_id": ["d1", "d2", "d3", "d4"], "count": [4.0, 0.0, 15.0, 30.0],
-                        "n_rows": [4, 0, 15, 30], "share_of_city": [4 / 49, 0.0, 15 / 49, 30 / 49],
-                        "per_1000": [0.4, 0.0, 1.5, 3.0]})
-    suppress_counts(out, None, count_rows({"district_id": ["d1"] * 4 + ["d3"] * 15 + ["d4"] * 30}), 10)
-    assert out["suppressed"].tolist() == [True, False, True, False]
-    assert out["suppression"].tolist() == [
-        "fewer than 10 respondents", "",
-        "complementary (else recoverable from the city total and the other cells)", ""]
-    assert out["n_rows"].dtype == float
-    for column in ("count", "n_rows", "share_of_city", "per_1000"):
-        assert out[column].isna().tolist() == [True, False, True, False], column
-    assert out.loc[1, "count"] == 0.0 and out.loc[3, "per_1000"] == 3.0
-
-
-def test_a_hidden_district_hides_its_group_cells_in_both_tables():
-    # d1: 3 rows (a 2, b 1) -> primary; d2: 12 (a 6, b 6) is its complement on the city line; d3: 20 (a 10,
-    # b 10) stays, and so do its cells (each >= 10; neither line a nor b has one hidden cell alone: d1's and
-    # d2's are both hidden)
-    district = ["d1"] * 3 + ["d2"] * 12 + ["d3"] * 20
-    group = ["a", "a", "b"] + ["a", "b"] * 6 + ["a", "b"] * 10
-    counts = count_rows({"district_id": district, "group": group})
-    out = pd.DataFrame({"district_id": ["d1", "d2", "d3"], "count": [3.0, 12.0, 20.0], "n_rows": [3, 12, 20],
-                        "count_a": [2.0, 6.0, 10.0], "lq_a": [1.0] * 3, "count_b": [1.0, 6.0, 10.0]})
-    groups = pd.DataFrame({"district_id": ["d1", "d2", "d3"] * 2, "group": ["a"] * 3 + ["b"] * 3,
-                           "count": [2.0, 6.0, 10.0, 1.0, 6.0, 10.0], "lq": [1.0] * 6})
-    suppress_counts(out, groups, counts, 10)
-    assert out["suppressed"].tolist() == [True, True, False]
-    assert out[["count_a", "lq_a", "count_b"]].isna().all(axis=1).tolist() == [True, True, False]
-    assert out.loc[2, ["count_a", "count_b"]].tolist() == [10.0, 10.0]
-    assert groups["suppressed"].dtype == bool
-    assert groups["suppressed"].tolist() == [True, True, False, True, True, False]
-    assert groups["count"].isna().tolist() == [True, True, False, True, True, False]
-    assert groups["lq"].isna().tolist() == [True, True, False, True, True, False]
-
-
-def test_nothing_small_hides_nothing_and_groups_get_a_false_flag():
-    counts = count_rows({"district_id": ["d1"] * 10 + ["d2"] * 10, "group": ["a", "b"] * 10})
-    out = pd.DataFrame({"district_id": ["d1", "d2"], "count": [10.0, 10.0], "n_rows": [10, 10],
-                        "count_a": [5.0, 5.0], "count_b": [5.0, 5.0]})
-    groups = pd.DataFrame({"district_id": ["d1", "d2", "d1", "d2"], "group": ["a", "a", "b", "b"],
-                           "count": [5.0] * 4})
-    suppress_counts(out, groups, counts, 5)  # cells of 5 are not fewer than 5
-    assert out["suppressed"].tolist() == [False, False] and out["suppression"].tolist() == ["", ""]
-    assert groups["suppressed"].tolist() == [False] * 4 and groups["suppressed"].dtype == bool
-    assert groups["count"].tolist() == [5.0] * 4
 
 
 # ------------------------------------------------------------------------------------------ with_scores
@@ -325,12 +199,12 @@ def test_nothing_small_hides_nothing_and_groups_get_a_false_flag():
 def test_scores_join_the_district_table_and_an_empty_district_says_no_answers():
     # 12 respondents in ALM answer q1 = 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2 (mean 33 / 12 = 2.75); none in ESIL
     counts = count_rows({"district_id": [ALM] * 12})
-    base = from_counts(_astana(), counts, {}, _population(), "Astana", "astana-6", True, OPTIONS, min_n=10)
+    base = from_counts(_astana(), counts, {}, _population(), "Astana", "astana-6", True, OPTIONS)
     answers = [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2]
     rows = pd.DataFrame({"city": "Astana", "district_id": ALM, "weight": 1.0, "q1": [float(a) for a in answers],
                          "group": ["x", "y"] * 6})
     item = ScoreItem("q1", 1, 5)
-    result = with_scores(base, rows, [item], group=None, min_n=10)
+    result = with_scores(base, rows, [item], group=None)
     d = result.districts.set_index("district_id")
     assert d.loc[ALM, "q1_mean"] == pytest.approx(33 / 12) and d.loc[ALM, "q1_n"] == 12
     assert d.loc[ESIL, "q1_n"] == 0.0 and d.loc[ESIL, "q1_reliability"] == "no answers"
@@ -340,7 +214,7 @@ def test_scores_join_the_district_table_and_an_empty_district_says_no_answers():
     assert d.loc[ALM, "count"] == 12.0  # the count columns are kept
 
     # with a group: the scores hold its groups too, and the differences come (synthetic like the result)
-    grouped = with_scores(base, rows, [item], group="group", min_n=5)
+    grouped = with_scores(base, rows, [item], group="group")
     assert {"x", "y"} <= set(grouped.scores["group"])
     diffs = grouped.score_differences
     assert diffs is not None and diffs["synthetic"].tolist() == [True] * len(diffs) and len(diffs) > 0
@@ -354,7 +228,7 @@ def test_scores_replace_earlier_score_columns():
     base = from_counts(_astana(), counts, {}, _population(), "Astana", "astana-6", False, OPTIONS)
     base.districts["q1_mean"] = -1.0  # a stale estimate
     rows = pd.DataFrame({"city": "Astana", "district_id": ALM, "weight": 1.0, "q1": [4.0] * 12})
-    result = with_scores(base, rows, [ScoreItem("q1", 1, 5)], group=None, min_n=10)
+    result = with_scores(base, rows, [ScoreItem("q1", 1, 5)], group=None)
     d = result.districts.set_index("district_id")
     assert d.loc[ALM, "q1_mean"] == 4.0 and np.isnan(d.loc[ESIL, "q1_mean"])
     assert list(result.districts.columns).count("q1_mean") == 1

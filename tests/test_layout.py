@@ -18,6 +18,7 @@ GEO_LAYERS = (
     ("geo.engines",),
     ("geo.contract",),
     ("geo.build", "geo.store"),
+    ("geo.release",),
     ("geo.join",),
     ("geo.export", "geo.publish"),
     ("geo.cli",),
@@ -118,7 +119,7 @@ def test_the_rules_catch_an_upward_import():
         "geo.domain.probe (layer 2) imports geo.store (layer 6)",
         "geo.domain.probe (layer 2) imports geo.store.load_layer (layer 6)"]
     assert geo_violations([("geo.indicators.probe", "def f():\n    import geo.join.pipeline\n")]) == [
-        "geo.indicators.probe (layer 3) imports geo.join.pipeline (layer 7)"]
+        "geo.indicators.probe (layer 3) imports geo.join.pipeline (layer 8)"]
     assert geo_violations([("geo.build.probe", "import geo.store\n")]) == [
         "geo.build.probe imports geo.store: the build and the store stay apart"]
     assert geo_violations([("geo.join.probe", "from geo import store\nimport pandas\n")]) == []

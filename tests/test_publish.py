@@ -1,7 +1,7 @@
 """`qala publish` / `qala datasets` / geo.store.load_published on joins made here on the mini build.
 
-The survey (Russian headers, semicolons, comma decimals) covers mini Astana (Есиль 12, Нура 12, Сарыарка 3
-respondents) and mini Almaty (Алмалы 12); two rows name districts that do not exist and are set aside. Unique
+The survey (Russian headers, semicolons, comma decimals) covers mini Astana (Есиль 20, Нура 30, Сарыарка 3
+respondents) and mini Almaty (Алмалы 20), half of each district "мигрант"; two rows name districts that do not exist and are set aside. Unique
 marker strings are planted where microdata lives (the set-aside district cells, a group label seen only in a
 set-aside row, a free-text column, the file name) and looked for in every published byte.
 
@@ -23,15 +23,15 @@ import pytest
 
 from geo import store
 from geo.cli import main
-from geo.errors import SourceUnavailable, UnknownName
+from geo.errors import BadInput, SourceUnavailable, UnknownName
 from geo.join.pipeline import join_user_data
-from geo.publish import publish
+from geo.publish import aggregate_only, publish, read_join_output
 from tests.mini.make import ALMALY, ESIL, NURA, SARYARKA
 
 MARKERS = ("ZZDISTRICT7Q", "ZZGROUP3K", "ZZNOTE9X", "ZZFILE5M")
 # city, district, group, weight, Q1 per joined respondent; the answers repeat so means are easy to check
-PLAN = [("Астана", "Есиль", 12), ("Астана", "Нура", 12), ("Астана", "Сарыарка", 3), ("Алматы", "Алмалы", 12)]
-JOINED = sum(n for *_, n in PLAN)  # 39
+PLAN = [("Астана", "Есиль", 20), ("Астана", "Нура", 30), ("Астана", "Сарыарка", 3), ("Алматы", "Алмалы", 20)]
+JOINED = sum(n for *_, n in PLAN)  # 73
 
 
 def _survey(folder: Path, *, synthetic: bool = False) -> Path:
@@ -39,8 +39,8 @@ def _survey(folder: Path, *, synthetic: bool = False) -> Path:
     tail = ";SYNTHETIC" if synthetic else ""
     for city, district, n in PLAN:
         for i in range(n):
-            group = "мигрант" if i % 3 == 0 else "местный"
-            weight = "1,5" if i % 2 else "0,75"
+            group = "мигрант" if i % 2 == 0 else "местный"
+            weight = "1,5" if (i // 2) % 2 else "0,75"
             answer = str(1 + i % 5) if i != 4 else "затрудняюсь ответить"
             lines.append(f"{city};{district};{group};{weight};{answer};{MARKERS[2]} {i}{tail}")
     lines.append(f"Астана;{MARKERS[0]};{MARKERS[1]};1;3;{MARKERS[2]} x{tail}")  # set aside: unknown district
@@ -50,10 +50,10 @@ def _survey(folder: Path, *, synthetic: bool = False) -> Path:
     return path
 
 
-def _join(tmp_path: Path, *, scores: bool, synthetic: bool = False, name: str = "out") -> Path:
+def _join(tmp_path: Path, *, scores: bool, synthetic: bool = False, name: str = "out", min_n: int = 10) -> Path:
     result = join_user_data(_survey(tmp_path, synthetic=synthetic), city_col="Город", district_col="Район",
                             group_col="Группа", weight_col="Вес", scores=["Q1:1-5"] if scores else [],
-                            h3_res=[], permutations=0)
+                            h3_res=[], permutations=0, min_n=min_n)
     assert result.report["joined_rows"] == JOINED and result.report["set_aside_rows"] == 2
     out = tmp_path / name
     result.write(out)
@@ -86,18 +86,24 @@ def test_publish_writes_aggregates_and_metadata_and_reads_back_on_built_geometry
     assert version == env / "survey" / "v1"
     files = {p.name for p in version.iterdir()}
     assert files == {"districts.parquet", "scores.parquet", "score_differences.parquet", "groups.parquet",
-                     "indices.parquet", "metadata.json"}
+                     "indices.parquet", "metadata.json", "disclosure.json", "disclosure_kk.html",
+                     "disclosure_ru.html", "disclosure_en.html"}
+    disclosure = json.loads((version / "disclosure.json").read_text())
+    assert disclosure["dataset"] == {"name": "survey", "version": "v1", "title": "Attitudes 2024", "synthetic": False}
+    assert disclosure["min_n"] == 10 and disclosure["hidden"] and disclosure["versions"]["audited_with"] == []
+    assert all("reason" not in h for h in disclosure["hidden"]) and "files" not in disclosure
+    assert "Сарыарка" in (version / "disclosure_ru.html").read_text(encoding="utf-8")
     districts = pd.read_parquet(version / "districts.parquet")
     assert not {"geometry", "name_ru", "name_en", "name_kk", "area_km2"} & set(districts.columns)
     assert {"Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n"} <= set(districts.columns)
     meta = json.loads((version / "metadata.json").read_text())
     assert (meta["name"], meta["version"], meta["title"], meta["source"], meta["period"]) == (
         "survey", "v1", "Attitudes 2024", "Team A", "2024-05")
-    assert (meta["method"], meta["licence"], meta["n"], meta["synthetic"]) == ("street survey", "CC BY 4.0", 39, False)
+    assert (meta["method"], meta["licence"], meta["n"], meta["synthetic"]) == ("street survey", "CC BY 4.0", 73, False)
     assert meta["cities"] == ["Almaty", "Astana"] and meta["vintages"] == ["almaty-3", "astana-4"]
     assert meta["rows"]["set_aside_rows"] == 2 and meta["min_n"] == 10
     assert meta["items"][0]["item"] == "Q1" and (meta["items"][0]["low"], meta["items"][0]["high"]) == (1, 5)
-    assert meta["items"][0]["dont_know"] == 3  # i == 4 in each district of 12 (Сарыарка has 3 rows)
+    assert meta["items"][0]["dont_know"] == 3  # i == 4 in each district of 20 or 30 (Сарыарка has 3 rows)
     assert datetime.fromisoformat(meta["created"]).utcoffset().total_seconds() == 0
     assert meta["checksum"] == _independent_checksum(version)
 
@@ -107,12 +113,13 @@ def test_publish_writes_aggregates_and_metadata_and_reads_back_on_built_geometry
     assert set(by_id.index) == set(built.index) >= {ESIL, NURA, SARYARKA, ALMALY}  # every district of both cities
     assert by_id.loc[ESIL, "geometry"].equals(built.loc[ESIL, "geometry"])
     assert by_id.loc[ESIL, "name_ru"] == "Есиль"
-    # Нура (no suppression): count = 6 x 0.75 + 6 x 1.5 = 13.5; Q1 answers 1,2,3,4,(dk),1,2,3,4,5,1,2 with
-    # weights .75,1.5,.75,1.5,-,1.5,.75,1.5,.75,1.5,.75,1.5: mean = 33.75 / 12.75 = 2.647059 from n = 11
-    assert by_id.loc[NURA, "count"] == pytest.approx(13.5) and by_id.loc[NURA, "Q1_n"] == 11
-    assert by_id.loc[NURA, "Q1_mean"] == pytest.approx(33.75 / 12.75)
+    # Нура (shown): weights 0.75 for i // 2 even (16 rows), 1.5 for odd (14): count = 12 + 21 = 33; Q1 answers
+    # 1 + i % 5 except i = 4 (don't know, weight 0.75): sum w = 32.25, sum w y = 95.25, mean 2.953488 from n = 29
+    assert by_id.loc[NURA, "count"] == pytest.approx(33.0) and by_id.loc[NURA, "Q1_n"] == 29
+    assert by_id.loc[NURA, "Q1_mean"] == pytest.approx(95.25 / 32.25)
     assert by_id.loc[NURA, "Q1_ci_low"] < by_id.loc[NURA, "Q1_mean"] < by_id.loc[NURA, "Q1_ci_high"]
-    # Сарыарка (3 respondents) is suppressed, and Есиль with it (complementary): both stay suppressed when read
+    # Сарыарка (3 respondents) is suppressed, and Есиль, the smaller other district, with it: both stay
+    # suppressed when read
     assert by_id.loc[SARYARKA, "Q1_suppressed"] and pd.isna(by_id.loc[SARYARKA, "Q1_mean"])
     assert by_id.loc[ESIL, "suppressed"] and pd.isna(by_id.loc[ESIL, "count"])
     assert scores is not None and set(scores["item"]) == {"Q1"}
@@ -236,14 +243,31 @@ def test_refusals_exit_2_with_one_line(env, tmp_path, capsys):
     frame = pd.read_parquet(extra / "districts.parquet")
     frame["respondent_answers"] = "1;2;3"
     frame.to_parquet(extra / "districts.parquet")
-    assert "respondent_answers are not aggregate columns" in _refused(capsys, str(extra), "--name", "a")
+    assert "districts.parquet is not the file the join wrote" in _refused(capsys, str(extra), "--name", "a")
+    tables, _ = read_join_output(out)  # the column allow-list still stands behind the checksums
+    with pytest.raises(BadInput, match="respondent_answers are not aggregate columns"):
+        aggregate_only({**tables, "districts": tables["districts"].assign(respondent_answers="1;2;3")})
 
     rows = tmp_path / "rows"
     shutil.copytree(out, rows)
     groups = pd.read_csv(rows / "groups.csv", encoding="utf-8-sig")
     groups["row"] = range(len(groups))
     groups.to_csv(rows / "groups.csv", index=False)
-    assert "groups: column(s) row are not aggregate" in _refused(capsys, str(rows), "--name", "a")
+    assert "groups.csv is not the file the join wrote" in _refused(capsys, str(rows), "--name", "a")
+
+    # a hidden cell made visible by hand (n = 3 of Сарыарка) is refused the same way
+    edited = tmp_path / "edited"
+    shutil.copytree(out, edited)
+    frame = pd.read_parquet(edited / "districts.parquet")
+    frame.loc[frame["district_id"] == SARYARKA, ["n_rows", "suppressed"]] = [3.0, False]
+    frame.to_parquet(edited / "districts.parquet")
+    assert "districts.parquet is not the file the join wrote" in _refused(capsys, str(edited), "--name", "a")
+
+    low = _join(tmp_path, scores=False, name="low", min_n=2)  # below the server's policy (10)
+    assert "joined with --min-n 2, below this server's 10" in _refused(capsys, str(low), "--name", "a")
+    plain = join_user_data(_survey(tmp_path), city_col="Город", district_col="Район", h3_res=[], permutations=0)
+    plain.write(tmp_path / "plain")  # no score items, no --min-n: nothing was released
+    assert "joined without the release gate" in _refused(capsys, str(tmp_path / "plain"), "--name", "a")
     assert not env.exists() or list(env.iterdir()) == []  # nothing was published by any refusal
 
 

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from geo.errors import BadInput
-from geo.indicators.survey import ScoreItem, group_differences, score_estimates, wide_scores
+from geo.indicators.survey import ScoreItem, group_differences, reliability_of, score_estimates, wide_scores
 
 ITEM = ScoreItem("trust", 1, 5, top=2)  # top box = answers 4 and 5
 
@@ -34,7 +34,7 @@ def _row(est: pd.DataFrame, district: str | None, group: str = "all") -> pd.Seri
 
 
 def test_tiny_case_by_hand():
-    est = score_estimates(TINY, [ITEM], min_n=2)
+    est = score_estimates(TINY, [ITEM])
     d1 = _row(est, "d1")
     # W = 1+1+2 = 4 ; sum w y = 1 + 3 + 10 = 14 ; mean = 3.5 ; the NaN answer is counted, never scored
     assert d1["n"] == 3 and d1["nonresponse"] == 1 and d1["weight_sum"] == 4.0
@@ -62,7 +62,7 @@ def test_tiny_case_by_hand():
 
 
 def test_top_box_share_and_its_wilson_interval_by_hand():
-    d1 = _row(score_estimates(TINY, [ITEM], min_n=2), "d1")
+    d1 = _row(score_estimates(TINY, [ITEM]), "d1")
     # top box (4-5): weight 2 of 4 -> p = 0.5
     # V(p) = 6/5 * sum w^2 (t - p)^2 / W^2 = 1.2 * (0.25 + 0.25 + 4 * 0.25) / 16 = 0.1125
     # design-effective n* = p (1 - p) / V = 0.25 / 0.1125 = 2.2222 ; q = t_0.975,2 = 4.302653
@@ -77,11 +77,11 @@ def test_top_box_share_and_its_wilson_interval_by_hand():
 
 def test_non_response_is_counted_not_scored():
     all_dk = TINY.assign(trust=[np.nan, np.nan, np.nan, np.nan, 2.0, 4.0])
-    est = score_estimates(all_dk, [ITEM], min_n=2)
+    est = score_estimates(all_dk, [ITEM])
     d1 = _row(est, "d1")
-    # d1 has 4 don't-knows and no answer: nothing to estimate, suppressed, nothing shown
-    assert d1["suppressed"] and d1["suppression"] == "fewer than 2 respondents"
-    assert np.isnan(d1["mean"]) and np.isnan(d1["n"]) and np.isnan(d1["nonresponse"])
+    # d1 has 4 don't-knows and no answer: nothing to estimate (whether to show it is the release gate's call)
+    assert not d1["suppressed"] and d1["reliability"] == "no answers"
+    assert np.isnan(d1["mean"]) and d1["n"] == 0 and d1["nonresponse"] == 4
     city = _row(est, None)
     assert city["n"] == 2 and city["nonresponse"] == 4 and city["mean"] == pytest.approx(3.0)
 
@@ -89,7 +89,7 @@ def test_non_response_is_counted_not_scored():
 def test_group_difference_with_its_interval_by_hand():
     rows = pd.DataFrame({"city": ["c"] * 5, "district_id": ["d"] * 5, "weight": [1.0] * 5,
                          "trust": [2.0, 4.0, 1.0, 1.0, 4.0], "who": ["a", "a", "b", "b", "b"]})
-    diff = group_differences(rows, [ITEM], group="who", min_n=2)
+    diff = group_differences(score_estimates(rows, [ITEM], group="who"))
     row = diff[diff["level"] == "district"].iloc[0]
     # a: mean 3, sum r^2 = 1 + 1 = 2, V = 5/4 * 2 / 4 = 0.625
     # b: mean 2, residuals -1, -1, 2, sum r^2 = 6, V = 5/4 * 6 / 9 = 0.8333
@@ -102,8 +102,10 @@ def test_group_difference_with_its_interval_by_hand():
     assert row["ci_low"] == pytest.approx(1 - q * math.sqrt(va + vb))
     assert row["ci_high"] == pytest.approx(1 + q * math.sqrt(va + vb))
     assert (row["n_a"], row["n_b"], row["suppressed"]) == (2, 3, False)
-    # with min_n 3 group a (2 answers) is hidden, and so is the difference
-    hidden = group_differences(rows, [ITEM], group="who", min_n=3).iloc[0]
+    # a group the release gate hid (here: a's 2 answers) hides the difference too
+    est = score_estimates(rows, [ITEM], group="who")
+    est.loc[est["group"] == "a", "suppressed"] = True
+    hidden = group_differences(est).iloc[0]
     assert hidden["suppressed"] and np.isnan(hidden["diff"]) and np.isnan(hidden["n_a"])
 
 
@@ -124,7 +126,7 @@ def test_means_ses_and_intervals_agree_with_svy():
     import svy
 
     rows = _larger()
-    est = score_estimates(rows, [ITEM], group="who", min_n=10)
+    est = score_estimates(rows, [ITEM], group="who")
     data = pl.from_pandas(rows).with_columns(pl.col("trust").fill_nan(None))
     sample = svy.Sample(data, svy.Design(wgt="weight", wr=True))
     theirs = sample.estimation.mean("trust", by=["district_id", "who"], drop_nulls=True).to_polars().to_pandas()
@@ -140,7 +142,7 @@ def test_means_ses_and_intervals_agree_with_svy():
 
 
 def test_shrunk_means_lie_between_raw_and_city_mean():
-    est = score_estimates(_larger(n=600), [ITEM], min_n=10)
+    est = score_estimates(_larger(n=600), [ITEM])
     for city, part in est[est["group"] == "all"].groupby("city"):
         centre = part.loc[part["level"] == "city", "mean"].iloc[0]
         districts = part[part["level"] == "district"]
@@ -155,7 +157,7 @@ def test_shrunk_means_lie_between_raw_and_city_mean():
 
 def test_wide_scores_one_column_set_per_item():
     rows = _larger(n=800).assign(pride=lambda f: f["trust"].fillna(3.0))
-    est = score_estimates(rows, [ITEM, ScoreItem("pride", 1, 5)], min_n=10)
+    est = score_estimates(rows, [ITEM, ScoreItem("pride", 1, 5)])
     wide = wide_scores(est)
     assert wide.index.name == "district_id" and len(wide) == 12
     assert {"trust_mean", "trust_ci_low", "trust_top_share", "trust_reliability", "pride_shrunk_mean",
@@ -171,29 +173,43 @@ def test_wide_scores_one_column_set_per_item():
 ])
 def test_bad_rows_are_one_line_errors(change, match):
     with pytest.raises(BadInput, match=match):
-        score_estimates(TINY.assign(**change), [ITEM], min_n=2)
+        score_estimates(TINY.assign(**change), [ITEM])
 
 
 def test_group_difference_level_one_hidden_group_and_zero_variance():
     rows = pd.DataFrame({"city": ["c"] * 5, "district_id": ["d"] * 5, "weight": [1.0] * 5,
                          "trust": [2.0, 4.0, 1.0, 1.0, 4.0], "who": ["a", "a", "b", "b", "b"]})
-    wide = group_differences(rows, [ITEM], group="who", min_n=2).iloc[0]
-    narrow = group_differences(rows, [ITEM], group="who", min_n=2, level=0.90).iloc[0]
+    wide = group_differences(score_estimates(rows, [ITEM], group="who")).iloc[0]
+    narrow = group_differences(score_estimates(rows, [ITEM], group="who"), level=0.90).iloc[0]
     va, vb = 0.625, 1.25 * 6 / 9  # as in the hand-worked case above
     df = (va + vb) ** 2 / (va**2 / 1 + vb**2 / 2)
     assert narrow["ci_high"] == pytest.approx(1 + stats.t.ppf(0.95, df) * math.sqrt(va + vb))
     assert narrow["ci_high"] < wide["ci_high"]
-    # three groups, a below min_n: a and (complementary) the next smallest are hidden, c stays shown; any
-    # difference with a hidden group is hidden too
+    # three groups, a hidden by the gate, c shown: any difference with a hidden group is hidden too
     three = pd.DataFrame({"city": ["c"] * 9, "district_id": ["d"] * 9, "weight": [1.0] * 9,
                           "trust": [1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 5.0, 4.0, 3.0],
                           "who": ["a", "b", "b", "b", "c", "c", "c", "c", "c"]})
-    diffs = group_differences(three, [ITEM], group="who", min_n=2)
+    est = score_estimates(three, [ITEM], group="who")
+    est.loc[est["group"] == "a", "suppressed"] = True
+    diffs = group_differences(est)
     district = diffs[diffs["level"] == "district"].set_index(["group_a", "group_b"])
     assert district.loc[("a", "c"), "suppressed"] and np.isnan(district.loc[("a", "c"), "diff"])
     # identical answers within each group: se 0, the interval collapses onto the difference (df = min(n) - 1)
     same = pd.DataFrame({"city": ["c"] * 6, "district_id": ["d"] * 6, "weight": [1.0] * 6,
                          "trust": [4.0, 4.0, 4.0, 2.0, 2.0, 2.0], "who": ["a"] * 3 + ["b"] * 3})
-    flat = group_differences(same, [ITEM], group="who", min_n=2)
+    flat = group_differences(score_estimates(same, [ITEM], group="who"))
     flat = flat[flat["level"] == "district"].iloc[0]
     assert (flat["diff"], flat["se"], flat["ci_low"], flat["ci_high"]) == (2.0, 0.0, 2.0, 2.0)
+
+
+def test_reliability_bands():
+    est = pd.DataFrame({"item": "trust", "ci_low": [0.0, 0.0, 0.0, np.nan, 0.0, np.nan],
+                        "ci_high": [0.6, 1.0, 2.0, np.nan, 0.2, np.nan], "n": [9, 9, 9, 9, 9, 0],
+                        "suppressed": [False, False, False, False, True, False]})
+    # half-widths over the scale range 4: 0.3/4 = 0.075 good; 0.5/4 = 0.125 fair; 1/4 = 0.25 poor; no interval
+    # poor; hidden suppressed; nobody answered: no answers; the edges belong to the better band
+    assert reliability_of(est, {"trust": 4.0}).tolist() == ["good", "fair", "poor", "poor", "suppressed",
+                                                            "no answers"]
+    edges = pd.DataFrame({"item": "trust", "ci_low": [0.0, 0.0], "ci_high": [0.8, 1.6], "n": [9, 9],
+                          "suppressed": [False, False]})
+    assert reliability_of(edges, {"trust": 4.0}).tolist() == ["good", "fair"]

@@ -7,7 +7,6 @@ Hand-made districts (tests/survey_frames.py): no build needed."""
 
 from __future__ import annotations
 
-import inspect
 import json
 
 import numpy as np
@@ -25,21 +24,8 @@ ESIL, ALMATY_D, MEDEU, BOSTANDYK, ABAY, TURAN = ("711210000", "711110000", "7517
                                                 "791110000", "791910000")
 
 
-def _stub_with_scores(result, rows, items, *, group, min_n):
-    """Only while geo.join.measures.with_scores has not landed: the same contract on score_estimates."""
-    from geo.indicators.survey import score_estimates, wide_scores
-
-    result.scores = score_estimates(rows, items, group=group, min_n=min_n)
-    result.districts = result.districts.join(wide_scores(result.scores), on="district_id")
-    return result
-
-
 @pytest.fixture(autouse=True)
 def scores_step(monkeypatch):
-    if not hasattr(measures, "with_scores"):
-        monkeypatch.setattr(measures, "with_scores", _stub_with_scores, raising=False)
-    if "min_n" not in inspect.signature(measures.from_counts).parameters:  # the same: until it lands
-        monkeypatch.setattr(pipeline, "from_counts", lambda *a, min_n=None, **k: measures.from_counts(*a, **k))
     seen = []
     real = measures.with_scores
 
@@ -99,7 +85,7 @@ def test_dont_know_and_blanks_are_nonresponse_and_bad_scores_set_aside(tmp_path,
     rows, passed, kwargs = scores_step[0]
     assert [(i.column, i.low, i.high, i.inferred, i.top) for i in passed] == [("q1", 1, 5, False, 1),
                                                                              ("q2", 0, 10, False, 1)]
-    assert kwargs == {"group": None, "min_n": 2}
+    assert kwargs == {"group": None}
     assert list(rows.columns) == ["city", "district_id", "weight", "q1", "q2"]
     assert rows["q1"].isna().sum() == 11 and sorted(rows["q1"].dropna()) == [4.0, 5.0]
     assert rows["weight"].tolist() == [1.0] * 11 + [2.0, 1.0]
@@ -122,14 +108,18 @@ def test_an_inferred_scale_is_reported_and_top_box_is_passed(tmp_path, scores_st
 
 
 def test_a_group_column_reaches_the_scores(tmp_path, scores_step):
-    text = "district;status;q1\nЕсиль;migrant;4\nЕсиль;resident;2\nЕсиль;migrant;5\n"
+    text = "district;status;q1\nЕсиль;migrant;4\nЕсиль;resident;2\nЕсиль;migrant;5\nЕсиль;resident;1\n"
     _join(tmp_path, text, group_col="status", scores=["q1:1-5"], min_n=2)
     rows, _, kwargs = scores_step[0]
-    assert kwargs["group"] == "group" and rows["group"].tolist() == ["migrant", "resident", "migrant"]
+    assert kwargs["group"] == "group" and rows["group"].tolist() == ["migrant", "resident", "migrant", "resident"]
+    # a label of fewer respondents than the threshold is an id or free text: refused, the column named
+    with pytest.raises(BadInput, match="group column 'status': 2 of its 2 values have fewer than 3"):
+        _join(tmp_path, text, name="t.csv", group_col="status", scores=["q1:1-5"], min_n=3)
 
 
 # The "done when" case: Russian headers, semicolons, comma decimals, three cities, two districts each.
-# (city, district, weight, Q1) -- per district, weighted means by hand below.
+# (city, district, weight, Q1) -- per district, weighted means by hand below; the file holds each row 4 times
+# (so no district is a handful of people whose estimate the release gate must hide; the means are the same).
 SURVEY = [
     ("г. Астана", "Есильский район", "1", "4"), ("Астана", "Есиль", "2", "5"), ("Нур-Султан", "Есиль", "1", "3"),
     ("Астана", "Алматы", "1,5", "2"), ("Астана", "Алматинский", "0,5", "4"), ("Астана", "район Алматы", "1", "затрудняюсь ответить"),
@@ -141,11 +131,11 @@ SURVEY = [
 ]
 MEANS = {ESIL: (4 + 10 + 3) / 4, ALMATY_D: (3 + 2) / 2, MEDEU: (1 + 2 + 6) / 4, BOSTANDYK: (5 + 5 + 8) / 4,
          ABAY: (3 + 3 + 4) / 3, TURAN: (2.5 + 1) / 3}
-N = {ESIL: 3, ALMATY_D: 2, MEDEU: 3, BOSTANDYK: 3, ABAY: 3, TURAN: 2}
+N = {ESIL: 12, ALMATY_D: 8, MEDEU: 12, BOSTANDYK: 12, ABAY: 12, TURAN: 8}
 
 
 def test_three_city_survey_in_one_command(tmp_path, monkeypatch, capsys):
-    text = "Город;Район;Вес;Q1\n" + "".join(";".join(r) + "\n" for r in SURVEY)
+    text = "Город;Район;Вес;Q1\n" + "".join(";".join(r) + "\n" for r in SURVEY * 4)
     path = tmp_path / "survey.csv"
     path.write_bytes(text.encode("cp1251", errors="strict") if "қ" not in text else text.encode("utf-8"))
     real = pipeline.join_user_data
@@ -155,7 +145,7 @@ def test_three_city_survey_in_one_command(tmp_path, monkeypatch, capsys):
     assert main(["join", str(path), "--weight-col", "Вес", "--score", "Q1:1-5", "--min-n", "2", "--h3-res",
                  "--permutations", "0", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "19 rows, 18 joined" in printed and "score Q1 (1-5): 16 answered, 2 don't know, 0 blank" in printed
+    assert "76 rows, 72 joined" in printed and "score Q1 (1-5): 64 answered, 8 don't know, 0 blank" in printed
     table = pd.read_csv(out / "districts.csv", dtype={"district_id": str}).set_index("district_id")
     assert set(table["city"]) == {"Astana", "Almaty", "Shymkent"}
     for district, mean in MEANS.items():
@@ -167,8 +157,9 @@ def test_three_city_survey_in_one_command(tmp_path, monkeypatch, capsys):
     report = json.loads((out / "report.json").read_text())
     assert report["set_aside_by_reason"] == {
         "district 'Медеуский' is in Almaty, not in Astana (the row's city in column 'Город'); check the city or "
-        "the district": 1}
-    assert report["score_items"]["Q1"]["dont_know"] == 2
+        "the district": 4}
+    assert report["score_items"]["Q1"]["dont_know"] == 8 and report["min_n"] == 2
+    assert report["release"]["hidden"] == [] and "release_steward" in report
     # no microdata row in any output: no file has a column of the answers or the weights by row
     for written in out.iterdir():
         assert "Вес" not in written.read_text(encoding="utf-8", errors="replace").split("\n")[0] or \
@@ -188,10 +179,11 @@ def test_small_districts_are_suppressed_at_the_default_threshold(tmp_path, monke
     assert np.isnan(d.loc[ALMATY_D, "Q1_mean"]) and bool(d.loc[ALMATY_D, "Q1_suppressed"])
 
 
-def test_hexagons_of_a_survey_join_hide_small_counts_and_their_complement(tmp_path):
-    """12, 11 and 3 respondents at three places of Esil, each in its own H3 cell (res 8): the 3 are hidden
-    (fewer than 10 rows), the 11 as their complement (else the district's published 26 minus 12 gives them
-    back); the 12 and the empty cells stay. Without score items (no survey threshold) nothing is hidden."""
+def test_hexagons_of_a_survey_join_are_left_out_when_one_holds_fewer_than_min_n(tmp_path):
+    """12, 11 and 3 respondents at three places of Esil, each in its own H3 cell (res 8): Gi* is computed over
+    every hexagon's count, so with the 3 hidden the others' Gi* would still carry it, and hexagons cut across
+    districts: Astana's hexagons are left out as a whole, and the report says so. The same with --min-n and no
+    score items; without the 3 they are published; a join with neither keeps them all (nothing is released)."""
     import h3
 
     places = {12: (71.4215, 51.1015), 11: (71.4385, 51.1185), 3: (71.4215, 51.1185)}
@@ -199,27 +191,19 @@ def test_hexagons_of_a_survey_join_hide_small_counts_and_their_complement(tmp_pa
     assert len(set(cells.values())) == 3  # the premise: three different hexagons
     lines = ["lat,lon,q1"] + [f"{lat},{lon},{1 + i % 5}" for n, (lon, lat) in places.items() for i in range(n)]
     text = "\n".join(lines) + "\n"
-    result = _join(tmp_path, text, scores=["q1:1-5"], min_n=10, h3_res=[8])
-    grid = result.hexagons[8].set_index("hex_id")
-    assert grid.loc[cells[12], "count"] == 12 and grid.loc[cells[12], "n_points"] == 12
-    assert not grid.loc[cells[12], "suppressed"] and np.isfinite(grid.loc[cells[12], "gi_z"])
-    for n in (11, 3):
-        row = grid.loc[cells[n]]
-        assert row["suppressed"] and np.isnan(row["count"]) and np.isnan(row["n_points"]), n
-        assert np.isnan(row["gi_z"]) and np.isnan(row["gi_p"]) and pd.isna(row["hot"]) and pd.isna(row["cold"]), n
-    assert grid.loc[cells[3], "suppression"] == "fewer than 10 rows"
-    assert grid.loc[cells[11], "suppression"].startswith("complementary")
-    others = grid.drop(index=list(cells.values()))
-    assert len(others) > 0 and (others["count"] == 0).all() and not others["suppressed"].any()  # zeros stay
-    assert int(grid["suppressed"].sum()) == 2
-    assert any(n.startswith(f"hexagons r8 of Astana: 2 of {len(grid)} with fewer than 10 rows")
-               for n in result.report["notes"])
-    # the GeoJSON written holds no count of the hidden hexagons
-    result.write(tmp_path / "out")
-    written = json.loads((tmp_path / "out" / "hexagons_r8.geojson").read_text(encoding="utf-8"))
-    props = {f["properties"]["hex_id"]: f["properties"] for f in written["features"]}
-    assert props[cells[3]]["count"] is None and props[cells[3]]["n_points"] is None
-    assert props[cells[11]]["gi_z"] is None and props[cells[12]]["count"] == 12
+    note = "hexagons r8 of Astana left out: some hold fewer than 10 rows (try a coarser resolution)"
+    for kwargs in ({"scores": ["q1:1-5"]}, {}):
+        result = _join(tmp_path, text, name=f"s{len(kwargs)}.csv", min_n=10, h3_res=[8], **kwargs)
+        assert result.hexagons == {} and note in result.report["notes"], kwargs
+        assert {"output": "hexagons", "city": "Astana", "resolution": 8, "why": "small_hexagons"} in \
+            result.report["release"]["left_out"]
+        result.write(tmp_path / "out")
+        assert not (tmp_path / "out" / "hexagons_r8.geojson").exists()
+    big = "\n".join(line for line in lines if not line.startswith("51.1185,71.4215")) + "\n"
+    kept = _join(tmp_path, big, name="big.csv", scores=["q1:1-5"], min_n=10, h3_res=[8]).hexagons[8]
+    grid = kept.set_index("hex_id")
+    assert grid.loc[cells[12], "n_points"] == 12 and grid.loc[cells[11], "n_points"] == 11
+    assert np.isfinite(grid.loc[cells[12], "gi_z"])
     plain = _join(tmp_path, text.replace(",q1", ",note"), name="plain.csv", h3_res=[8])
     assert plain.hexagons[8].set_index("hex_id").loc[cells[3], "n_points"] == 3
-    assert "suppressed" not in plain.hexagons[8]
+    assert "release" not in plain.report

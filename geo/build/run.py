@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.io.atomic import sha256_file
 from geo.settings import PROJECT_ROOT, build_dir, reference_dir
 
 if TYPE_CHECKING:
@@ -25,14 +26,6 @@ REQUIRED = ("astana_districts_osm", "almaty_districts_osm", "astana_city_osm", "
             "geokz_adm1_2024", "esil_river_geoportal", "wof_localities")
 OPTIONAL = ("osm_state_institutions",)
 LIBRARIES = ("geopandas", "shapely", "pyproj", "pyogrio", "pandas", "numpy", "pyarrow")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _log(quiet: bool, message: str) -> None:
@@ -45,10 +38,10 @@ def fingerprint(source_files: dict[str, list[Path]]) -> dict:
     code = sorted((PROJECT_ROOT / "geo").rglob("*.py"))
     refs = sorted(p for p in reference_dir().iterdir() if p.is_file())
     return {
-        "sources": {sid: [_sha256(p) for p in paths] for sid, paths in sorted(source_files.items())},
-        "reference": {p.name: _sha256(p) for p in refs},
-        "code": hashlib.sha256(b"".join(_sha256(p).encode() for p in code)).hexdigest(),
-        "catalogue": _sha256(PROJECT_ROOT / "data" / "sources.csv"),
+        "sources": {sid: [sha256_file(p) for p in paths] for sid, paths in sorted(source_files.items())},
+        "reference": {p.name: sha256_file(p) for p in refs},
+        "code": hashlib.sha256(b"".join(sha256_file(p).encode() for p in code)).hexdigest(),
+        "catalogue": sha256_file(PROJECT_ROOT / "data" / "sources.csv"),
         "versions": {lib: metadata.version(lib) for lib in LIBRARIES},
     }
 
@@ -63,7 +56,7 @@ def _up_to_date(out: Path, fp: dict) -> bool:
         return False
     if manifest.get("fingerprint") != fp:
         return False
-    return all((out / name).is_file() and _sha256(out / name) == meta["sha256"]
+    return all((out / name).is_file() and sha256_file(out / name) == meta["sha256"]
                for name, meta in manifest.get("outputs", {}).items())
 
 
@@ -118,7 +111,7 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     outputs = _write_outputs(out, layers)
     manifest = {
         "fingerprint": fp,
-        "inputs": {sid: {"origin": a.origin, "files": [{"name": p.name, "sha256": _sha256(p), "bytes": p.stat().st_size}
+        "inputs": {sid: {"origin": a.origin, "files": [{"name": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
                                                         for p in a.paths],
                          "licence": a.source.licence, "attribution": a.source.attribution}
                    for sid, a in acquired.items()},
@@ -191,7 +184,7 @@ def _write_outputs(out: Path, layers: dict) -> dict:
                 frame.to_parquet(tmp, index=False)
             else:
                 frame.to_parquet(tmp, index=False)
-        written[name] = {"sha256": _sha256(target), "rows": len(frame), "bytes": target.stat().st_size}
+        written[name] = {"sha256": sha256_file(target), "rows": len(frame), "bytes": target.stat().st_size}
     return written
 
 

@@ -17,9 +17,14 @@ independent oracle in tests/test_survey_estimates.py (same means and SEs to 1e-6
 Also per domain: Kish's effective n ``(sum w)^2 / sum w^2``; the top-box share (the ``top`` highest points)
 with a Wilson interval on the design-effective n ``p(1-p)/se^2`` (Kish's n_eff when se is 0) and the same t
 quantile (Korn & Graubard 1998); the weighted answer distribution; item non-response (NaN: don't know or
-blank) counted, never scored. Suppression and reliability: ``geo.indicators.suppression``. Shrinkage: district
-means pulled toward the city mean by empirical Bayes (Fay & Herriot 1979, moment estimate of the between-
-district variance over the shown districts, at least ``SHRINK_MIN_DISTRICTS``), shown beside the raw mean.
+blank) counted, never scored. Shrinkage: district means pulled toward the city mean by empirical Bayes (Fay &
+Herriot 1979, moment estimate of the between-district variance over the shown districts, at least
+``SHRINK_MIN_DISTRICTS``), shown beside the raw mean.
+
+These are the estimates before release: which of them may be shown is decided by the release gate
+(``geo.release``) over every table at once, which then bands their reliability and shrinks the shown ones.
+Reliability bands judge the 95% interval of a shown estimate by its half-width relative to the scale's range
+(for Likert means the coefficient of variation depends on where the scale starts, so it is not used to band).
 """
 
 from __future__ import annotations
@@ -33,10 +38,14 @@ import pandas as pd
 from scipy import stats
 
 from geo.errors import BadInput
-from geo.indicators.suppression import Line, complementary, primary, primary_reason, reliability
 
 ALL = "all"
 SHRINK_MIN_DISTRICTS = 3
+# half-width of the 95% CI over (scale high - scale low): <= 0.10 "good", <= 0.20 "fair", above "poor"
+# (on a 1-5 item: +-0.4 and +-0.8 points); suppressed estimates are "suppressed".
+RELIABILITY_BANDS: tuple[tuple[str, float], ...] = (("good", 0.10), ("fair", 0.20))
+RELIABILITY_RULE = ("95% CI half-width / (scale high - scale low): good <= 0.10, fair <= 0.20, poor above; "
+                    "suppressed where the release gate hides the cell")
 VALUE_COLUMNS = ["n", "nonresponse", "weight_sum", "mean", "se", "ci_low", "ci_high", "n_eff", "cv",
                  "top_share", "top_ci_low", "top_ci_high", "dist", "shrunk_mean"]
 KEY_COLUMNS = ["city", "level", "district_id", "item", "group"]
@@ -64,13 +73,12 @@ class ScoreItem:
 
 
 def score_estimates(rows: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None = None,
-                    min_n: int, level: float = 0.95) -> pd.DataFrame:
-    """Long table: one row per (city, level, district_id, item, group) with the estimates, their interval,
-    reliability and suppression (see the module docstring). Suppressed rows keep only their reason: every
-    value column, n and nonresponse included, is NaN (with the district's row count published elsewhere, n or
-    the non-response count would give each other back)."""
+                    level: float = 0.95) -> pd.DataFrame:
+    """Long table: one row per (city, level, district_id, item, group) with the estimates, their interval and
+    reliability (see the module docstring); nothing suppressed yet (``suppressed`` False): the release gate
+    decides that over every table."""
     cells, domains = _domains(rows, group)
-    frames = [_item_frame(rows, item, cells, domains, min_n, level) for item in items]
+    frames = [_item_frame(rows, item, cells, domains, level) for item in items]
     if not frames:
         return pd.DataFrame(columns=ESTIMATE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)[ESTIMATE_COLUMNS]
@@ -78,13 +86,12 @@ def score_estimates(rows: pd.DataFrame, items: Sequence[ScoreItem], *, group: st
     return out
 
 
-def group_differences(rows: pd.DataFrame, items: Sequence[ScoreItem], *, group: str, min_n: int,
-                      level: float = 0.95) -> pd.DataFrame:
-    """Per district and city and item: group a minus group b for every pair of groups (in sorted order), with
-    se (the two domains share no respondent, so the covariance is 0 under this design), a t interval with
-    Welch-Satterthwaite degrees of freedom, n_a, n_b; suppressed (and NaN) when either side is suppressed."""
-    est = score_estimates(rows, items, group=group, min_n=min_n, level=level)
-    est = est[est["group"] != ALL]
+def group_differences(estimates: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """Per district and city and item of ``estimates`` (``score_estimates`` with a group): group a minus group
+    b for every pair of groups (in sorted order), with se (the two domains share no respondent, so the
+    covariance is 0 under this design), a t interval with Welch-Satterthwaite degrees of freedom, n_a, n_b;
+    suppressed (and NaN) when either side is suppressed."""
+    est = estimates[estimates["group"] != ALL]
     labels = sorted(est["group"].unique(), key=str)
     records = []
     for key, unit in est.groupby(["city", "level", "district_id", "item"], sort=False, dropna=False):
@@ -109,6 +116,21 @@ def wide_scores(estimates: pd.DataFrame) -> pd.DataFrame:
     wide = pd.concat(blocks, axis=1)
     wide.index.name = "district_id"
     return wide
+
+
+def join_wide(districts: pd.DataFrame, estimates: pd.DataFrame, items: Sequence[ScoreItem]) -> pd.DataFrame:
+    """``districts`` with the ``{item}_*`` columns of ``wide_scores`` (replacing any there); a district without
+    any respondent gets n 0 and reliability "no answers" (not suppressed: nothing to hide)."""
+    wide = wide_scores(estimates)
+    out = districts.drop(columns=[c for c in districts.columns
+                                  if any(c == f"{i.column}_{f}" for i in items for f in WIDE_FIELDS)])
+    out = out.join(wide, on="district_id")
+    for item in items:
+        empty = ~out["district_id"].isin(wide.index)
+        out.loc[empty, f"{item.column}_n"] = 0.0
+        out.loc[empty, f"{item.column}_reliability"] = "no answers"
+        out[f"{item.column}_suppressed"] = out[f"{item.column}_suppressed"].eq(True)
+    return out
 
 
 def _domains(rows: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.DataFrame]:
@@ -143,7 +165,7 @@ def _domains(rows: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.Data
     return cells, domains
 
 
-def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains: pd.DataFrame, min_n: int,
+def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains: pd.DataFrame,
                 level: float) -> pd.DataFrame:
     if item.column not in rows:
         raise BadInput(f"score column {item.column!r} is not in the joined rows; check the column name")
@@ -173,8 +195,10 @@ def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains:
     est["top_box"] = f"{item.high - item.top + 1}-{item.high}"
     est["nonresponse"] = np.array([nonresp_cell[m].sum() for m in members], dtype=float)
     _fill(est, item, count, wsum, w2sum, len(rows), level)
-    _suppress(est, min_n)
-    _shrink(est)
+    est["suppressed"] = False
+    est["suppression"] = ""
+    est["reliability"] = reliability_of(est, {item.column: item.high - item.low})
+    shrink(est)
     return est
 
 
@@ -213,7 +237,6 @@ def _fill(est: pd.DataFrame, item: ScoreItem, count: np.ndarray, wsum: np.ndarra
     keys = [str(p) for p in item.points]
     est["dist"] = [json.dumps(dict(zip(keys, np.round(r, 6).tolist(), strict=True))) if np.isfinite(r).all()
                    else None for r in dist]
-    est.attrs["scale_range"] = item.high - item.low
 
 
 def _wilson(p: np.ndarray, n: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,42 +248,21 @@ def _wilson(p: np.ndarray, n: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def _suppress(est: pd.DataFrame, min_n: int) -> None:
-    """Primary then complementary suppression over the lines of this item's table; blank what is hidden."""
-    n = est["n"].to_numpy()
-    hidden = primary(n, min_n, zero=True)
-    reasons = np.where(hidden, primary_reason(min_n), "").astype(object)
-    hidden, extra = complementary(n, hidden, _lines(est))
-    for pos, text in extra.items():
-        reasons[pos] = text
-    est["suppressed"] = hidden
-    est["suppression"] = reasons
-    value_cols = [c for c in VALUE_COLUMNS if c in est and c != "shrunk_mean"]
-    est.loc[hidden, value_cols] = np.nan
-    half = (est["ci_high"] - est["ci_low"]) / 2
-    est["reliability"] = reliability(half, est.attrs["scale_range"], hidden)
+def reliability_of(est: pd.DataFrame, scale_range: dict[str, float]) -> np.ndarray:
+    """``RELIABILITY_BANDS`` label per estimate from its CI half-width over its item's scale range;
+    "suppressed" where hidden, "no answers" where nobody answered, "poor" where no interval could be computed."""
+    half = (est["ci_high"] - est["ci_low"]).to_numpy(dtype=float) / 2
+    span = est["item"].map(scale_range).to_numpy(dtype=float)
+    rel = half / span
+    out = np.full(rel.shape, "poor", dtype=object)
+    for label, limit in reversed(RELIABILITY_BANDS):
+        out[np.isfinite(rel) & (rel <= limit)] = label
+    out[(est["n"] == 0).to_numpy()] = "no answers"
+    out[est["suppressed"].to_numpy(dtype=bool)] = "suppressed"
+    return out
 
 
-def _lines(est: pd.DataFrame) -> list[Line]:
-    """The published sums: a city's district cells (per group) and a district's or city's group cells."""
-    lines = []
-    pos = pd.Series(range(len(est)), index=est.index)
-    for (_city, grp), part in est.groupby(["city", "group"], sort=False):
-        districts = part[part["level"] == "district"]
-        total = part[part["level"] == "city"]
-        lines.append(Line(tuple(pos[districts.index]), int(pos[total.index[0]]) if len(total) else None,
-                          f"city total of {grp!r}"))
-    groups = est[est["group"] != ALL]
-    if len(groups):
-        for (_city, _lvl, _d), part in est.groupby(["city", "level", "district_id"], sort=False, dropna=False):
-            members = part[part["group"] != ALL]
-            total = part[part["group"] == ALL]
-            lines.append(Line(tuple(pos[members.index]), int(pos[total.index[0]]) if len(total) else None,
-                              "all-respondents figure"))
-    return lines
-
-
-def _shrink(est: pd.DataFrame) -> None:
+def shrink(est: pd.DataFrame) -> None:
     """Empirical-Bayes district means beside the raw ones: ``city + g (raw - city)``, ``g = tau2 / (tau2 +
     se^2)``, ``tau2 = max(0, mean((raw - city)^2) - mean(se^2))`` over the shown districts of the city and
     group; NaN at city level, where suppressed, and with fewer than ``SHRINK_MIN_DISTRICTS`` shown."""
@@ -281,14 +283,14 @@ def _shrink(est: pd.DataFrame) -> None:
 def _difference(key: tuple, a: str, b: str, ra: pd.Series, rb: pd.Series, level: float) -> dict:
     city, lvl, district, item = key
     hidden = bool(ra["suppressed"] or rb["suppressed"])
-    va, vb = float(ra["se"]) ** 2, float(rb["se"]) ** 2
-    na, nb = float(ra["n"]), float(rb["n"])
+    va, vb = np.float64(ra["se"]) ** 2, np.float64(rb["se"]) ** 2
+    na, nb = np.float64(ra["n"]), np.float64(rb["n"])
     diff = float(ra["mean"] - rb["mean"])
     with np.errstate(divide="ignore", invalid="ignore"):
         df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1)) if va + vb > 0 else min(na, nb) - 1
         q = float(stats.t.ppf(0.5 + level / 2, df)) if df > 0 else np.nan
     se = np.sqrt(va + vb)
-    values = (diff, se, diff - q * se, diff + q * se, na, nb)
+    values: tuple[float, ...] = (diff, se, diff - q * se, diff + q * se, float(na), float(nb))
     if hidden:
         values = (np.nan,) * 6
     return dict(zip(DIFF_COLUMNS, (city, lvl, district, item, a, b, *values, hidden), strict=True))

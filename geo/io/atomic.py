@@ -8,6 +8,7 @@ Only regular files are ever replaced: a device, FIFO, socket, folder or symlink 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import stat
@@ -19,6 +20,15 @@ from geo.errors import BadInput
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symlink"), (stat.S_ISFIFO, "a FIFO"),
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def sha256_file(path: Path | str) -> str:
+    """The hex sha256 of a file, read in chunks (what manifests and release reports state)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def file_kind(path: Path | str) -> str | None:

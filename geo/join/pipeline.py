@@ -43,6 +43,8 @@ from geo.join.multicity import CityPart, combine, split_and_assign
 from geo.join.outofcore import join_out_of_core, parquet_parts
 from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report
 from geo.join.table import NONRESPONSE_PREFIX, UserTable, read_user_file
+from geo.release.gate import release
+from geo.release.rules import Policy
 from geo.settings import CITIES, MIN_N_FLOOR, survey_min_n
 
 __all__ = ["ENGINES", "JoinResult", "join_user_data", "parse_score"]  # JoinResult also imported from here
@@ -81,6 +83,7 @@ def join_user_data(
     auto_scores: bool = False,
     h3_res: int | Sequence[int] | None = (8,),
     permutations: int = DEFAULT_PERMUTATIONS,
+    segregation_permutations: int = 0,
     seed: int = DEFAULT_SEED,
     alpha: float = 0.05,
     engine: str = "builtin",
@@ -103,6 +106,10 @@ def join_user_data(
     uploaded temporary copy. ``h3_res`` is a resolution or a sequence of them (7..9), empty for none. Raises
     ``QalaError`` subclasses for input that cannot be used at all.
 
+    A join with score items or an explicit ``min_n`` is a survey join: its outputs pass the release gate
+    (``geo.release``) before they are returned, so what the caller writes or shows is already released.
+    ``segregation_permutations`` > 0 tests dissimilarity and isolation against random allocation.
+
     ``engine="dask"`` on a Parquet file or a folder of Parquet parts (without scores or a city column) never
     loads the points (``geo.join.outofcore``). ``client`` is an open ``distributed.Client`` to use instead of
     ``scheduler``.
@@ -118,6 +125,9 @@ def join_user_data(
     boundaries = Boundaries(districts)
     items = dict(parse_score(spec) for spec in scores)
     if engine == "dask" and district_col is None and not items and city_col is None and parquet_parts(path):
+        if min_n is not None:
+            raise BadInput("--min-n: the out-of-core engine does not pass the release gate; fix: join the survey "
+                           "in memory (--engine builtin), or leave --min-n out for counts that are not published")
         from geo.engines.outofcore import dask_client
 
         with nullcontext(client) if client is not None else dask_client(scheduler) as active:
@@ -133,16 +143,17 @@ def join_user_data(
         auto_scores=auto_scores,
     )
     split = split_and_assign(table, boundaries, city, vintage, engine=engine, scheduler=scheduler)
-    min_n = survey_min_n() if min_n is None else int(min_n)
-    if min_n < MIN_N_FLOOR:
-        raise BadInput(f"--min-n {min_n} would show estimates of a single respondent; give {MIN_N_FLOOR} or more "
-                       f"(default {survey_min_n()})")
-    survey = {"min_n": min_n} if table.scales else {}
+    gated = bool(table.scales) or min_n is not None
+    policy = Policy.default(min_n)
+    if policy.min_n < MIN_N_FLOOR:
+        raise BadInput(f"--min-n {policy.min_n} would show estimates of a single respondent; give {MIN_N_FLOOR} "
+                       f"or more (default {survey_min_n()})")
     results, joined, late = [], [], []
     for part in split.parts:
         assigned = _joined_rows(part)
         one = from_counts(part.choice.districts, _counts(assigned), _hexagon_input(table, assigned, h3_resolutions),
-                          population, part.choice.city, part.choice.vintage, table.synthetic, options, **survey)
+                          population, part.choice.city, part.choice.vintage, table.synthetic, options,
+                          segregation_permutations=segregation_permutations)
         one.report["notes"] = list(part.choice.notes) + one.report["notes"]
         results.append(one)
         joined.append(assigned)
@@ -160,7 +171,7 @@ def join_user_data(
     extra: dict[str, Any] = {"cities": [{"city": p.choice.city, "vintage": p.choice.vintage,
                                          "joined_rows": int((p.position >= 0).sum())} for p in split.parts]}
     if table.scales:
-        result, extra["score_items"], item_notes = _with_scores(result, table, assigned, top_box, min_n)
+        result, extra["score_items"], item_notes = _with_scores(result, table, assigned, top_box)
         notes += item_notes
     notes = table.notes + split.notes + list(result.report.get("notes", [])) + notes
     if engine == "dask":
@@ -177,9 +188,43 @@ def join_user_data(
         set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
         **extra,
     )
+    if gated:
+        result = _release(result, table, assigned, policy)
     result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
     result.set_aside = set_aside
     return result
+
+
+def _release(result: JoinResult, table: UserTable, assigned: pd.DataFrame, policy: Policy) -> JoinResult:
+    """The survey join through the release gate; the report's own totals of hidden cells blanked too."""
+    from geo.indicators.survey import ScoreItem
+
+    items = [ScoreItem(c, int(low), int(high)) for c, (low, high, _) in table.scales.items()]
+    group = "group" if "group" in assigned else None
+    keep = ["city", "district_id", *table.scales, *([group] if group else [])]
+    rows = assigned[keep].copy()
+    rows["weight"] = assigned["weight"].to_numpy(dtype=float) if "weight" in assigned else 1.0
+    released = release(result, rows, items, group=group, policy=policy, group_column=table.columns.get("group"))
+    hidden = {h["city"] for h in released.report["release"]["hidden"] if h["level"] == "city"}
+    report = released.report
+    for part in report.get("cities", []):
+        if part["city"] in hidden:
+            part["joined_rows"] = None
+    report["min_n"] = policy.min_n
+    public = report["release"]
+    notes = [f"release gate: {public['cells']['hidden']:,} of {public['cells']['published']:,} cells hidden in every "
+             f"table (fewer than {policy.min_n} respondents, too few effective respondents, one or two dominant "
+             "weights, or hidden so that none of those can be worked back)"]
+    for left in public["left_out"]:
+        if left["output"] == "item":
+            notes.append(f"score item {left['item']!r} left out: too few answers to publish any figure of it")
+            continue
+        what = "indices" if left["output"] == "indices" else f"hexagons r{left['resolution']}"
+        notes.append(f"{what} of {left['city']} left out: " + (
+            "they would narrow hidden cells" if left["why"] == "hidden_cells"
+            else f"some hold fewer than {policy.min_n} rows (try a coarser resolution)"))
+    report["notes"] = list(report.get("notes", [])) + notes
+    return released
 
 
 def _joined_rows(part: CityPart) -> pd.DataFrame:
@@ -206,7 +251,7 @@ def _hexagon_input(table: UserTable, assigned: pd.DataFrame, res: list[int]) -> 
 
 
 def _with_scores(
-    result: JoinResult, table: UserTable, assigned: pd.DataFrame, top_box: int, min_n: int
+    result: JoinResult, table: UserTable, assigned: pd.DataFrame, top_box: int
 ) -> tuple[JoinResult, dict[str, dict[str, Any]], list[str]]:
     """Survey estimates per district (``geo.join.measures.with_scores``), each item's scale and
     non-response among the joined rows, and the notes that say what was inferred."""
@@ -235,4 +280,4 @@ def _with_scores(
     rows = assigned[keep].copy()
     rows.insert(2, "weight", assigned["weight"].to_numpy(dtype=float) if "weight" in assigned else 1.0)
     group = "group" if "group" in assigned else None
-    return with_scores(result, rows, items, group=group, min_n=min_n), report, notes
+    return with_scores(result, rows, items, group=group), report, notes
