@@ -207,3 +207,25 @@ def test_hexagons_of_a_survey_join_are_left_out_when_one_holds_fewer_than_min_n(
     plain = _join(tmp_path, text.replace(",q1", ",note"), name="plain.csv", h3_res=[8])
     assert plain.hexagons[8].set_index("hex_id").loc[cells[3], "n_points"] == 3
     assert "release" not in plain.report
+
+
+def test_permutations_given_run_the_segregation_tests_and_publish_their_p_values(tmp_path, monkeypatch):
+    # two groups of 20 in each of Astana's two districts (a 15/5 and 5/15 split): nothing small, nothing hidden
+    lines = ["Город;Район;Группа;Q1"] + [f"Астана;{d};{g};{1 + i % 5}" for d, split in (("Есиль", 15), ("Алматы", 5))
+                                         for i in range(20) for g in (["a"] if i < split else ["b"])]
+    lines += [f"Астана;{d};{g};3" for d in ("Есиль", "Алматы") for g in ("a", "b") for _ in range(10)]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    real = pipeline.join_user_data
+    monkeypatch.setattr("geo.join.cli.join_user_data", lambda *a, **k: real(
+        *a, **{**k, "districts": districts(), "population": population()}))
+    base = ["join", str(path), "--group-col", "Группа", "--score", "Q1:1-5", "--h3-res"]
+    assert main([*base, "-o", str(tmp_path / "plain")]) == 0
+    plain = pd.read_csv(tmp_path / "plain" / "indices.csv")
+    assert len(plain) == 2 and "dissimilarity_p" not in plain  # not asked for: not run
+    assert main([*base, "--permutations", "19", "-o", str(tmp_path / "tested")]) == 0
+    tested = pd.read_csv(tmp_path / "tested" / "indices.csv")
+    # p = (k + 1) / (19 + 1): a multiple of 0.05 between 0.05 and 1
+    for column in ("dissimilarity_p", "isolation_p"):
+        assert tested[column].between(0.05, 1.0).all()
+        assert np.allclose(tested[column] * 20, np.round(tested[column] * 20))

@@ -43,9 +43,10 @@ def add_parser(subparsers: Any) -> None:
                    help=f"fewest respondents behind a shown estimate (default {survey_min_n()}, QALA_MIN_N)")
     p.add_argument("--h3-res", type=int, nargs="*", default=[8], choices=H3_RESOLUTIONS,
                    help="H3 resolutions for hot spots (default 8; none to skip)")
-    p.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS,
-                   help=f"permutations for the Gi* pseudo p-value and the segregation tests against "
-                   f"random allocation (default {DEFAULT_PERMUTATIONS}; 0 to skip)")
+    p.add_argument("--permutations", type=int, default=None,
+                   help=f"permutations for the Gi* pseudo p-value (default {DEFAULT_PERMUTATIONS}; 0 to skip); "
+                   "given, also the tests of dissimilarity and isolation against random allocation, whose "
+                   "p-values go into indices.csv")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the permutations")
     p.add_argument("--engine", choices=ENGINES, default="builtin", help="point-in-district engine")
     p.add_argument("--scheduler",
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     result = join_user_data(
         args.file, city=args.city, vintage=args.vintage, lat_col=args.lat_col, lon_col=args.lon_col,
         district_col=args.district_col, group_col=args.group_col, weight_col=args.weight_col,
-        city_col=args.city_col, scores=args.score, top_box=args.top_box, min_n=args.min_n, h3_res=args.h3_res, permutations=args.permutations, seed=args.seed, engine=args.engine,
+        city_col=args.city_col, scores=args.score, top_box=args.top_box, min_n=args.min_n, h3_res=args.h3_res,
+        permutations=DEFAULT_PERMUTATIONS if args.permutations is None else args.permutations,
+        segregation_permutations=args.permutations or 0, seed=args.seed, engine=args.engine,
         scheduler=args.scheduler,
     )
     paths = result.write(args.output)
