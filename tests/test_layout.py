@@ -133,3 +133,59 @@ def test_the_rules_catch_an_upward_import():
     assert dashboard_violations([("dashboard.probe", "from geo import contract\n")]) == [
         "dashboard.probe imports geo.contract; the dashboard may import only geo.store, geo.settings, geo.errors, "
         "geo.join"]
+
+
+# The release gate (geo.release) is the only way out for survey figures: the raw estimates and the cell
+# rules are imported by the gate and by the one join step that computes them, nowhere else, and every path
+# that writes or shows a survey figure (the join pipeline, publishing) goes through the gate.
+SURVEY_RAW = ("geo.indicators.survey", "geo.release.rules", "geo.release.cells", "geo.release.audit",
+              "geo.release.apply")
+SURVEY_RAW_USERS = ("geo.release", "geo.join.measures")
+SPECS = {"geo.indicators.survey.ScoreItem", "geo.release.rules.Policy"}  # what to release, not what is released
+THROUGH_THE_GATE = {"geo.join.pipeline": "geo.release.gate", "geo.publish": "geo.release.versions"}
+
+
+def _imports_beyond_specs(source: str) -> set[str]:
+    """``_imports`` without the spec names in SPECS (and without their module when only specs come from it)."""
+    found = _imports(source) - SPECS
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and all(
+                f"{node.module}.{a.name}" in SPECS for a in node.names):
+            found.discard(node.module)
+    return found
+
+
+def release_violations(modules: list[tuple[str, str]]) -> list[str]:
+    bad = []
+    for me, source in modules:
+        imported = _imports_beyond_specs(source)
+        if not any(me == u or me.startswith(u + ".") for u in SURVEY_RAW_USERS):
+            for target in sorted(imported):
+                if any(target == raw or target.startswith(raw + ".") for raw in SURVEY_RAW):
+                    bad.append(f"{me} imports {target}: survey figures leave only through geo.release.gate")
+        need = THROUGH_THE_GATE.get(me)
+        if need and not any(t == need or t.startswith(need + ".") for t in imported):
+            bad.append(f"{me} does not use {need}")
+    return bad
+
+
+def test_survey_figures_pass_the_release_gate():
+    assert release_violations(_sources("geo") + _sources("dashboard")) == []
+
+
+def test_the_release_rule_catches_a_way_around_the_gate():
+    assert release_violations([("geo.export", "from geo.indicators.survey import score_estimates\n")]) == [
+        "geo.export imports geo.indicators.survey: survey figures leave only through geo.release.gate",
+        "geo.export imports geo.indicators.survey.score_estimates: survey figures leave only through "
+        "geo.release.gate"]
+    assert release_violations([("dashboard.probe", "def f():\n    import geo.release.rules\n")]) == [
+        "dashboard.probe imports geo.release.rules: survey figures leave only through geo.release.gate"]
+    assert release_violations([("geo.join.pipeline", "from geo.join.measures import with_scores\n")]) == [
+        "geo.join.pipeline does not use geo.release.gate"]
+    assert release_violations([("geo.join.measures", "from geo.indicators.survey import score_estimates\n"),
+                               ("geo.release.gate", "from geo.release.audit import Audit\n")]) == []
+    # naming what to release (an item, the levels) is not a way around it; a figure next to it is
+    assert release_violations([("geo.join.cli", "from geo.indicators.survey import ScoreItem\n")]) == []
+    assert release_violations([("geo.join.cli", "from geo.indicators.survey import ScoreItem, shrink\n")]) == [
+        "geo.join.cli imports geo.indicators.survey: survey figures leave only through geo.release.gate",
+        "geo.join.cli imports geo.indicators.survey.shrink: survey figures leave only through geo.release.gate"]
