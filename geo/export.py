@@ -47,18 +47,21 @@ def _vintage_source(vintage: str) -> str:
 def load_for_export(
     layer: str, *, vintage: str | None = None, city: str | None = None
 ) -> tuple[pd.DataFrame, str, str]:
-    """A built layer by name, a published dataset (``dataset:NAME``), or a joined user-data output (a file, or
-    a ``qala join`` output folder)."""
+    """A built layer by name, a published dataset (``dataset:NAME``: its newest version; ``dataset:NAME@v1``: an
+    earlier one, asked for by name), or a joined user-data output (a file, or a ``qala join`` output folder)."""
     from geo import store as layers
 
     if layer.startswith("dataset:"):
-        name = layer.split(":", 1)[1]
-        data, _scores = layers.load_published(name)
-        meta = next((m for m in layers.published_datasets() if m.get("name") == name), {})
+        name, _, version = layer.split(":", 1)[1].partition("@")
+        data, _scores = layers.load_published(name, version or None)
+        meta = data.attrs.get("dataset", {})
         credit = f"{meta.get('title', name)}: {meta.get('source', '?')}, {meta.get('period', '?')}"
+        if version:
+            newest = next((m.get("version") for m in layers.published_datasets() if m.get("name") == name), None)
+            credit += f" ({version}" + (", not the newest)" if version != newest else ")")
         if city is not None:
             data = data[data["city"] == city].reset_index(drop=True)
-        return data, f"dataset-{name}", "; ".join(filter(None, [credit, layer_attribution("districts", data)]))
+        return data, f"dataset-{name}" + (f"-{version}" if version else ""), "; ".join(filter(None, [credit, layer_attribution("districts", data)]))
     path = Path(layer)
     if path.is_dir():
         candidates = [path / "districts.parquet", path / "districts.geojson"]

@@ -151,6 +151,33 @@ def test_versions_are_kept_and_the_newest_is_current(env, tmp_path):
     assert store.load_published("survey", "v1")[0].attrs["dataset"]["title"] == "first"
     first = json.loads((env / "survey" / "v1" / "metadata.json").read_text())
     assert first["checksum"] == _independent_checksum(env / "survey" / "v1")
+    # the second was audited against the first (identical: no difference to single anyone out)
+    assert json.loads((env / "survey" / "v2" / "disclosure.json").read_text())["versions"]["audited_with"] == ["v1"]
+    from geo.export import load_for_export
+
+    newest, stem, credit = load_for_export("dataset:survey")
+    assert stem == "dataset-survey" and credit.startswith("second:")
+    older, stem, credit = load_for_export("dataset:survey@v1")
+    assert stem == "dataset-survey-v1" and credit.startswith("first:") and "(v1, not the newest)" in credit
+    with pytest.raises(UnknownName, match="no version 'v9'"):
+        load_for_export("dataset:survey@v9")
+
+
+def test_a_version_one_respondent_apart_from_a_served_one_is_refused(env, tmp_path, capsys):
+    """v1, then the same survey with one more respondent in Нура: the totals of the two versions would give that
+    person's district, group and answer. Refused with one line; once v1 is retired (never shared), it goes."""
+    _publish(_join(tmp_path, scores=True))
+    survey = _survey(tmp_path)
+    survey.write_bytes(survey.read_bytes() + "Астана;Нура;местный;1;5;one more\n".encode())
+    result = join_user_data(survey, city_col="Город", district_col="Район", group_col="Группа", weight_col="Вес",
+                            scores=["Q1:1-5"], h3_res=[], permutations=0, min_n=10)
+    result.write(tmp_path / "plus-one")
+    err = _refused(capsys, str(tmp_path / "plus-one"), "--name", "survey")
+    assert f"differs from the served v1 by 1 respondent(s) in Astana, district {NURA}, all respondents" in err
+    assert "qala datasets remove survey --version v1" in err
+    assert [p.name for p in (env / "survey").iterdir() if not p.name.startswith(".")] == ["v1"]
+    assert main(["datasets", "remove", "survey", "--version", "v1"]) == 0
+    assert _publish(tmp_path / "plus-one").name == "v1"
 
 
 def test_damage_is_caught_and_one_damaged_dataset_hides_no_other(env, tmp_path):

@@ -59,9 +59,16 @@ class Audit:
                 parent[find(int(other))] = find(int(cols[0]))
         self._component = np.array([find(i) for i in range(len(self._free))], dtype=int)
         self._column = column
+        self._known: dict[tuple[int, str], tuple[float, float]] = {}
 
     def interval(self, target: int, quantity: str) -> tuple[float, float]:
         """Least and greatest value of ``quantity`` in cell ``target`` given every shown cell."""
+        key = (target, quantity)
+        if key not in self._known:
+            self._known[key] = self._interval(target, quantity)
+        return self._known[key]
+
+    def _interval(self, target: int, quantity: str) -> tuple[float, float]:
         values = self.cells.quantities[quantity]
         members = self.cells.members[target]
         cols = self._column[members]

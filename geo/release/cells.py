@@ -146,7 +146,7 @@ def _cells(atoms: list[tuple[str, str, str]], cities: list[str], labels: list[st
     if len(cities) > 1:
         records.append((None, None, ALL, "national"))
         members.append(pos)
-    keys = pd.DataFrame(records, columns=["city", "district_id", "group", "level"])
+    keys = pd.DataFrame(records, columns=["city", "district_id", "group", "level"], dtype=object)  # None stays None
     return keys, members
 
 

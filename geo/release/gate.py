@@ -162,11 +162,15 @@ def _shortfall(audit: Audit, target: int, items: list[Item],
         answered = float(cells.total(f"{item.column}:n")[target])
         if answered <= 0:
             continue
-        parts = [(f"{item.column}:p{p}", float(p - item.low)) for p in item.points if p > item.low]
-        value = sum(coef * float(cells.total(name)[target]) for name, coef in parts)
-        lo, hi = audit.weighted_sum(target, parts)
-        if protected(value, lo, hi, answered, policy, weighted=True):
+        # the answerers' weight and their answers above the scale's low end (together: the weighted sum of
+        # the answers, whatever the scale's origin)
+        weight = [(f"{item.column}:p{p}", 1.0) for p in item.points]
+        above = [(name, float(p - item.low)) for (name, _), p in zip(weight, item.points, strict=True) if p > item.low]
+        if all(protected(sum(coef * float(cells.total(name)[target]) for name, coef in parts),
+                         *audit.weighted_sum(target, parts), answered, policy, weighted=True)
+               for parts in (weight, above)):
             continue
+        parts = weight
         # the answers' sum is protected when each point's weight is: move the point that falls shortest
         worst: tuple[float, str, float] | None = None
         for name, coef in parts:

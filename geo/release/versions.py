@@ -4,7 +4,8 @@ Why: each version on its own passes the gate, but an attacker holds every versio
 one respondent, publish v2: the city totals of the two differ by that one person, whose district, group and
 answer fall out of the subtraction although their cell is hidden in both. The difference of two versions is a
 table too, and the same threshold holds for it: every cell that both versions show must differ by no
-respondent at all (and then in no figure) or by at least ``min_n`` respondents.
+respondent at all (and then in no figure) or by at least ``min_n`` respondents, and the same for the answerers of
+each item (six new answers in a city would give those six people's mean).
 
 Only published figures are compared (what an attacker has): respondents per cell from the districts table
 (``n_rows``), from the scores (answerers + item non-respondents of every city, district and group cell) and
@@ -66,13 +67,17 @@ def check(new: dict[str, pd.DataFrame], new_meta: dict[str, Any], served: Iterab
         theirs = _cells(tables, meta)
         for key in sorted(set(mine) & set(theirs), key=str):
             a, b = mine[key], theirs[key]
-            if "people" not in a or "people" not in b:
-                continue
-            delta = abs(a["people"] - b["people"])
+            counts = [k for k in set(a) & set(b) if k == "people" or k.endswith(":n")]  # respondents, answerers
+            small = sorted((abs(a[k] - b[k]), k != "people", k) for k in counts if 0 < abs(a[k] - b[k]) < min_n)
             moved = [k for k in set(a) & set(b) - {"people"} if not np.isclose(a[k], b[k], rtol=1e-9, atol=1e-9)]
-            if 0 < delta < min_n or (delta == 0 and moved):
-                where = " ".join(str(k) for k in key if k is not None)
-                what = f"{delta:g} respondent(s)" if delta else f"its {', '.join(sorted(moved)[:3])} (same respondents)"
+            still = all(a[k] == b[k] for k in counts)
+            if small or (still and moved):
+                city, district, group = key
+                where = ", ".join(filter(None, [str(city), district and f"district {district}",
+                                                "all respondents" if group == "all" else f"group {group!r}"]))
+                what = (f"{small[0][0]:g} respondent(s)" + ("" if small[0][2] == "people" else
+                                                           f" answering {small[0][2].split(':')[0]}")
+                        if small else f"its {', '.join(sorted(moved)[:3])} (same respondents)")
                 raise BadInput(
                     f"dataset '{name}': the new version differs from the served {version} by {what} in {where}; "
                     f"with both published the difference would single them out; fix: publish a version in "
