@@ -353,6 +353,10 @@ def _run_publish(args: argparse.Namespace) -> int:
     tag = " [SYNTHETIC]" if meta["synthetic"] else ""
     print(f"published {meta['name']} {meta['version']}{tag}: n={meta['n']}, {', '.join(meta['cities'])}, "
           f"{len(meta['items'])} score item(s), checksum {meta['checksum'][:12]} -> {target}")
+    release = meta["release"]
+    print(f"release: {release['cells']['hidden']} of {release['cells']['published']} cells hidden (min_n "
+          f"{meta['min_n']}), every hidden cell audited; {len(release['left_out'])} output(s) left out; disclosure "
+          f"report: {target / DISCLOSURE} and {target / 'disclosure_ru.html'} (also _kk, _en)")
     print("restart the dashboard (or run `make data` to record it in the build manifest) to show it")
     return 0
 

@@ -196,6 +196,22 @@ def load_published_table(name: str, table: str, version: str | None = None) -> p
     return frame.copy() if frame is not None else None
 
 
+DISCLOSURE_LANGS = ("kk", "ru", "en")
+
+
+def disclosure_page(name: str, lang: str) -> str:
+    """The disclosure report page (HTML, written by ``qala publish``) of a dataset's current version, in kk/ru/en;
+    the version is checked as for its tables first."""
+    if lang not in DISCLOSURE_LANGS:
+        raise UnknownName(f"no disclosure page in {str(lang)[:8]!r}; use one of {', '.join(DISCLOSURE_LANGS)}")
+    folder, _stamp = _version_folder(name, None)
+    _checked(folder)
+    try:
+        return (folder / f"disclosure_{lang}.html").read_text(encoding="utf-8")
+    except OSError:
+        raise SourceUnavailable(f"dataset {folder} has no disclosure page; fix: republish it (`qala publish`)") from None
+
+
 def _version_folder(name: str, version: str | None) -> tuple[Path, int]:
     """The folder of a dataset's version (the current one by default) and its metadata's time stamp."""
     home = _dataset_home(name)
@@ -269,4 +285,4 @@ def clear_cache() -> None:
 
 
 __all__ = ["LAYERS", "as_bytes", "clear_cache", "latest_vintage", "latest_vintages", "load_districts",
-           "load_figures", "load_layer", "load_published", "load_published_table", "manifest", "published_datasets", "population_for", "version", "web_bytes"]
+           "disclosure_page", "load_figures", "load_layer", "load_published", "load_published_table", "manifest", "published_datasets", "population_for", "version", "web_bytes"]

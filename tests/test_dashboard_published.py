@@ -170,7 +170,7 @@ def test_legend_says_suppressed_hatched_and_synthetic(vm):
     text = str(view.legend)
     assert "Legend · SYNTHETIC" in text
     assert "legend-suppressed" in text and "legend-poor" in text
-    assert "fewer than 10 respondents, or suppressed so that such a value cannot be worked back" in text
+    assert "fewer than 10 respondents (or effectively fewer, or one or two carry most of the weight), or hidden so that such a value cannot be worked back" in text
     assert "Hatched: poor reliability" in text
     assert "'No data'" in text  # E: no respondent at all, which is not a suppressed estimate
     heading = str(view.heading)

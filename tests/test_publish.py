@@ -348,3 +348,23 @@ def test_make_data_records_published_datasets_and_stays_a_no_op(env, tmp_path, m
     recorded = (build / "manifest.json").read_bytes()
     run(quiet=True)
     assert (build / "manifest.json").read_bytes() == recorded  # unchanged datasets: a true no-op
+
+
+def test_the_dashboard_serves_the_disclosure_report_of_the_current_version(env, tmp_path):
+    import flask
+
+    from dashboard.published import register_routes
+
+    _publish(_join(tmp_path, scores=True))
+    app = flask.Flask("probe")
+    register_routes(app)
+    client = app.test_client()
+    page = client.get("/disclosure/survey/ru.html")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    text = page.get_data(as_text=True)
+    assert '<html lang="ru">' in text and "Сарыарка" in text
+    for bad in ("/disclosure/survey/xx.html", "/disclosure/nope/ru.html"):
+        answer = client.get(bad)
+        assert answer.status_code == 404 and answer.mimetype == "text/plain", bad
+    assert client.get("/disclosure/..%2Fsurvey/ru.html").status_code == 404

@@ -228,3 +228,12 @@ def test_write_pages_writes_three_pages_equal_to_render(tmp_path):
     page.write_pages(_report(hidden=[]), tmp_path / "out")  # written again: replaced, still three files
     assert len(list((tmp_path / "out").iterdir())) == 3
     assert "No cell is hidden." in (tmp_path / "out" / "disclosure_en.html").read_text(encoding="utf-8")
+
+
+def test_a_score_item_left_out_is_named_and_explained_escaped():
+    report = {"format": 1, "min_n": 10, "rules": {}, "hidden": [],
+              "left_out": [{"output": "item", "item": "<b>Q7</b>", "why": "too_few_answers"}]}
+    ru = page.render(report, "ru")
+    assert "Вопрос &lt;b&gt;Q7&lt;/b&gt;: не опубликовано, так как на него ответило слишком мало людей" in ru
+    assert "<b>Q7" not in ru
+    assert "Score item &lt;b&gt;Q7&lt;/b&gt;: left out, because too few answered it" in page.render(report, "en")

@@ -124,7 +124,9 @@ def heading(ds: Dataset, measure: Measure, state: ViewState) -> tuple[Component,
             str(value) if value not in (None, "") else t("pub_not_stated", lang))
         items += [html.Dt(t(key, lang)), html.Dd(shown)]
     out += [html.Dl(items, className="cite", id="dataset-meta"),
-            html.P(t("pub_aggregates_only", lang, n=ds.min_n), className="small")]
+            html.P([t("pub_aggregates_only", lang, n=ds.min_n), " ",
+                    html.A(t("pub_disclosure_link", lang), href=f"/disclosure/{ds.name}/{lang}.html",
+                           target="_blank", rel="noopener", id="dataset-disclosure")], className="small")]
     return tuple(out)
 
 

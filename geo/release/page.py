@@ -118,6 +118,10 @@ _CAT: dict[str, tuple[str, str, str]] = {
                       "{what}: жарияланбады, себебі {why}."),
     "out_indices": ("Segregation indices", "Индексы сегрегации", "Сегрегация индекстері"),
     "out_hexagons": ("H3 hexagons", "Шестиугольники H3", "H3 алтыбұрыштары"),
+    "item_named": ("Score item {item}", "Вопрос {item}", "{item} сұрағы"),
+    "why_too_few_answers": ("too few answered it for any of its figures to be published",
+                            "на него ответило слишком мало людей, чтобы опубликовать хоть одну его цифру",
+                            "оған жауап бергендер тым аз, сондықтан оның бірде-бір көрсеткішін жариялауға болмайды"),
     "hexagons_at": ("H3 hexagons, resolution {r}", "Шестиугольники H3, разрешение {r}",
                          "H3 алтыбұрыштары, ажыратымдылығы {r}"),
     "why_hidden_cells": ("they would narrow hidden cells", "это сузило бы интервалы скрытых ячеек",
@@ -321,6 +325,8 @@ def _left_out(report: dict, lang: str) -> list[str]:
         output = entry.get("output")
         if output == "hexagons" and "resolution" in entry:
             what = _t(lang, "hexagons_at", r=entry["resolution"])
+        elif output == "item" and "item" in entry:
+            what = _t(lang, "item_named", item=entry["item"])
         else:
             what = _code(lang, "out", output)
         if "city" in entry:
