@@ -191,6 +191,23 @@ def fmt_measure(value: float | None, measure: str, lang: str) -> str:
     return fmt_value(value, None, lang)
 
 
+def hidden_by_release(row: dict, measure: str) -> bool:
+    """A count, share, rate or quotient the release gate blanked (the district, or one of the cells it divides,
+    is suppressed), as against one that is missing (no population figure, a district without rows)."""
+    if row.get(measure) is not None:
+        return False
+    if row.get("suppressed"):
+        return True
+    return measure.startswith("lq_") and bool(row.get("count")) and "suppressed" in row
+
+
+def measure_cell(row: dict, measure: str, lang: str, min_n: int) -> str:
+    """A district's value of a count measure, or "suppressed" where the release gate hid it."""
+    if hidden_by_release(row, measure):
+        return t("upload_suppressed", lang, n=min_n)
+    return fmt_measure(row.get(measure), measure, lang)
+
+
 def score_cell(row: dict, item: str, lang: str, min_n: int) -> str:
     """A district's score: "3.40 (n 25, 3.05–3.75)", or why there is none (suppressed, no answer)."""
     mean = row.get(f"{item}_mean")
@@ -220,7 +237,7 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     min_n, item = int(store.get("min_n") or survey_min_n()), measure[:-5]
     scored = item in store.get("scores", [])  # a score item's label carries its n and interval, or why none
     labels = {str(r["district_id"]): f"{synthetic}{measure_label(measure, lang)}: " + (
-        score_cell(r, item, lang, min_n) if scored else fmt_measure(r.get(measure), measure, lang))
+        score_cell(r, item, lang, min_n) if scored else measure_cell(r, measure, lang, min_n))
         for r in store["rows"]}
     hideout = {"classes": cls.class_of, "colors": colors, "labels": labels, "lang": lang,
                "nodata": NO_DATA_COLOR,
@@ -240,10 +257,12 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
             legend.append(html.Li([html.Span(className="swatch", style={"background": color}),
                                    low if low == high else f"{low} – {high}",
                                    html.Span(f" ({len(held)})", className="small")]))
-    if scored and any(r.get(f"{item}_suppressed") for r in store["rows"]):
+    hidden = {str(r["district_id"]) for r in store["rows"]
+              if (r.get(f"{item}_suppressed") if scored else hidden_by_release(r, measure))}
+    if hidden:
         legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
                                t("upload_suppressed", lang, n=min_n)], id="upload-legend-suppressed"))
-    if any(v is None for v in values.values()):
+    if any(v is None and d not in hidden for d, v in values.items()):
         legend.append(html.Li([html.Span(className="swatch nodata", style={"background": NO_DATA_COLOR}),
                                t("no_data", lang)]))
     body.append(html.P(f"{t('legend', lang)} · {t('scheme_' + UPLOAD_SCHEME, lang)}", className="small"))
@@ -256,7 +275,7 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str)
     rows = []
     for r in sorted(store["rows"], key=lambda r: -(r.get("count") or 0)):
         rows.append(html.Tr([html.Th(row_name(r, lang), scope="row"),
-                             *[html.Td(fmt_measure(r.get(m), m, lang), className="num")
+                             *[html.Td(measure_cell(r, m, lang, min_n), className="num")
                                for m in BASE_MEASURES],
                              *[html.Td(score_cell(r, i, lang, min_n), className="num")
                                for i in store.get("scores", [])]]))

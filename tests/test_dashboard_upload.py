@@ -22,10 +22,11 @@ from dashboard.upload import (
 from dashboard.viewmodel import ViewModel
 from dashboard.views import leftbank, perception
 
-# Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka; the fourth point is
-# steppe west of the city, the fifth row has markup for a latitude.
-POINTS = ("name,lat,lon\nAkorda,51.125828,71.446297\nBaiterek,51.128207,71.430411\n"
-          "Station,51.194700,71.410800\nSteppe,51.600000,70.600000\nBad,<b>x</b>,71.4\n")
+# Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka, 12 rows at each
+# (an upload passes the release gate, which hides a district of 1-9 rows); the next point is steppe west of the
+# city, the last row has markup for a latitude.
+POINTS = ("name,lat,lon\n" + "Akorda,51.125828,71.446297\n" * 12 + "Baiterek,51.128207,71.430411\n" * 12
+          + "Station,51.194700,71.410800\n" * 12 + "Steppe,51.600000,70.600000\nBad,<b>x</b>,71.4\n")
 
 
 def data_url(raw: bytes, mime: str = "text/csv") -> str:
@@ -74,17 +75,18 @@ def test_unusable_uploads_are_refused_with_their_reason(name, contents, key):
 
 def test_points_are_joined_counted_and_set_aside_with_nothing_left_on_disk(built, private_tmp):
     message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")
-    assert message == "3 rows joined, 2 not joined."
+    assert message == "36 rows joined, 2 not joined."
     assert list(private_tmp.iterdir()) == []  # the temporary folder is gone
     counts = {r["name_en"]: r["count"] for r in store["rows"]}
-    assert counts["Esil"] == 2 and counts["Saryarka"] == 1 and sum(counts.values()) == 3
+    assert counts["Esil"] == 24 and counts["Saryarka"] == 12 and sum(counts.values()) == 36
     assert (store["city"], store["vintage"], store["synthetic"]) == ("Astana", "astana-6", False)
-    assert store["input_rows"] == store["joined_rows"] + store["set_aside_rows"] == 5
+    assert store["input_rows"] == store["joined_rows"] + store["set_aside_rows"] == 38
     reasons = {r["row"]: (r["reason"], r["value"]) for r in store["set_aside"]}
-    assert "outside every district" in reasons[4][0] and reasons[5][1] == "<b>x</b>"
+    assert "outside every district" in reasons[37][0] and reasons[38][1] == "<b>x</b>"
     esil = next(r for r in store["rows"] if r["name_en"] == "Esil")
     assert esil["share_of_city"] == pytest.approx(2 / 3)
-    assert esil["per_1000"] == pytest.approx(2 / esil["population"] * 1000)
+    assert esil["per_1000"] == pytest.approx(24 / esil["population"] * 1000)
+    assert not any(r["suppressed"] for r in store["rows"])  # nothing small: nothing hidden
     json.dumps(store, allow_nan=False)  # missing values are None, never NaN in the page's store
 
 
@@ -94,7 +96,7 @@ def test_upload_view_colours_by_measure_and_keeps_file_text_as_text(built, priva
     ids = {r["district_id"]: r for r in store["rows"]}
     by_count = sorted(ids, key=lambda d: ids[d]["count"])
     classes = [hideout["classes"][d] for d in by_count]
-    assert classes[0] < classes[-2] < classes[-1]  # 0, 1 and 2 rows: three distinct classes, in order
+    assert classes[0] < classes[-2] < classes[-1]  # 0, 12 and 24 rows: three distinct classes, in order
     tree = _tree(body)
     assert "<b>x</b>" in tree and "dangerouslySetInnerHTML" not in tree
     share, _ = upload_view(store, "share_of_city", "en", 5, "viridis")
@@ -148,19 +150,19 @@ def test_district_dropdown_is_labelled_as_the_keyboard_route(vm):
 def test_auto_joins_every_city_and_scores_columns_named_like_q1(built, private_tmp):
     answers = [1, 2, 3, 4, 5, 5, 4, 3, 2, "не знаю", 4]  # 10 answers (mean 3.3) and one don't know in Esil
     lines = ["city,district,q1"] + [f"Астана,Есиль,{a}" for a in answers] + [f"Алматы,Медеуский,{a}" for a in
-                                                                             (2, 3)] + ["Караганда,Центр,3"]
+                                                                             (2, 3) * 5] + ["Караганда,Центр,3"]
     message, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "en", "auto")
-    assert message == "13 rows joined, 1 not joined."
+    assert message == "21 rows joined, 1 not joined."
     assert store["vintages"] == {"Astana": "astana-6", "Almaty": "almaty-8"} and store["city"] == "Astana"
     assert store["scores"] == ["q1"] and "q1_mean" in store["measures"]
     rows = {r["name_en"]: r for r in store["rows"]}
     assert rows["Esil"]["q1_mean"] == pytest.approx(3.3) and rows["Esil"]["q1_n"] == 10
-    assert rows["Medeu"]["q1_mean"] is None and rows["Medeu"]["q1_suppressed"]  # 2 < 10 respondents
+    assert rows["Medeu"]["q1_mean"] == pytest.approx(2.5) and rows["Medeu"]["q1_n"] == 10
     _, body = upload_view(store, "q1_mean", "en", 5, "viridis")
     tree = _tree(body)
     low, high = rows["Esil"]["q1_ci_low"], rows["Esil"]["q1_ci_high"]
     assert low < 3.3 < high and f"3.30 (n 10, {low:.2f}\u2013{high:.2f})" in tree.encode().decode("unicode_escape")
-    assert "suppressed" in tree and "unknown city 'Караганда'" in tree.encode().decode("unicode_escape")
+    assert "unknown city 'Караганда'" in tree.encode().decode("unicode_escape")
     assert len(joined_frame(store)) == len(store["rows"]) == 6 + 8
     json.dumps(store, allow_nan=False)
 
@@ -198,3 +200,23 @@ def test_uploaded_scores_show_mean_n_interval_and_suppression_in_each_language(b
     if lang != "en":
         visible = text.replace('"upload-legend-suppressed"', "")  # the element's id is not read
         assert "suppressed" not in visible and ": mean" not in visible  # no English word left
+
+
+def test_hidden_counts_say_suppressed_and_missing_ones_no_data(built, private_tmp, monkeypatch):
+    """The release gate hides Saryarka (3 rows) and the district that protects it: their count, share and rate
+    read "suppressed" in the table, on the map's labels and in the legend; a district nobody answered from is a
+    real 0, not "no data"; "no data" stays for what is missing (here: nothing)."""
+    monkeypatch.delenv("QALA_MIN_N", raising=False)
+    lines = ["city,district,q1"] + [f"Астана,Есиль,{1 + i % 5}" for i in range(15)] + [
+        f"Астана,Сарыарка,{a}" for a in (1, 5, 5)] + ["Астана,Алматинский,4"] * 10
+    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "ru", "auto")
+    rows = {r["name_en"]: r for r in store["rows"]}
+    hidden = [r for r in store["rows"] if r["suppressed"]]
+    assert {r["name_en"] for r in hidden} >= {"Saryarka"} and rows["Nura"]["count"] == 0
+    hideout, body = upload_view(store, "count", "ru", 5, "viridis")
+    text = json.dumps(json.loads(_tree(body)), ensure_ascii=False)
+    for r in hidden:
+        assert hideout["labels"][r["district_id"]] == "Строк (число): скрыто (меньше 10 респондентов или " \
+            "эффективно меньше, либо для защиты такого значения)"
+    assert text.count("скрыто (меньше 10 респондентов") >= 3 * len(hidden)  # count, share, rate of each
+    assert "upload-legend-suppressed" in text and "Нет данных" not in text

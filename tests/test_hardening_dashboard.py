@@ -24,7 +24,7 @@ from dashboard.uploadkeep import RESULTS, SLOTS, ResultStore, sweep_stale_upload
 from dashboard.viewmodel import ViewModel
 from geo.settings import PROJECT_ROOT, build_dir
 
-POINTS = "name,lat,lon\nAkorda,51.125828,71.446297\nStation,51.194700,71.410800\n"
+POINTS = "name,lat,lon\n" + "Akorda,51.125828,71.446297\n" * 12 + "Station,51.194700,71.410800\n" * 12  # past the gate
 
 
 def data_url(raw: bytes) -> str:
@@ -119,7 +119,7 @@ def test_upload_callback_keeps_only_an_id_in_the_browser(app, client, vm, built)
                                                                 "view.data": good_view(vm)}))
     response = reply.get_json()["response"]
     kept = response["upload-store"]["data"]
-    assert set(kept) == {"id"} and RESULTS.get(kept["id"])["joined_rows"] == 2
+    assert set(kept) == {"id"} and RESULTS.get(kept["id"])["joined_rows"] == 24
 
 
 # ------------------------------------------------------------------------------------------ forged view state
@@ -214,7 +214,7 @@ def test_uploads_never_touch_the_disk_and_stale_folders_are_swept(built, tmp_pat
     outcome, store = join_in_child(POINTS.encode(), "survey.csv", None)
     assert outcome == "ok" and seen and seen[0][0].startswith("/proc/self/fd/") and seen[0][1] == []
     message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")  # and through the child
-    assert store is not None and store["joined_rows"] == 2  # Akorda and the station
+    assert store is not None and store["joined_rows"] == 24  # 12 at Akorda and 12 at the station
     assert list(tmp_path.iterdir()) == []
     old, young = tmp_path / "qala-upload-old", tmp_path / "qala-upload-young"
     old.mkdir()

@@ -237,3 +237,18 @@ def test_a_score_item_left_out_is_named_and_explained_escaped():
     assert "Вопрос &lt;b&gt;Q7&lt;/b&gt;: не опубликовано, так как на него ответило слишком мало людей" in ru
     assert "<b>Q7" not in ru
     assert "Score item &lt;b&gt;Q7&lt;/b&gt;: left out, because too few answered it" in page.render(report, "en")
+
+
+def test_the_gate_s_levels_name_their_place():
+    # "group": a group within a district (the district's name; the group in its column); "city_group": a group
+    # within a city (the city itself)
+    report = {"format": 1, "min_n": 10, "rules": {}, "hidden": [
+        {"city": "Astana", "district_id": "711110000", "names": {"ru": "Алматы"}, "group": "мигрант",
+         "level": "group", "n_interval": [0, 24], "weight_interval": [0.0, 31.8]},
+        {"city": "Shymkent", "district_id": None, "names": None, "group": "мигрант", "level": "city_group",
+         "n_interval": [63, None], "weight_interval": [82.4, None]}]}
+    text = page.render(report, "ru")
+    assert "<td>Астана</td><td>Алматы</td><td>мигрант</td>" in text.replace("\n", "")
+    assert "<td>Шымкент</td><td>Шымкент</td><td>мигрант</td>" in text.replace("\n", "")
+    assert "(group)" not in text and "(city_group)" not in text
+    assert "<td class=n>63–∞</td><td class=n>82,40–∞</td>" in text  # no published figure bounds it above

@@ -207,9 +207,11 @@ def _pct(value: object, lang: str) -> str:
 
 
 def _interval(pair: object, lang: str, digits: int | None = None) -> str:
-    """'0–33' (an en dash between the ends); anything not a pair is shown as it is."""
+    """'0–33' (an en dash between the ends; '63–∞' where nothing published bounds it); anything not a pair is
+    shown as it is."""
     if isinstance(pair, list | tuple) and len(pair) == 2:
-        return f"{_num(pair[0], lang, digits)}–{_num(pair[1], lang, digits)}"
+        high = "∞" if pair[1] is None else _num(pair[1], lang, digits)
+        return f"{_num(pair[0], lang, digits)}–{high}"
     return _num(pair, lang)
 
 
@@ -293,13 +295,13 @@ def _place(cell: dict, lang: str) -> tuple[str, str]:
     """(city, district) as the hidden-cells table shows them, in ``lang``."""
     level, city = cell.get("level", "district"), cell.get("city")
     city_text = _code(lang, "city", city) if city is not None else _t(lang, "all_cities")
-    if level == "city":
+    if level in ("city", "city_group"):  # the whole city (its group, if any, is in the group column)
         return city_text, city_text
     if level == "national":
         return _t(lang, "all_cities"), _t(lang, "all_cities")
     names = _dict(cell.get("names"))
     name = names.get(lang) or names.get("en") or cell.get("district_id") or "—"
-    return city_text, str(name) if level == "district" else f"{name} ({level})"
+    return city_text, str(name) if level in ("district", "group") else f"{name} ({level})"
 
 
 def _hidden(report: dict, lang: str, private: bool) -> list[str]:
