@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,24 +39,11 @@ LIMITS = ("known_answers", "second_moments", "zero_cells")
 SOLVER = "HiGHS (scipy.optimize.linprog)"
 
 
-class Outputs(Protocol):
-    """What the gate releases (a ``geo.join.result.JoinResult``; the gate sits below the join and does not
-    import it)."""
-
-    city: str
-    districts: Any
-    groups: pd.DataFrame | None
-    indices: pd.DataFrame | None
-    scores: pd.DataFrame | None
-    score_differences: pd.DataFrame | None
-    hexagons: dict[int, Any]
-    report: dict[str, Any]
-
-
 def release(result: Any, rows: pd.DataFrame, items: Sequence[Any], *, group: str | None,
             policy: Policy, group_column: str | None = None, level: float = 0.95) -> Any:
-    """The released ``result``: suppression decided over every table, applied to all, with ``report['release']``
-    (the public report) and ``report['release_steward']`` (the same with each hidden cell's reason).
+    """The released ``result`` (a ``geo.join.result.JoinResult``: the gate sits below the join and does not
+    import it): suppression decided over every table, applied to all, with ``report['release']`` (the public
+    report) and ``report['release_steward']`` (the same with each hidden cell's reason).
 
     ``rows``: the joined rows (city, district_id, weight, [group], item columns, NaN = no answer); ``items``:
     ``geo.indicators.survey.ScoreItem``s; ``group``: the group column of ``rows``; ``group_column``: its name
