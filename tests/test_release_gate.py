@@ -299,3 +299,72 @@ def test_hexagons_of_a_city_with_small_hexagons_are_left_out():
     raw.hexagons = {8: big}
     kept = release(raw, rows, [ITEM], group="group", policy=POLICY)
     assert list(kept.hexagons) == [8] and kept.hexagons[8]["count"].tolist() == [30.0, 74.0]
+
+
+# ----------------------------------------------------------------------------------------- rules and audit
+
+
+def test_the_levels_as_the_report_states_them():
+    assert Policy(min_n=12, top1=0.6, top2=0.8, protection=0.5).as_dict() == {
+        "threshold": {"min_n": 12}, "n_eff": {"min": 12}, "dominance": {"top1": 0.6, "top2": 0.8},
+        "protection": {"count_half_width": 6.0, "count_upper_at_least": 12, "weighted_half_width_respondents": 6.0}}
+
+
+def test_one_respondent_is_sensitive():
+    rows = _rows({"d1": {"a": 1}, "d2": {"a": 40}})
+    cells = cellmod.build(rows.drop(columns="group"), _districts(["d1", "d2"])[["district_id", "city"]], [], None)
+    assert sensitive(cells, [], POLICY)[:2].tolist() == ["threshold", ""]
+
+
+def test_protection_edges_by_hand():
+    # weighted, one respondent: the share is 5 / 1, so the interval must reach 6 x the value
+    assert not protected(1.0, 0.0, 4.0, 1, POLICY, weighted=True)
+    assert protected(1.0, 0.0, 6.0, 1, POLICY, weighted=True)
+    # weighted, the lower end: 0.5 over one respondent must be allowed down to 0
+    assert not protected(0.5, 0.5, 100.0, 1, POLICY, weighted=True)
+    # weighted 20 of 20 respondents: down to 15 (16 is too high), up to 25
+    assert not protected(20.0, 16.0, 25.0, 20, POLICY, weighted=True)
+    # a count of 30: up to 35 (34 is too low)
+    assert not protected(30, 25, 34, 30, POLICY, weighted=False)
+    # the slack is relative to the value: 1e-7 of a billion is 100
+    assert protected(1e9, 1e9 - 5 + 50, 1e9 + 5, 1e9, POLICY, weighted=False)
+    assert not protected(1e9, 1e9 - 5 + 150, 1e9 + 5, 1e9, POLICY, weighted=False)
+    # and at least 1e-7 in absolute terms; the ends themselves count
+    assert not protected(1.0, 1.5e-7, 10.0, 1, POLICY, weighted=False)
+    assert protected(3, 3e-7, 10 - 3e-7, 3, POLICY, weighted=False)
+
+
+def _system(sizes: dict[str, list[int]]) -> cellmod.Cells:
+    """Cells of cities whose districts hold the given numbers of respondents (weights 1, no groups)."""
+    frames, ids = [], []
+    for city, counts in sizes.items():
+        for i, k in enumerate(counts):
+            ids.append((f"{city}{i}", city))
+            frames.append(pd.DataFrame({"city": [city] * k, "district_id": [f"{city}{i}"] * k, "weight": 1.0}))
+    rows = pd.concat(frames, ignore_index=True)
+    return cellmod.build(rows, pd.DataFrame(ids, columns=["district_id", "city"]), [], None)
+
+
+def test_the_audit_intervals_by_hand():
+    from geo.release.audit import Audit
+
+    # one city, districts 3, 30, 45 (cells 0-2; the city is cell 3): 3 and 30 hidden, each lies in 0..33
+    cells = _system({"A": [3, 30, 45]})
+    audit = Audit(cells, np.array([True, True, False, False]))
+    assert audit.interval(0, "n") == (0.0, 33.0) and audit.interval(1, "n") == (0.0, 33.0)
+    assert audit.interval(2, "n") == (45.0, 45.0) and audit.programs == 4  # a shown cell needs no programme
+    assert audit.interval(0, "n") == (0.0, 33.0) and audit.programs == 4  # asked again: remembered
+    # the city hidden too: nothing bounds them above
+    loose = Audit(cells, np.array([True, True, False, True]))
+    assert loose.interval(0, "n") == (0.0, np.inf) and loose.interval(3, "n") == (45.0, np.inf)
+    # two cities and their total: city A (3, 30, 5) hidden with its 3 and 5; the total minus city B (45)
+    # gives A = 38, so its hidden part is 8 and A itself is known exactly
+    two = _system({"A": [3, 30, 5], "B": [45]})
+    keys = two.keys
+    hidden = np.zeros(len(keys), dtype=bool)
+    hidden[[0, 2]] = True
+    hidden[keys.index[(keys["level"] == "city") & (keys["city"] == "A")]] = True
+    audit = Audit(two, hidden)
+    city_a = int(keys.index[(keys["level"] == "city") & (keys["city"] == "A")][0])
+    assert audit.interval(city_a, "n") == pytest.approx((38.0, 38.0))
+    assert audit.interval(0, "n") == pytest.approx((0.0, 8.0))

@@ -60,7 +60,7 @@ def sensitive(cells: Cells, items: list[Item], policy: Policy) -> np.ndarray:
             q = cells.total(f"{top_key}:q")
         else:
             w = cells.total(weight_key)
-            q = _squares(cells, items)
+            q = _squares(cells)
         top = cells.cell_top2(top_key)
         live = n > 0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -72,7 +72,7 @@ def sensitive(cells: Cells, items: list[Item], policy: Policy) -> np.ndarray:
     return reason
 
 
-def _squares(cells: Cells, items: list[Item]) -> np.ndarray:
+def _squares(cells: Cells) -> np.ndarray:
     """Sum of squared weights of every respondent of each cell (all rows, answerers or not)."""
     return cells.total("w2") if "w2" in cells.quantities else np.zeros(len(cells.members))
 
