@@ -70,7 +70,10 @@ def release(result: Any, rows: pd.DataFrame, items: Sequence[Any], *, group: str
     left_out = [{"output": "item", "item": i.column, "why": "too_few_answers"} for i in specs if i.column not in names]
     left_out += _left_out(released, cells, hidden, policy)
     steward = _report(cells, hidden, reasons, audit, policy, released, left_out, started)
-    public = {**steward, "hidden": [{k: v for k, v in h.items() if k != "reason"} for h in steward["hidden"]]}
+    # the public copy: no reasons, and not how much work the audit took (its count of programmes grows with the
+    # number of small cells, which the published tables do not tell)
+    public = {**steward, "hidden": [{k: v for k, v in h.items() if k != "reason"} for h in steward["hidden"]],
+              "audit": {k: v for k, v in steward["audit"].items() if k not in ("programs", "seconds")}}
     released.report = {**result.report, "release": public, "release_steward": steward}
     return released
 
