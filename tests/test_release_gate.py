@@ -369,3 +369,20 @@ def test_the_audit_intervals_by_hand():
     city_a = int(keys.index[(keys["level"] == "city") & (keys["city"] == "A")][0])
     assert audit.interval(city_a, "n") == pytest.approx((38.0, 38.0))
     assert audit.interval(0, "n") == pytest.approx((0.0, 8.0))
+
+
+def test_the_rules_edges_exactly_at_their_levels():
+    two = Policy(min_n=2)
+
+    def reason(weights: list[float], policy: Policy = two) -> str:
+        rows = _rows({"d1": {"a": len(weights)}}, weights={"d1": weights})
+        cells = cellmod.build(rows.drop(columns="group"), _districts(["d1"])[["district_id", "city"]], [], None)
+        return str(sensitive(cells, [], policy)[0])
+
+    assert reason([5.0] + [1.0] * 5) == ""  # one carries exactly 50%: not more than half
+    assert reason([5.01] + [1.0] * 5) == "dominance"
+    assert reason([4.0, 3.5] + [0.5] * 5) == ""  # two carry exactly 75%
+    assert reason([4.0, 3.6] + [0.5] * 5) == "dominance"
+    assert reason([1.0] * 10, POLICY) == ""  # 10 respondents of equal weight: n_eff exactly 10
+    # small weights (their squares sum below 1) are weights all the same: n_eff = 1.1025 / 0.2775 = 3.97
+    assert reason([0.5] + [0.05] * 11, POLICY) == "n_eff"

@@ -87,3 +87,23 @@ def test_every_served_version_is_audited_and_named():
     with pytest.raises(BadInput, match="served v2 by 1 respondent"):
         check({"districts": _districts(30, 33.0)}, {"n": 110},
               [("v1", old, {"n": 100}), ("v2", {"districts": _districts(31, 34.0)}, {"n": 111})], MIN_N, "s")
+
+
+def test_score_rows_are_read_one_by_one_and_only_where_shown():
+    hidden_first = pd.concat([_scores(31, 4, 3.0, suppressed=True), _scores(31, 4, 3.0, level="city")])
+    shown_both = pd.concat([_scores(31, 4, 3.0, suppressed=True), _scores(30, 4, 3.0, level="city")])
+    # a hidden row (even one carrying numbers) is skipped, and the rows after it are still compared
+    with pytest.raises(BadInput, match=r"by 1 respondent\(s\) in Astana, all respondents"):
+        _check({"scores": hidden_first}, {"scores": shown_both}, n_new=110)
+    assert _check({"scores": _scores(31, 4, 3.0, suppressed=True)}, {"scores": _scores(30, 4, 3.0)},
+                  n_new=110) == ["v1"]
+    # respondents are answerers plus non-respondents: 40 + 9 against 30 + 4 is 15 more, 10 more answerers
+    assert _check({"scores": _scores(40, 9, 3.0)}, {"scores": _scores(30, 4, 3.0)}, n_new=115) == ["v1"]
+    # the answerers' weight alone moving, with the same people: refused
+    moved = _scores(30, 4, 3.0)
+    moved["weight_sum"] = 40.0
+    with pytest.raises(BadInput, match=r"its Q1:weight_sum \(same respondents\)"):
+        _check({"scores": moved}, {"scores": _scores(30, 4, 3.0)})
+    # an item the earlier version did not have is not a difference
+    q2 = _scores(30, 4, 2.0).assign(item="Q2")
+    assert _check({"scores": pd.concat([_scores(30, 4, 3.0), q2])}, {"scores": _scores(30, 4, 3.0)}) == ["v1"]
