@@ -31,7 +31,7 @@ import dash
 import flask
 from dash.exceptions import DashException
 
-from dashboard import brief_routes, published
+from dashboard import brief_routes, disclosure
 from dashboard.callbacks import register
 from dashboard.i18n import pick_language, t
 from dashboard.layout import first_view, page_search, serve_layout
@@ -220,7 +220,7 @@ def create_app(vm: ViewModel | None = None) -> dash.Dash:
     app.server.add_url_rule("/qala/geo/<name>.geojson", "geo_layer", lambda name: geo_response(vm, name))
     register(app, vm)
     brief_routes.register(app, vm)  # /brief.pdf, /brief.png and the page's links
-    published.register_routes(app.server)  # /disclosure/<name>/<lang>.html
+    disclosure.register_routes(app.server)  # /disclosure/<name>/<lang>.html
     harden(app)
     sweep_stale_uploads()
     # Dash registers its script paths on the first request; two threads of a fresh worker racing there can

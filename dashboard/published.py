@@ -15,15 +15,12 @@ import math
 import sys
 from dataclasses import dataclass, field
 
-import flask
 import geopandas as gpd
 import pandas as pd
 
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from dashboard.i18n import has, t
 from dashboard.records import Box, GeoLayer, clean_cell, frame_collection, geolayer, text_cell
-from geo import store
-from geo.errors import QalaError
 from geo.settings import survey_min_n
 
 SCORE, COUNT = "score", "count"
@@ -290,6 +287,8 @@ class PublishedIndex:
     @classmethod
     def load(cls, names: dict[str, dict[str, str]] | None = None) -> PublishedIndex:
         """Read the current version of every published dataset once (geo.store)."""
+        from geo import store
+        from geo.errors import QalaError
 
         index = cls()
         try:
@@ -399,20 +398,3 @@ def measure_label(measure: Measure, lang: str) -> str:
         return t(key, lang)
     prefix, _, group = measure.key.partition("_")
     return t("pub_measure_lq" if prefix == "lq" else "pub_measure_share_group", lang, group=group)
-
-
-def disclosure_response(name: str, lang: str) -> flask.Response:
-    """``/disclosure/<name>/<lang>.html``: the dataset's disclosure report page as ``qala publish`` wrote it (a
-    standalone page with its own strict Content-Security-Policy); 404 for an unknown dataset or language."""
-    try:
-        page = store.disclosure_page(name, lang)
-    except QalaError as exc:
-        return flask.Response(str(exc).splitlines()[0] + "\n", status=404, mimetype="text/plain")
-    response = flask.Response(page, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def register_routes(server: flask.Flask) -> None:
-    server.add_url_rule("/disclosure/<name>/<lang>.html", "disclosure", disclosure_response)

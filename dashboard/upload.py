@@ -34,8 +34,17 @@ from dashboard.classify import DEFAULT_K, K_CHOICES, NO_DATA_COLOR, PALETTES, cl
 from dashboard.controls import checked_view
 from dashboard.i18n import t
 from dashboard.joinmessages import message_text, message_view
-from dashboard.panels import flags_view, fmt_value, source_view
+from dashboard.panels import flags_view, source_view
 from dashboard.records import clean_cell
+from dashboard.uploadcells import (
+    BASE_MEASURES,
+    fmt_measure,
+    hidden_by_release,
+    measure_cell,
+    measure_label,
+    row_name,
+    score_cell,
+)
 from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, join_elsewhere, release_memory
 from dashboard.viewmodel import ViewModel
 from dashboard.views import download_data
@@ -55,7 +64,6 @@ SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the cou
 # Natural breaks: an upload's counts are mostly small integers with many ties (zeros), which quantiles would
 # fold into one class; Fisher-Jenks keeps distinct values apart up to k classes.
 UPLOAD_SCHEME = "fisher_jenks"
-BASE_MEASURES = ("count", "share_of_city", "per_1000")
 _log = logging.getLogger(__name__)
 
 
@@ -169,61 +177,6 @@ def join_in_child(raw: bytes, name: str, city: str | None) -> tuple[str, object]
 
 
 # ------------------------------------------------------------------------------------------- view
-
-
-def measure_label(measure: str, lang: str) -> str:
-    if measure.endswith("_mean") and measure not in BASE_MEASURES:
-        return t("upload_score_mean", lang, item=measure[:-5])
-    if measure.startswith("lq_"):
-        return t("measure_lq", lang, group=measure[3:])
-    return t(f"measure_{measure}", lang)
-
-
-def fmt_measure(value: float | None, measure: str, lang: str) -> str:
-    if value is None:
-        return t("no_data", lang)
-    if measure == "share_of_city":
-        return f"{100 * value:.1f} %"
-    if measure == "per_1000" or measure.startswith("lq_"):
-        return f"{value:.3g}"
-    if measure.endswith("_mean"):
-        return f"{value:.2f}"
-    return fmt_value(value, None, lang)
-
-
-def hidden_by_release(row: dict, measure: str) -> bool:
-    """A count, share, rate or quotient the release gate blanked (the district, or one of the cells it divides,
-    is suppressed), as against one that is missing (no population figure, a district without rows)."""
-    if row.get(measure) is not None:
-        return False
-    if row.get("suppressed"):
-        return True
-    return measure.startswith("lq_") and bool(row.get("count")) and "suppressed" in row
-
-
-def measure_cell(row: dict, measure: str, lang: str, min_n: int) -> str:
-    """A district's value of a count measure, or "suppressed" where the release gate hid it."""
-    if hidden_by_release(row, measure):
-        return t("upload_suppressed", lang, n=min_n)
-    return fmt_measure(row.get(measure), measure, lang)
-
-
-def score_cell(row: dict, item: str, lang: str, min_n: int) -> str:
-    """A district's score: "3.40 (n 25, 3.05–3.75)", or why there is none (suppressed, no answer)."""
-    mean = row.get(f"{item}_mean")
-    if mean is None:
-        if row.get(f"{item}_suppressed"):
-            return t("upload_suppressed", lang, n=min_n)
-        return t("upload_no_answers" if row.get(f"{item}_n") == 0 else "no_data", lang)
-    return (f"{mean:.2f} (n {int(row.get(f'{item}_n') or 0)}, {row.get(f'{item}_ci_low') or 0:.2f}–"
-            f"{row.get(f'{item}_ci_high') or 0:.2f})")
-
-
-def row_name(row: dict, lang: str) -> str:
-    for code in (lang, "en", "ru", "kk"):
-        if row.get(f"name_{code}"):
-            return str(row[f"name_{code}"])
-    return str(row.get("district_id"))
 
 
 def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str) -> tuple[dict, list]:
