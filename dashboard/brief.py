@@ -32,7 +32,7 @@ from dashboard.views import MapView, export_table
 from dashboard.views.concentration import current_series
 from geo import store
 from geo.errors import QalaError
-from geo.settings import build_dir, dashboard_host, dashboard_port
+from geo.settings import build_dir, public_url
 
 FORMATS = {"pdf": "application/pdf", "png": "image/png"}
 FONTS = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif'  # Debian's, with Kazakh letters
@@ -229,9 +229,11 @@ def legend_html(view: MapView, hatched: bool, lang: str) -> str:
     return f'<h2>{escape(t("legend", lang))}</h2><ul class="legend">{"".join(lis)}</ul>{note}' if lis else note
 
 
-def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str, today: dt.date | None = None
-               ) -> str:
-    """The whole brief as one self-contained HTML page (inline CSS and SVG; no script, font or image URL)."""
+def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | None,
+               today: dt.date | None = None) -> str:
+    """The whole brief as one self-contained HTML page (inline CSS and SVG; no script, font or image URL).
+    ``base_url`` is the dashboard's public address (``QALA_PUBLIC_URL``); without one the view's query is
+    printed instead of a link."""
     lang = state.lang
     title, period = title_parts(vm, state, view)
     hideout = view.choropleth.style.hideout()
@@ -241,7 +243,12 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str, to
     names = lambda fid, props: place_name(vm, fid, lang) if fid else ""  # noqa: E731
     svg = svg_map(raw, hideout, names, (w, s, e, n), context, state.district)
     table, sources = values_table(value_rows(vm, state), state)
-    link = base_url.rstrip("/") + "/" + to_query(state)
+    if base_url:
+        link = base_url.rstrip("/") + "/" + to_query(state)
+        reopen = f'{escape(t("brief_reopen", lang))}: <a class="link" href="{escape(link)}">{escape(link)}</a>'
+    else:
+        reopen = f'{escape(t("brief_view_query", lang))}: <span class="link">{escape(to_query(state))}</span>'
+
     version, built = build_stamp()
     made = (today or dt.date.today()).isoformat()
     notices = "".join(f'<p class="notice">{escape(x)}</p>' for x in view.notices)
@@ -258,7 +265,7 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str, to
 {legend_html(view, bool(hatched_ids(hideout)), lang)}</section>
 <section><h2>{escape(t("brief_values", lang))}</h2>{table}{sources}</section>
 <footer>
-<p>{escape(t("brief_reopen", lang))}: <a class="link" href="{escape(link)}">{escape(link)}</a></p>
+<p>{reopen}</p>
 <p>{escape(t("brief_build", lang, version=version, date=built))} · {escape(t("brief_made", lang, date=made))}</p>
 <p>{escape(t("attribution", lang))}</p>
 </footer>
@@ -273,7 +280,7 @@ def file_name(state: ViewState, fmt: str) -> str:
     return f"{stem[:120]}.{fmt}"
 
 
-def make_brief(vm: ViewModel, state: ViewState, view: MapView, fmt: str, base_url: str) -> bytes:
+def make_brief(vm: ViewModel, state: ViewState, view: MapView, fmt: str, base_url: str | None) -> bytes:
     """The brief of a view as PDF or PNG bytes (BriefError, one line, when Chromium cannot make it)."""
     return brief_render.render(brief_html(vm, state, view, base_url), fmt)
 
@@ -295,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("view", nargs="*", help='the view: "?city=Almaty&lang=kk" or city=Almaty lang=kk')
     parser.add_argument("-o", "--output", help="the PDF to write (default: a name made from the view)")
     parser.add_argument("--png", help="also (or only, with no -o) write a PNG of the page here")
-    parser.add_argument("--base", default=f"http://{dashboard_host()}:{dashboard_port()}/",
-                        help="the dashboard's address, for the link that reopens the view")
+    parser.add_argument("--base", default=public_url(),
+                        help="the dashboard's public address, for the link that reopens the view (default "
+                        "QALA_PUBLIC_URL; without one the view's query is printed)")
     args = parser.parse_args(argv)
     try:
         for arg in args.view:

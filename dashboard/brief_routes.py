@@ -18,6 +18,7 @@ from dashboard.i18n import t
 from dashboard.layout import first_view
 from dashboard.uploadkeep import Slots
 from dashboard.viewmodel import ViewModel
+from geo.settings import public_url
 
 BRIEF_SLOTS = Slots(1)
 RETRY_AFTER_S = 5
@@ -38,7 +39,7 @@ def brief_response(vm: ViewModel, fmt: str) -> flask.Response:
     if not BRIEF_SLOTS.acquire():
         return _unavailable(t("brief_busy", state.lang))
     try:
-        data = make_brief(vm, state, view, fmt, request.host_url)
+        data = make_brief(vm, state, view, fmt, public_url())  # never the request's Host header
     except NoBrowser:
         return _unavailable(t("brief_no_browser", state.lang))
     except BriefError as exc:

@@ -510,6 +510,8 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                      "Мәндер, әрқайсысы өз дереккөзімен"),
     "brief_unit": ("Unit", "Единица", "Өлшем бірлігі"),
     "brief_reopen": ("Reopen this view", "Открыть этот вид снова", "Осы көріністі қайта ашу"),
+    "brief_view_query": ("This view (after the dashboard's address)", "Этот вид (после адреса панели)",
+                         "Бұл көрініс (панель мекенжайынан кейін)"),
     "brief_build": ("Build {version} of {date}", "Сборка {version} от {date}", "{date} жинағы, нұсқасы {version}"),
     "brief_made": ("Brief made {date}", "Справка составлена {date}", "Анықтама жасалған күн: {date}"),
     "brief_hatched": ("Hatched: the value carries a confidence flag (secondary source, uncertain, lower bound, "

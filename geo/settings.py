@@ -85,6 +85,8 @@ PROTECTION = 0.5
 # ---------------------------------------------------------------------------------------------------------------
 # Dashboard settings (owned by dashboard/; read there and by dashboard/gunicorn_conf.py, nowhere else).
 # - ``QALA_TILES``: basemap tile URL template (default OpenStreetMap's).
+# - ``QALA_PUBLIC_URL``: the dashboard's public address, for the link a brief prints to reopen its view (never
+#   taken from a request's Host header, which the requester chooses); unset or not http(s): no link.
 # - ``QALA_HOST`` / ``QALA_PORT``: where the dashboard listens (default 127.0.0.1:8050).
 # - ``QALA_WORKERS`` / ``QALA_THREADS``: gunicorn workers and threads per worker (default 2 x 4).
 # - ``QALA_TIMEOUT``: seconds a request may take before gunicorn restarts its worker (default 120: an upload's
@@ -96,6 +98,13 @@ DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 def tiles_url() -> str:
     return os.environ.get("QALA_TILES") or DEFAULT_TILES
+
+
+def public_url() -> str | None:
+    """``QALA_PUBLIC_URL`` when it is an http(s) address without spaces, else None."""
+    text = os.environ.get("QALA_PUBLIC_URL", "").strip()
+    ok = text.startswith(("http://", "https://")) and len(text) > len("https://") and not any(c.isspace() for c in text)
+    return text if ok else None
 
 
 def dashboard_host() -> str:

@@ -205,3 +205,35 @@ def test_the_page_has_brief_links_for_its_view(client):
     text = json.dumps(page)
     assert '"href": "/brief.pdf?city=Almaty&layer=concentration' in text
     assert '"href": "/brief.png?city=Almaty&layer=concentration' in text
+
+
+def test_the_link_back_comes_from_the_public_address_never_from_the_request(vm, monkeypatch):
+    import flask
+
+    state, _notices, view = almaty(vm, "?city=Almaty&lang=ru")
+    linked = brief.brief_html(vm, state, view, "https://qala.example.kz/atlas/")
+    assert '<a class="link" href="https://qala.example.kz/atlas/?' in linked
+    bare = brief.brief_html(vm, state, view, None)  # no public address: the query, no link
+    assert '<a class="link"' not in bare and "Этот вид (после адреса панели): <span class=\"link\">?" in bare
+    # the route: whatever Host the request names, the address is QALA_PUBLIC_URL's (or none)
+    seen = []
+    monkeypatch.setattr(brief_routes, "make_brief", lambda vm, state, view, fmt, base: seen.append(base) or b"%PDF")
+    app = flask.Flask("probe")
+    for public, expected in ((None, None), ("https://qala.example.kz/", "https://qala.example.kz/")):
+        if public:
+            monkeypatch.setenv("QALA_PUBLIC_URL", public)
+        else:
+            monkeypatch.delenv("QALA_PUBLIC_URL", raising=False)
+        with app.test_request_context("/brief.pdf?city=Almaty&lang=ru", headers={"Host": "evil.example"}):
+            assert brief_routes.brief_response(vm, "pdf").status_code == 200
+        assert seen[-1] == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("https://qala.example.kz/", "https://qala.example.kz/"), ("http://10.0.0.5:8050", "http://10.0.0.5:8050"),
+    ("", None), ("javascript:alert(1)", None), ("https://", None), ("https://a b/", None), ("qala.kz", None)])
+def test_the_public_address_setting_takes_only_http_addresses(monkeypatch, value, expected):
+    from geo.settings import public_url
+
+    monkeypatch.setenv("QALA_PUBLIC_URL", value)
+    assert public_url() == expected
