@@ -19,6 +19,7 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 TIMEOUT_S = 60
 PNG_SIZE = (794, 1123)  # A4 at 96 px per inch
 PNG_SCALE = 1.5
+NICENESS = 10  # a brief is a background job beside the map's requests
 
 
 class BriefError(SourceUnavailable):
@@ -43,8 +44,22 @@ def _flags(profile: str) -> list[str]:
     return ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
             "--disable-background-networking", "--disable-component-update", "--mute-audio",
-            "--host-resolver-rules=MAP * ~NOTFOUND", "--allow-file-access-from-files",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # no network: the page holds everything it shows
             f"--user-data-dir={profile}", "--hide-scrollbars"]
+
+
+def command(binary: str, work: Path, fmt: str, out: Path, page: Path) -> list[str]:
+    """The Chromium command for one brief, lowered in priority (``nice``) so that it does not starve the map's
+    requests; the page is self-contained, so Chromium gets neither network nor access to other local files."""
+    args = [binary, *_flags(str(work / "profile"))]
+    if fmt == "pdf":
+        args += ["--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={out}"]
+    else:
+        width, height = PNG_SIZE
+        args += [f"--window-size={width},{height}", f"--force-device-scale-factor={PNG_SCALE}",
+                 f"--screenshot={out}"]
+    nice = shutil.which("nice")
+    return ([nice, "-n", str(NICENESS)] if nice else []) + [*args, page.as_uri()]
 
 
 def render(html: str, fmt: str, timeout: float = TIMEOUT_S) -> bytes:
@@ -57,14 +72,7 @@ def render(html: str, fmt: str, timeout: float = TIMEOUT_S) -> bytes:
         page = Path(work) / "brief.html"
         page.write_text(html, encoding="utf-8")
         out = Path(work) / f"brief.{fmt}"
-        args = [binary, *_flags(str(Path(work) / "profile"))]
-        if fmt == "pdf":
-            args += ["--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={out}"]
-        else:
-            width, height = PNG_SIZE
-            args += [f"--window-size={width},{height}", f"--force-device-scale-factor={PNG_SCALE}",
-                     f"--screenshot={out}"]
-        args.append(page.as_uri())
+        args = command(binary, Path(work), fmt, out, page)
         try:
             done = subprocess.run(args, cwd=work, capture_output=True, timeout=timeout, check=False,
                                   stdin=subprocess.DEVNULL)

@@ -237,3 +237,17 @@ def test_the_public_address_setting_takes_only_http_addresses(monkeypatch, value
 
     monkeypatch.setenv("QALA_PUBLIC_URL", value)
     assert public_url() == expected
+
+
+def test_chromium_runs_niced_without_network_or_other_local_files(tmp_path):
+    from pathlib import Path
+
+    from dashboard import brief_render
+
+    page = tmp_path / "brief.html"
+    args = brief_render.command("/usr/bin/chromium", tmp_path, "pdf", tmp_path / "brief.pdf", page)
+    assert Path(args[0]).name == "nice" and args[1:3] == ["-n", "10"] and args[3] == "/usr/bin/chromium"
+    assert "--allow-file-access-from-files" not in args and "--host-resolver-rules=MAP * ~NOTFOUND" in args
+    assert args[-1] == page.as_uri() and f"--print-to-pdf={tmp_path / 'brief.pdf'}" in args
+    png = brief_render.command("/usr/bin/chromium", tmp_path, "png", tmp_path / "brief.png", page)
+    assert f"--screenshot={tmp_path / 'brief.png'}" in png and "--window-size=794,1123" in png
