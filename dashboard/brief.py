@@ -32,7 +32,7 @@ from dashboard.views import MapView, export_table
 from dashboard.views.concentration import current_series
 from geo import store
 from geo.errors import QalaError
-from geo.settings import build_dir, public_url
+from geo.settings import CITIES, build_dir, public_url
 
 FORMATS = {"pdf": "application/pdf", "png": "image/png"}
 FONTS = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif'  # Debian's, with Kazakh letters
@@ -142,7 +142,11 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
                                  tuple(flag_label(f, lang) for f in fig.confidence)))
         return rows
     rows = []
-    for row in export_table(vm, state).rows:
+    exported = export_table(vm, state).rows
+    if exported and "dataset" in exported[0]:
+        return [_survey_row(vm, row, state) for row in exported
+                if state.city not in CITIES or row.get("city") == state.city]
+    for row in exported:
         source = row.get("source") or row.get("method")
         numbers = [(k, v) for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
                    and k != "fid" and v == v]
@@ -153,6 +157,29 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
                              unit_label(row.get("unit"), lang), str(row.get("period_label") or state.period or "–"),
                              source, flags))
     return rows
+
+
+def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
+    """A published survey estimate as a reader takes it: "2.40 (2.06–2.73), n 51 · good", or "suppressed"
+    (the release gate hid it), with the dataset's own period and source."""
+    lang = state.lang
+    if row.get("suppressed"):
+        shown: str | None = t("pub_suppressed_cell", lang)
+    elif row.get("value") is None:
+        shown = None
+    else:
+        fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else (lambda v: f"{v:.2f}")
+        shown = fmt(row["value"])
+        if row.get("ci_low") is not None and row.get("ci_high") is not None:
+            shown += f" ({fmt(row['ci_low'])}–{fmt(row['ci_high'])})"
+        if row.get("n") is not None:
+            shown += f", n {int(row['n'])}"
+        if row.get("reliability") in ("good", "fair", "poor"):
+            shown += f" · {t('pub_rel_' + row['reliability'], lang)}"
+    unit = t("pub_scale", lang, scale=row["scale"]) if row.get("scale") else ""
+    fid = str(row.get("fid") or "")
+    return ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
+                    row.get("source"), ())
 
 
 def title_parts(vm: ViewModel, state: ViewState, view: MapView) -> tuple[str, str]:
@@ -167,7 +194,9 @@ def title_parts(vm: ViewModel, state: ViewState, view: MapView) -> tuple[str, st
         if series.vintage:
             period += f" · {t('vintage', state.lang)}: {series.vintage}"
     else:
-        period = f"{t('period', state.lang)}: {state.period}" if state.period else ""
+        exported = export_table(vm, state).rows
+        stated = exported[0].get("period") if exported and "dataset" in exported[0] else state.period
+        period = f"{t('period', state.lang)}: {stated}" if stated else ""
     return title, period
 
 

@@ -332,3 +332,21 @@ def test_demo_dataset_serves_and_its_download_holds_no_respondent(demo_datasets,
     assert len(ds.dists) == sum(not c.suppressed and c.value is not None for k in ("Q1", "Q2")
                                 for c in ds.cells[k].values())
     clear_render_cache()
+
+
+def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period(vm):
+    """A (3.40, 3.10-3.70, n 40, good), B (2.00, poor), C and D suppressed in words, E without respondents:
+    the brief's values are the released estimates with interval, n and reliability, in the page's language,
+    with the dataset's period and source (never another indicator's period or a raw dump of fields)."""
+    from dashboard import brief
+
+    state, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Astana&lang=ru&period=2022")
+    rows = {r.fid: r for r in brief.value_rows(vm, state)}
+    assert rows[A].value == "3.40 (3.10–3.70), n 40 · хорошая"
+    assert rows[B].value == "2.00 (1.20–2.80), n 12 · низкая"
+    assert rows[C].value == rows[D].value == "скрыто" and rows[E].value is None
+    assert {r.period for r in rows.values()} == {"2024"} and {r.source for r in rows.values()} == {"qala demo"}
+    assert rows[A].unit == "шкала 1-5" and not any("=" in (r.value or "") for r in rows.values())
+    view = render(vm, state)
+    _title, period = brief.title_parts(vm, state, view)
+    assert period == "Период: 2024"
