@@ -386,3 +386,24 @@ def test_the_rules_edges_exactly_at_their_levels():
     assert reason([1.0] * 10, POLICY) == ""  # 10 respondents of equal weight: n_eff exactly 10
     # small weights (their squares sum below 1) are weights all the same: n_eff = 1.1025 / 0.2775 = 3.97
     assert reason([0.5] + [0.05] * 11, POLICY) == "n_eff"
+
+
+def test_shrunk_means_follow_from_the_shown_cells_alone():
+    """Attack on the non-linear figure: a shrunk mean that used a hidden district's mean would be an equation
+    in it. Recomputed here from nothing but released numbers (Fay-Herriot moment estimate over the shown
+    districts and the shown city mean), every published shrunk mean agrees."""
+    ids = [f"d{i}" for i in range(1, 7)]
+    rows = _rows({"d1": {"a": 4}, "d2": {"a": 40}, "d3": {"a": 30}, "d4": {"a": 35}, "d5": {"a": 25},
+                  "d6": {"a": 50}},
+                 answers={"d1": [5.0] * 4, "d2": [1.0, 2.0] * 20, "d3": [3.0, 4.0, 5.0] * 10,
+                          "d4": [2.0, 5.0, 4.0, 3.0, 1.0] * 7, "d5": [4.0] * 20 + [5.0] * 5,
+                          "d6": [1.0, 3.0] * 25})
+    _, out = _released(rows, grouped=False, ids=ids)
+    s = out.scores[(out.scores["item"] == "q1") & (out.scores["group"] == "all")]
+    shown = s[(s["level"] == "district") & ~s["suppressed"]]
+    centre = float(s.loc[s["level"] == "city", "mean"].iloc[0])
+    assert s.loc[s["suppressed"], "shrunk_mean"].isna().all() and s["suppressed"].sum() >= 2  # d1 and another
+    assert len(shown) >= 3
+    tau2 = max(0.0, float(np.mean((shown["mean"] - centre) ** 2) - np.mean(shown["se"] ** 2)))
+    expected = centre + tau2 / (tau2 + shown["se"] ** 2) * (shown["mean"] - centre)
+    np.testing.assert_allclose(shown["shrunk_mean"], expected, rtol=1e-12)

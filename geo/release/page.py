@@ -22,7 +22,7 @@ _COLUMN = {"en": 0, "ru": 1, "kk": 2}
 
 
 _CSS = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}"
-        "table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.2rem .5rem;"
+        "table{border-collapse:collapse;margin:.5rem 0;display:block;max-width:100%;overflow-x:auto}th,td{border:1px solid #bbb;padding:.2rem .5rem;"
         "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
         ".banner{border:3px solid #b00020;background:#fde7ea;padding:.75rem;font-weight:bold}"
         ".badge{background:#5a2d82;color:#fff;padding:.1rem .4rem;margin-left:.5rem;font-size:.8em}"
