@@ -44,8 +44,6 @@ SHRINK_MIN_DISTRICTS = 3
 # half-width of the 95% CI over (scale high - scale low): <= 0.10 "good", <= 0.20 "fair", above "poor"
 # (on a 1-5 item: +-0.4 and +-0.8 points); suppressed estimates are "suppressed".
 RELIABILITY_BANDS: tuple[tuple[str, float], ...] = (("good", 0.10), ("fair", 0.20))
-RELIABILITY_RULE = ("95% CI half-width / (scale high - scale low): good <= 0.10, fair <= 0.20, poor above; "
-                    "suppressed where the release gate hides the cell")
 VALUE_COLUMNS = ["n", "nonresponse", "weight_sum", "mean", "se", "ci_low", "ci_high", "n_eff", "cv",
                  "top_share", "top_ci_low", "top_ci_high", "dist", "shrunk_mean"]
 KEY_COLUMNS = ["city", "level", "district_id", "item", "group"]

@@ -201,10 +201,7 @@ def _release(result: JoinResult, table: UserTable, assigned: pd.DataFrame, polic
 
     items = [ScoreItem(c, int(low), int(high)) for c, (low, high, _) in table.scales.items()]
     group = "group" if "group" in assigned else None
-    keep = ["city", "district_id", *table.scales, *([group] if group else [])]
-    rows = assigned[keep].copy()
-    rows["weight"] = assigned["weight"].to_numpy(dtype=float) if "weight" in assigned else 1.0
-    released = release(result, rows, items, group=group, policy=policy, group_column=table.columns.get("group"))
+    released = release(result, _survey_rows(table, assigned), items, group=group, policy=policy, group_column=table.columns.get("group"))
     hidden = {h["city"] for h in released.report["release"]["hidden"] if h["level"] == "city"}
     report = released.report
     for part in report.get("cities", []):
@@ -276,8 +273,14 @@ def _with_scores(
         if missing:
             notes.append(f"{column!r}: {missing:,} joined rows without an answer ({report[column]['dont_know']:,} "
                          f"don't know, {report[column]['blank']:,} blank): not scored, still joined")
+    group = "group" if "group" in assigned else None
+    return with_scores(result, _survey_rows(table, assigned), items, group=group), report, notes
+
+
+def _survey_rows(table: UserTable, assigned: pd.DataFrame) -> pd.DataFrame:
+    """The joined rows as the survey steps take them: city, district_id, weight (1 without a weight column),
+    the score items (NaN: no answer) and the group, if any."""
     keep = ["city", "district_id", *table.scales] + (["group"] if "group" in assigned else [])
     rows = assigned[keep].copy()
     rows.insert(2, "weight", assigned["weight"].to_numpy(dtype=float) if "weight" in assigned else 1.0)
-    group = "group" if "group" in assigned else None
-    return with_scores(result, rows, items, group=group), report, notes
+    return rows

@@ -55,9 +55,11 @@ class Cells:
     top2: dict[str, np.ndarray] = field(default_factory=dict)  # "" (all rows) / item -> per atom two largest w
 
     def total(self, quantity: str) -> np.ndarray:
-        """The quantity's value in every cell."""
-        values = self.quantities[quantity]
-        return np.array([values[m].sum() for m in self.members])
+        """The quantity's value in every cell (computed once: the atoms' values do not change)."""
+        if quantity not in self._totals:
+            values = self.quantities[quantity]
+            self._totals[quantity] = np.array([values[m].sum() for m in self.members])
+        return self._totals[quantity]
 
     def cell_top2(self, key: str) -> np.ndarray:
         """The two largest single weights of each cell (among all rows, or an item's answerers)."""
@@ -73,6 +75,7 @@ class Cells:
         return self._index.get((city, district, group))
 
     def __post_init__(self) -> None:
+        self._totals: dict[str, np.ndarray] = {}
         self._index = {(c, d, g): i for i, (c, d, g) in enumerate(
             zip(self.keys["city"], self.keys["district_id"], self.keys["group"], strict=True))}
 

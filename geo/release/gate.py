@@ -62,7 +62,7 @@ def release(result: Any, rows: pd.DataFrame, items: Sequence[Any], *, group: str
     kept = [i for i in specs if not (sensitive(cells, [i], policy)[top] != "").any()]
     reasons = sensitive(cells, kept, policy)
     primary = np.flatnonzero(reasons != "")
-    hidden, audit = _suppress(cells, reasons, kept, policy)
+    hidden, audit, kept = _suppress(cells, reasons, kept, policy)
     if any(_shortfall(audit, int(t), kept, policy) is not None for t in primary):
         raise RuntimeError("release gate: a sensitive cell is still unprotected after suppression (a bug)")
     names = {i.column for i in kept}
@@ -99,8 +99,10 @@ def _check_labels(rows: pd.DataFrame, group: str | None, column: str | None, pol
 
 
 def _suppress(cells: Cells, reasons: np.ndarray, items: list[Item],
-              policy: Policy) -> tuple[np.ndarray, Audit]:
-    """Primary cells, then complements until the audit finds every sensitive cell protected.
+              policy: Policy) -> tuple[np.ndarray, Audit, list[Item]]:
+    """Primary cells, then complements until the audit finds every sensitive cell protected; returns the
+    pattern, its audit and the items still released (one whose answers only the never-hidden total could
+    protect is left out).
 
     Hiding a cell only removes what the attacker knows, so a cell once protected stays protected: one pass
     over the sensitive cells (smallest first) suffices. Each step hides the cells of the cheapest change of
@@ -113,7 +115,6 @@ def _suppress(cells: Cells, reasons: np.ndarray, items: list[Item],
         hidden[atoms] = True
     n = cells.total("n")
     audit = Audit(cells, hidden)
-    programs = 0
     for target in sorted((int(i) for i in np.flatnonzero(np.isin(reasons, REASONS))), key=lambda i: (n[i], i)):
         while (gap := _shortfall(audit, target, items, policy)) is not None:
             quantity, values, need = gap
@@ -121,18 +122,16 @@ def _suppress(cells: Cells, reasons: np.ndarray, items: list[Item],
             if not pick:  # nothing left to change around it: widen through a shown cell that holds it
                 holder = _holder(cells, audit.hidden, target, n)
                 if holder is None and ":" in quantity:  # only the never-hidden total is left: the item's
-                    items.remove(next(i for i in items if i.column == quantity.split(":")[0]))  # answers there
-                    continue                                                                   # say too much
+                    items = [i for i in items if i.column != quantity.split(":")[0]]  # answers there say
+                    continue                                                           # too much: left out
                 if holder is None:
                     raise _too_small(cells, policy)
                 pick = [holder]
             hidden = audit.hidden.copy()
             hidden[pick] = True
             reasons[pick] = "complement"
-            programs += audit.programs
-            audit = Audit(cells, hidden)
-    audit.programs += programs
-    return audit.hidden, audit
+            audit = Audit(cells, hidden, audit.programs)  # the count of programmes carries on
+    return audit.hidden, audit, items
 
 
 def _shortfall(audit: Audit, target: int, items: list[Item],
@@ -160,16 +159,13 @@ def _shortfall(audit: Audit, target: int, items: list[Item],
                          *audit.weighted_sum(target, parts), answered, policy, weighted=True)
                for parts in (weight, above)):
             continue
-        parts = weight
-        # the answers' sum is protected when each point's weight is: move the point that falls shortest
-        worst: tuple[float, str, float] | None = None
-        for name, coef in parts:
-            values = cells.quantities[name]
-            gap = _gap(values, cells.members[target], answered, True, *audit.interval(target, name), policy)
-            if gap is not None and (worst is None or coef * abs(gap) > worst[0]):
-                worst = (coef * abs(gap), name, gap)
-        if worst is not None:
-            return worst[1], cells.quantities[worst[1]], worst[2]
+        # both are protected when each point's weight is: move the point that falls shortest
+        gaps = [(name, _gap(cells.quantities[name], cells.members[target], answered, True,
+                            *audit.interval(target, name), policy)) for name, _ in weight]
+        short = [(abs(gap), name, gap) for name, gap in gaps if gap is not None]
+        if short:
+            _, name, gap = max(short)
+            return name, cells.quantities[name], gap
     return None
 
 
