@@ -407,3 +407,14 @@ def test_shrunk_means_follow_from_the_shown_cells_alone():
     tau2 = max(0.0, float(np.mean((shown["mean"] - centre) ** 2) - np.mean(shown["se"] ** 2)))
     expected = centre + tau2 / (tau2 + shown["se"] ** 2) * (shown["mean"] - centre)
     np.testing.assert_allclose(shown["shrunk_mean"], expected, rtol=1e-12)
+
+
+def test_a_row_the_cells_do_not_know_is_hidden_not_shown():
+    rows = _rows({d: {"a": 12, "b": 14} for d in IDS})
+    raw, _ = _released(rows)
+    stray = raw.scores.iloc[[0]].assign(district_id="zz", level="district")  # no such district in the cells
+    raw.scores = pd.concat([raw.scores, stray], ignore_index=True)
+    out = release(raw, rows, [ITEM], group="group", policy=POLICY)
+    row = out.scores[out.scores["district_id"] == "zz"].iloc[0]
+    assert row["suppressed"] and np.isnan(row["mean"]) and np.isnan(row["n"])
+    assert not out.scores.loc[out.scores["district_id"] != "zz", "suppressed"].any()

@@ -37,7 +37,7 @@ def apply(result: Any, cells: Cells, hidden: np.ndarray, items: Sequence[Any], g
     def is_hidden(city: Any, district: Any, grp: Any) -> bool:
         pos = cells.position(None if _missing(city) else str(city), None if _missing(district) else str(district),
                              str(grp))
-        return bool(hidden[pos]) if pos is not None else False
+        return bool(hidden[pos]) if pos is not None else True  # a row the cells do not know: hidden, not shown
 
     districts = result.districts.copy()
     d_hidden = np.array([is_hidden(c, d, ALL) for c, d in zip(districts["city"], districts["district_id"],
@@ -70,12 +70,12 @@ def apply(result: Any, cells: Cells, hidden: np.ndarray, items: Sequence[Any], g
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    return value is None or bool(pd.isna(value))
 
 
 def _apply_groups(districts: pd.DataFrame, groups: pd.DataFrame, is_hidden: Any) -> None:
-    """Counts of hidden district x group cells blanked; location quotients recomputed from shown counts only
-    (a quotient with any hidden ingredient is blank: it would be an equation in the hidden cell)."""
+    """Counts of hidden district x group cells blanked, and every location quotient with a hidden ingredient
+    (the cell, its district, its group in the city, the city): it would be an equation in the hidden cell."""
     ids = groups["district_id"].astype(str)
     city_of = dict(zip(districts["district_id"].astype(str), districts["city"], strict=True))
     city = ids.map(city_of)
