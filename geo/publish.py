@@ -52,6 +52,8 @@ from geo.release import page, versions
 from geo.settings import datasets_dir, survey_min_n
 
 REPORT_KEYS = ("input_rows", "joined_rows", "set_aside_rows", "weighted_total")
+JOIN_TABLES = {"districts": "districts.parquet", "scores": "scores.csv", "score_differences": "score_differences.csv",
+               "groups": "groups.csv", "indices": "indices.csv"}  # what publishing reads of a join's output
 DISCLOSURE = "disclosure.json"  # the public disclosure report beside the tables (pages: disclosure_<lang>.html)
 STALE_SECONDS = 3600  # staging folders older than this were left by a killed run
 MAX_TEXT = 500  # longest title, source, period ... kept in the metadata
@@ -87,9 +89,9 @@ def read_join_output(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, A
                        "in a city's districts")
     _check_released(folder, report)
     tables = {"districts": districts}
-    for name in ("scores", "score_differences", "groups", "indices"):
-        path = folder / f"{name}.csv"
-        if path.is_file():
+    for name, file in JOIN_TABLES.items():
+        path = folder / file
+        if name != "districts" and path.is_file():
             try:
                 tables[name] = pd.read_csv(path, encoding="utf-8-sig", dtype={"district_id": str})
             except (ValueError, OSError) as exc:
@@ -109,15 +111,11 @@ def _check_released(folder: Path, report: dict[str, Any]) -> None:
     if not isinstance(min_n, int) or min_n < policy:
         raise BadInput(f"{folder} was joined with --min-n {min_n}, below this server's {policy} (QALA_MIN_N); "
                        f"fix: run `qala join` again with --min-n {policy} or more")
-    for name, digest in release["files"].items():
-        path = folder / str(name)
-        if not path.is_file() or sha256_file(path) != digest:
-            raise BadInput(f"{path} is not the file the join wrote (changed or missing); fix: run `qala join` "
-                           "again and publish its output unchanged")
-    extra = [n for n in ("districts.parquet", "scores.csv", "score_differences.csv", "groups.csv", "indices.csv")
-             if (folder / n).is_file() and n not in release["files"]]
-    if extra:
-        raise BadInput(f"{folder}: {', '.join(extra)} did not come from the join; fix: run `qala join` again")
+    for name in JOIN_TABLES.values():  # every file publishing reads, as the join wrote it
+        path = folder / name
+        if path.is_file() and release["files"].get(name) != sha256_file(path):
+            raise BadInput(f"{path} is not the file the join wrote (changed, or not from the join); fix: run "
+                           "`qala join` again and publish its output unchanged")
 
 
 def aggregate_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

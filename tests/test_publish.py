@@ -290,6 +290,13 @@ def test_refusals_exit_2_with_one_line(env, tmp_path, capsys):
     frame.to_parquet(edited / "districts.parquet")
     assert "districts.parquet is not the file the join wrote" in _refused(capsys, str(edited), "--name", "a")
 
+    added = tmp_path / "added"  # a table the join's report does not vouch for (put there by hand)
+    shutil.copytree(out, added)
+    report = json.loads((added / "report.json").read_text(encoding="utf-8"))
+    del report["release"]["files"]["indices.csv"]
+    (added / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    assert "indices.csv is not the file the join wrote" in _refused(capsys, str(added), "--name", "a")
+
     low = _join(tmp_path, scores=False, name="low", min_n=2)  # below the server's policy (10)
     assert "joined with --min-n 2, below this server's 10" in _refused(capsys, str(low), "--name", "a")
     plain = join_user_data(_survey(tmp_path), city_col="Город", district_col="Район", h3_res=[], permutations=0)
