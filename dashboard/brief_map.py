@@ -130,6 +130,8 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
             return ""
         frame = tuple(shapely.GeometryCollection([g for _, _, g in features]).bounds)
     assert frame is not None
+    window = shapely.box(*frame)  # features beyond the frame (another city's districts) are not on this map:
+    features = [f for f in features if f[2].intersects(window)]  # drawn, they would widen it with their labels
     proj = Projection.of(*frame)
     classes = hideout.get("classes") or {}
     colors = list(hideout.get("colors") or [])

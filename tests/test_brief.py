@@ -64,6 +64,19 @@ def test_svg_has_one_coloured_path_per_district_hatching_and_escaped_labels():
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched
 
 
+def test_districts_beyond_the_frame_are_left_off_the_map():
+    """A layer of three cities' districts drawn in one city's frame: the far districts are not drawn, and
+    their labels do not widen the drawing into a thumbnail (the survey brief's map was 7,024 units wide)."""
+    raw = json.dumps({"type": "FeatureCollection", "features": [
+        square("a", 71.0, 51.0), square("b", 71.2, 51.0), square("far", 76.9, 43.2)]}).encode()
+    names = {"a": "Esil", "b": "Nura", "far": "Medeu"}
+    framed = svg_map(raw, {}, lambda fid, props: names[fid], (70.95, 50.95, 71.45, 51.15))
+    assert re.findall(r'data-fid="(\w+)"', framed) == ["a", "b"] and "Medeu" not in framed
+    assert re.search(r'viewBox="([^"]+)"', framed)[1] == "0 0 992 640"  # the frame's own drawing, no wider
+    whole = svg_map(raw, {}, lambda fid, props: names[fid])  # no frame: the features' extent, all drawn
+    assert "Medeu" in whole
+
+
 def test_hatched_ids_accept_a_mapping_or_a_list():
     assert brief_map.hatched_ids({"hatched": {"a": True, "b": False}}) == {"a"}
     assert brief_map.hatched_ids({"hatched": ["x", 7]}) == {"x", "7"}
