@@ -115,9 +115,9 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         Output({"type": "twomap-layer", "n": ALL}, "hideout"), Output({"type": "twomap-caption", "n": ALL}, "children"),
         Input("view", "data"), State("choropleth", "url"), State("context", "url"),
         State({"type": "i18n", "key": ALL}, "id"), State({"type": "twomap-layer", "n": ALL}, "url"),
-        prevent_initial_call=True,
+        State("upload-store", "data"), prevent_initial_call=True,
     )
-    def draw(view, choropleth_url, context_url, label_ids, second_urls):
+    def draw(view, choropleth_url, context_url, label_ids, second_urls, upload_ref):
         checked = checked_view(vm, view)
         if checked is None:
             return (no_update,) * 21
@@ -132,7 +132,10 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         bounds = {"bounds": shown.bounds, "transition": "fitBounds"} if moved else no_update
         lang = state.lang
         labels = [_label(i, lang) for i in (label_ids if isinstance(label_ids, list) else [])]
-        return (no_update if new_url == choropleth_url else new_url, shown.choropleth.style.hideout(),
+        hideout = shown.choropleth.style.hideout()
+        if upload.shown_upload(upload_ref) is not None:  # the upload replaces the base layer while shown
+            hideout = {**hideout, **upload.HIDDEN_BASE}
+        return (no_update if new_url == choropleth_url else new_url, hideout,
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
                 list(shown.points),
                 shown.panel, shown.notice_divs, bounds, labels, t("basemap_unavailable", lang),

@@ -20,7 +20,8 @@ from dashboard.controls import control_options, hidden_groups, sync_state, view_
 from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
 from dashboard.state import Notice, ViewState, to_query
 from dashboard.timecontrols import compare_layout, time_layout
-from dashboard.upload import UPLOAD_CITIES, UPLOAD_LIMIT_MB
+from dashboard.upload import ACCEPTED, UPLOAD_CITIES, UPLOAD_LIMIT_MB
+from dashboard.uploadform import form_layout
 from dashboard.viewmodel import ViewModel
 from dashboard.views import MapView, render, second_map
 from dashboard.views.twomaps import SecondMap
@@ -113,11 +114,12 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                                        "value": c} for c in UPLOAD_CITIES]), lang),
         html.Div(id="upload-zone", **{"data-limit": str(UPLOAD_LIMIT_MB * 1024 * 1024)}, children=dcc.Upload(
             id="upload", className="upload", max_size=UPLOAD_LIMIT_MB * 1024 * 1024, multiple=False,
-            accept=".csv,.geojson,.json",
+            accept=",".join(ACCEPTED),
             children=html.Div(t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), id="upload-hint"))),
         html.P(t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB), id={"type": "i18n", "key": "upload_too_big"},
                className="upload-toobig notice", role="alert"),
         html.Div(id="upload-result", role="status", **{"aria-live": "polite"}),
+        form_layout(lang),
         dcc.Store(id="upload-store"),
         dcc.Download(id="upload-download"),
     ])
@@ -137,6 +139,8 @@ def upload_panel(lang: str) -> html.Section:
         html.Button(html.Span(t("upload_dl_csv", lang), id={"type": "i18n", "key": "upload_dl_csv"}),
                     id="upload-dl-csv",
                     className="dl", n_clicks=0),
+        html.Button(html.Span(t("upload_dl_zip", lang), id={"type": "i18n", "key": "upload_dl_zip"}),
+                    id="upload-dl-zip", className="dl", n_clicks=0, title=t("upload_dl_zip_title", lang)),
         html.Button(html.Span(t("upload_clear", lang), id={"type": "i18n", "key": "upload_clear"}),
                     id="upload-clear",
                     className="dl", n_clicks=0),

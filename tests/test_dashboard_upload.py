@@ -11,14 +11,8 @@ import pytest
 
 from dashboard.layout import serve_layout
 from dashboard.state import ViewState
-from dashboard.upload import (
-    UploadRejected,
-    decode_upload,
-    decoded_size,
-    handle_upload,
-    joined_frame,
-    upload_view,
-)
+from dashboard.upload import UploadRejected, decode_upload, decoded_size, handle_upload
+from dashboard.uploadview import joined_frame, upload_view
 from dashboard.viewmodel import ViewModel
 from dashboard.views import leftbank, perception
 
@@ -63,7 +57,7 @@ def test_size_is_checked_before_decoding():
 
 
 @pytest.mark.parametrize("name, contents, key", [
-    ("points.xlsx", data_url(b"a,b\n1,2\n"), "upload_bad_type"),
+    ("points.docx", data_url(b"a,b\n1,2\n"), "upload_bad_type"),
     ("points.csv", "data:text/csv,a,b", "upload_bad_type"),
     ("points.csv", "data:text/csv;base64,", "upload_empty"),
 ])
@@ -92,21 +86,21 @@ def test_points_are_joined_counted_and_set_aside_with_nothing_left_on_disk(built
 
 def test_upload_view_colours_by_measure_and_keeps_file_text_as_text(built, private_tmp):
     _, store = handle_upload(data_url(POINTS.encode()), "<i>survey</i>.csv", "en")
-    hideout, body = upload_view(store, "count", "en", 5, "viridis")
+    hideout, body = upload_view(store, "count", "en", 5, "viridis", "Astana")
     ids = {r["district_id"]: r for r in store["rows"]}
     by_count = sorted(ids, key=lambda d: ids[d]["count"])
     classes = [hideout["classes"][d] for d in by_count]
     assert classes[0] < classes[-2] < classes[-1]  # 0, 12 and 24 rows: three distinct classes, in order
     tree = _tree(body)
     assert "<b>x</b>" in tree and "dangerouslySetInnerHTML" not in tree
-    share, _ = upload_view(store, "share_of_city", "en", 5, "viridis")
+    share, _ = upload_view(store, "share_of_city", "en", 5, "viridis", "Astana")
     assert "66.7 %" in share["labels"][by_count[-1]]
 
 
 def test_synthetic_upload_is_labelled(built, private_tmp):
     _, store = handle_upload(data_url(POINTS.encode()), "synthetic_points.csv", "en")
     assert store["synthetic"] is True
-    hideout, body = upload_view(store, "count", "en", 5, "viridis")
+    hideout, body = upload_view(store, "count", "en", 5, "viridis", "Astana")
     assert all(label.startswith("SYNTHETIC") for label in hideout["labels"].values())
     assert "Synthetic data" in _tree(body)
 
@@ -151,18 +145,21 @@ def test_auto_joins_every_city_and_scores_columns_named_like_q1(built, private_t
     answers = [1, 2, 3, 4, 5, 5, 4, 3, 2, "не знаю", 4]  # 10 answers (mean 3.3) and one don't know in Esil
     lines = ["city,district,q1"] + [f"Астана,Есиль,{a}" for a in answers] + [f"Алматы,Медеуский,{a}" for a in
                                                                              (2, 3) * 5] + ["Караганда,Центр,3"]
-    message, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "en", "auto")
+    message, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "en")
     assert message == "21 rows joined, 1 not joined."
     assert store["vintages"] == {"Astana": "astana-6", "Almaty": "almaty-8"} and store["city"] == "Astana"
     assert store["scores"] == ["q1"] and "q1_mean" in store["measures"]
     rows = {r["name_en"]: r for r in store["rows"]}
     assert rows["Esil"]["q1_mean"] == pytest.approx(3.3) and rows["Esil"]["q1_n"] == 10
     assert rows["Medeu"]["q1_mean"] == pytest.approx(2.5) and rows["Medeu"]["q1_n"] == 10
-    _, body = upload_view(store, "q1_mean", "en", 5, "viridis")
-    tree = _tree(body)
+    hideout, body = upload_view(store, "q1_mean", "en", 5, "viridis", "Astana")
+    tree = json.dumps(json.loads(_tree(body)), ensure_ascii=False)
     low, high = rows["Esil"]["q1_ci_low"], rows["Esil"]["q1_ci_high"]
-    assert low < 3.3 < high and f"3.30 (n 10, {low:.2f}\u2013{high:.2f})" in tree.encode().decode("unicode_escape")
-    assert "unknown city 'Караганда'" in tree.encode().decode("unicode_escape")
+    assert low < 3.3 < high and hideout["labels"][rows["Esil"]["district_id"]] == (
+        f"Esil · q1: mean: 3.30 (n 10, {low:.2f}\u2013{high:.2f})")
+    assert f'"3.30"' in tree and f'"{low:.2f}\u2013{high:.2f}"' in tree  # the table's mean and interval cells
+    assert "joined: Astana 11, Almaty 10" in tree  # the summary per city
+    assert "unknown city 'Караганда'" in tree
     assert len(joined_frame(store)) == len(store["rows"]) == 6 + 8
     json.dumps(store, allow_nan=False)
 
@@ -180,22 +177,27 @@ def test_uploaded_scores_show_mean_n_interval_and_suppression_in_each_language(b
     monkeypatch.delenv("QALA_MIN_N", raising=False)
     lines = ["city,district,q1"] + [f"Астана,Есиль,{1 + i % 5}" for i in range(15)] + [
         f"Астана,Сарыарка,{a}" for a in (1, 5, 5)] + ["Астана,Алматинский,4"] * 10
-    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", lang, "auto")
+    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", lang)
     rows = {r["name_en"]: r for r in store["rows"]}
     esil, saryarka = rows["Esil"], rows["Saryarka"]
     assert store["min_n"] == 10 and esil["q1_mean"] == pytest.approx(3.0) and esil["q1_n"] == 15
     for hidden in (saryarka, rows["Almaty"]):
         assert hidden["q1_mean"] is None and hidden["q1_suppressed"] and hidden["q1_n"] is None
-    hideout, body = upload_view(store, "q1_mean", lang, 5, "viridis")
+    hideout, body = upload_view(store, "q1_mean", lang, 5, "viridis", "Astana")
     tree = json.loads(_tree(body))
     text = json.dumps(tree, ensure_ascii=False)
     cell = f"3.00 (n 15, {esil['q1_ci_low']:.2f}\u2013{esil['q1_ci_high']:.2f})"
-    assert esil["q1_ci_low"] < 3.0 < esil["q1_ci_high"] and cell in text
-    assert head in text and suppressed in text and "upload-legend-suppressed" in text
+    assert esil["q1_ci_low"] < 3.0 < esil["q1_ci_high"]
+    assert f'"{esil["q1_ci_low"]:.2f}\u2013{esil["q1_ci_high"]:.2f}"' in text  # the table's interval cell
+    hideout_counts, counts_body = upload_view(store, "count", lang, 5, "viridis", "Astana")
+    assert cell in json.dumps(json.loads(_tree(counts_body)), ensure_ascii=False)  # every item in short
+    assert head in json.dumps(json.loads(_tree(counts_body)), ensure_ascii=False)
+    text = text + json.dumps(json.loads(_tree(counts_body)), ensure_ascii=False)
+    assert suppressed in text and "upload-legend-suppressed" in text
     labels = hideout["labels"]
-    assert labels[esil["district_id"]] == f"{mean}: {cell}"
+    assert labels[esil["district_id"]] == f"{esil['name_' + lang]} · {mean}: {cell}"
     for hidden in (saryarka, rows["Almaty"]):
-        assert labels[hidden["district_id"]].startswith(f"{mean}: {suppressed}")
+        assert labels[hidden["district_id"]].startswith(f"{hidden['name_' + lang]} · {mean}: {suppressed}")
     assert "(n 3," not in text and "(n 10," not in text and "4.00" not in text  # nothing of the hidden answers
     if lang != "en":
         visible = text.replace('"upload-legend-suppressed"', "")  # the element's id is not read
@@ -209,14 +211,14 @@ def test_hidden_counts_say_suppressed_and_missing_ones_no_data(built, private_tm
     monkeypatch.delenv("QALA_MIN_N", raising=False)
     lines = ["city,district,q1"] + [f"Астана,Есиль,{1 + i % 5}" for i in range(15)] + [
         f"Астана,Сарыарка,{a}" for a in (1, 5, 5)] + ["Астана,Алматинский,4"] * 10
-    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "ru", "auto")
+    _, store = handle_upload(data_url(("\n".join(lines) + "\n").encode()), "survey.csv", "ru")
     rows = {r["name_en"]: r for r in store["rows"]}
     hidden = [r for r in store["rows"] if r["suppressed"]]
     assert {r["name_en"] for r in hidden} >= {"Saryarka"} and rows["Nura"]["count"] == 0
-    hideout, body = upload_view(store, "count", "ru", 5, "viridis")
+    hideout, body = upload_view(store, "count", "ru", 5, "viridis", "Astana")
     text = json.dumps(json.loads(_tree(body)), ensure_ascii=False)
     for r in hidden:
-        assert hideout["labels"][r["district_id"]] == "Строк (число): скрыто (меньше 10 респондентов или " \
+        assert hideout["labels"][r["district_id"]] == f"{r['name_ru']} · Строк (число): скрыто (меньше 10 респондентов или " \
             "эффективно меньше, либо для защиты такого значения)"
     assert text.count("скрыто (меньше 10 респондентов") >= 3 * len(hidden)  # count, share, rate of each
     assert "upload-legend-suppressed" in text and "Нет данных" not in text

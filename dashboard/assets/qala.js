@@ -69,6 +69,9 @@ window.qala = (function () {
         var h = (context && context.hideout) || {};
         if (idOf(context)) { hideouts[idOf(context)] = h; relabel(idOf(context), feature, h); }
         var fid = feature.properties.fid;
+        if (h.hidden) {  // another layer (a joined upload) replaces this one while it is shown
+            return {opacity: 0, fillOpacity: 0, weight: 0, fill: false, stroke: false};
+        }
         if (h.outline) {
             return {weight: h.weight || 1.2, color: h.line || "#555", opacity: 0.8, fill: false, dashArray: null};
         }

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from geo.indicators.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED, H3_RESOLUTIONS
-from geo.join.pipeline import ENGINES, join_user_data
+from geo.join.pipeline import join_user_data
+from geo.join.spec import ENGINES, JoinSpec
 from geo.settings import CITIES, survey_min_n
 
 
@@ -16,7 +17,8 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "join",
         help="join your own points or district names to the districts: counts, shares, LQ, hot spots, report",
-        description="Reads CSV (UTF-8, cp1251 or Latin-1; , ; or tab), GeoJSON or GeoParquet. Coordinates are "
+        description="Reads CSV (UTF-8, UTF-16, cp1251 or Latin-1; , ; or tab), Excel .xlsx, SPSS .sav, Stata "
+        ".dta, GeoJSON or GeoParquet. Coordinates are "
         "found by name (lat/lon, latitude/longitude, x/y, широта/долгота) unless given; or use --district-col. "
         "Rows of several cities join in one run: by a city column (city/город/қала, or --city-col), or by "
         "where each point lies.",
@@ -28,6 +30,7 @@ def add_parser(subparsers: Any) -> None:
                    help="join this city only (rows of others set aside); default: every city of the rows")
     p.add_argument("--city-col", help="column with each row's city, in kk/ru/en (found by name otherwise)")
     p.add_argument("--vintage", help="boundary vintage, e.g. astana-5 (default: the city's latest)")
+    p.add_argument("--sheet", help="the sheet of an Excel file to read (default: the first)")
     p.add_argument("--lat-col", help="latitude column (found by name otherwise)")
     p.add_argument("--lon-col", help="longitude column (found by name otherwise)")
     p.add_argument("--district-col", help="join by the district names in this column instead of coordinates")
@@ -56,14 +59,16 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Join, write the outputs, print a summary; 0 on success (failures raise ``QalaError``)."""
-    result = join_user_data(
-        args.file, city=args.city, vintage=args.vintage, lat_col=args.lat_col, lon_col=args.lon_col,
+    spec = JoinSpec(
+        city=args.city, vintage=args.vintage, lat_col=args.lat_col, lon_col=args.lon_col,
         district_col=args.district_col, group_col=args.group_col, weight_col=args.weight_col,
-        city_col=args.city_col, scores=args.score, top_box=args.top_box, min_n=args.min_n, h3_res=args.h3_res,
+        city_col=args.city_col, scores=tuple(args.score), top_box=args.top_box, min_n=args.min_n,
+        sheet=args.sheet, h3_res=tuple(args.h3_res),
         permutations=DEFAULT_PERMUTATIONS if args.permutations is None else args.permutations,
         segregation_permutations=args.permutations or 0, seed=args.seed, engine=args.engine,
         scheduler=args.scheduler,
     )
+    result = join_user_data(args.file, spec)
     paths = result.write(args.output)
     r = result.report
     tag = " [SYNTHETIC input]" if result.synthetic else ""

@@ -22,8 +22,6 @@ instead (``geo.join.outofcore``), which ends in the same ``measures`` step.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -32,128 +30,111 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput, UnknownName
+from geo.errors import BadInput, QalaError
 from geo.indicators.counts import count_rows
-from geo.indicators.hotspots import DEFAULT_PERMUTATIONS, DEFAULT_SEED
 from geo.join.assign import shown
-from geo.join.cells import NONRESPONSE, Scale
-from geo.join.choose import Boundaries, resolutions
+from geo.join.cells import NONRESPONSE
+from geo.join.choose import Boundaries
 from geo.join.measures import HexagonInput, from_counts
-from geo.join.multicity import CityPart, combine, split_and_assign
+from geo.join.multicity import CityPart, Split, combine, split_and_assign
 from geo.join.outofcore import join_out_of_core, parquet_parts
 from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report
+from geo.join.spec import ENGINES, JoinSpec, parse_score
 from geo.join.table import NONRESPONSE_PREFIX, UserTable, read_user_file
 from geo.release.gate import release
 from geo.release.rules import Policy
-from geo.settings import CITIES, MIN_N_FLOOR, survey_min_n
 
-__all__ = ["ENGINES", "JoinResult", "join_user_data", "parse_score"]  # JoinResult also imported from here
-
-ENGINES = ("builtin", "dask")
-SCORE_SPEC = re.compile(r"^(?P<column>.+?)\s*:\s*(?P<low>-?\d+)\s*-\s*(?P<high>-?\d+)$")
-
-
-def parse_score(spec: str) -> tuple[str, Scale | None]:
-    """``"q1"`` -> ("q1", None: inferred); ``"q1:1-5"`` -> ("q1", (1.0, 5.0)); ``BadInput`` for a scale whose
-    low end is not below its high end."""
-    found = SCORE_SPEC.match(spec.strip())
-    if found is None:
-        return spec.strip(), None
-    low, high = float(found["low"]), float(found["high"])
-    if not low < high:
-        raise BadInput(f"score scale {spec!r}: the low end must be below the high end; write e.g. q1:1-5 "
-                       "(--score)")
-    return found["column"], (low, high)
-
+__all__ = ["ENGINES", "JoinResult", "JoinSpec", "join_user_data", "parse_score"]  # also imported from here
 
 def join_user_data(
     path: str | Path,
+    spec: JoinSpec | None = None,
     *,
-    city: str | None = None,
-    vintage: str | None = None,
-    lat_col: str | None = None,
-    lon_col: str | None = None,
-    district_col: str | None = None,
-    group_col: str | None = None,
-    weight_col: str | None = None,
-    city_col: str | None = None,
-    scores: Sequence[str] = (),
-    top_box: int = 1,
-    min_n: int | None = None,
-    auto_scores: bool = False,
-    h3_res: int | Sequence[int] | None = (8,),
-    permutations: int = DEFAULT_PERMUTATIONS,
-    segregation_permutations: int = 0,
-    seed: int = DEFAULT_SEED,
-    alpha: float = 0.05,
-    engine: str = "builtin",
-    scheduler: str | None = None,
     districts: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
     name: str | None = None,
     client: Any = None,
+    **choices: Any,
 ) -> JoinResult:
-    """Join the researcher's file at ``path`` to the districts of its cities (``city`` alone, when given;
-    ``vintage``: that vintage's city alone).
+    """Join the researcher's file at ``path`` to the districts of its cities, as ``spec`` says
+    (``geo.join.spec.JoinSpec``; ``choices`` are its fields, given one by one or changing the spec's).
 
-    ``city_col`` names the rows' city column (else one named city/город/қала is used, when present).
-    ``scores`` are score columns, each optionally with its scale (``"q1:1-5"``); ``top_box`` is how many top
-    answers count as the top box; ``min_n`` (default ``geo.settings.survey_min_n()``) the fewest respondents
-    behind a shown estimate; ``auto_scores`` (the browser upload) takes columns named like q1 as score items
-    when ``scores`` is empty. ``districts`` (the built-layer schema, every vintage) and ``population``
-    (columns district_id, value, period_label, source[, confidence]) default to the built layers
-    (``geo.store``); tests and the dashboard may pass their own. ``name`` is the original file name of an
-    uploaded temporary copy. ``h3_res`` is a resolution or a sequence of them (7..9), empty for none. Raises
-    ``QalaError`` subclasses for input that cannot be used at all.
+    ``districts`` (the built-layer schema, every vintage) and ``population`` (columns district_id, value,
+    period_label, source[, confidence]) default to the built layers (``geo.store``); tests and the dashboard
+    may pass their own. ``name`` is the original file name of an uploaded temporary copy. ``client`` is an
+    open ``distributed.Client`` to use instead of the spec's scheduler. Raises ``QalaError`` subclasses for
+    input that cannot be used at all.
 
     A join with score items or an explicit ``min_n`` is a survey join: its outputs pass the release gate
     (``geo.release``) before they are returned, so what the caller writes or shows is already released.
-    ``segregation_permutations`` > 0 tests dissimilarity and isolation against random allocation.
-
     ``engine="dask"`` on a Parquet file or a folder of Parquet parts (without scores or a city column) never
-    loads the points (``geo.join.outofcore``). ``client`` is an open ``distributed.Client`` to use instead of
-    ``scheduler``.
+    loads the points (``geo.join.outofcore``).
     """
-    if engine not in ENGINES:
-        raise BadInput(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if city is not None and city not in CITIES:
-        raise UnknownName(f"unknown city {city!r}; use one of {', '.join(CITIES)} (--city)")
-    if top_box < 1:
-        raise BadInput(f"--top-box {top_box}: give how many top answers form the top box (1 or more)")
-    h3_resolutions = resolutions(h3_res)
-    options = HotspotOptions(permutations=permutations, seed=seed, alpha=alpha)
+    spec = (spec or JoinSpec()).with_changes(**choices) if choices else (spec or JoinSpec())
+    options = HotspotOptions(permutations=spec.permutations, seed=spec.seed, alpha=spec.alpha)
     boundaries = Boundaries(districts)
-    items = dict(parse_score(spec) for spec in scores)
-    if engine == "dask" and district_col is None and not items and city_col is None and parquet_parts(path):
-        if min_n is not None:
+    if spec.engine == "dask" and spec.district_col is None and not spec.items and spec.city_col is None \
+            and parquet_parts(path):
+        if spec.min_n is not None:
             raise BadInput("--min-n: the out-of-core engine does not pass the release gate; fix: join the survey "
                            "in memory (--engine builtin), or leave --min-n out for counts that are not published")
         from geo.engines.outofcore import dask_client
 
-        with nullcontext(client) if client is not None else dask_client(scheduler) as active:
+        with nullcontext(client) if client is not None else dask_client(spec.scheduler) as active:
             return join_out_of_core(
-                Path(path), city=city, vintage=vintage, lat_col=lat_col, lon_col=lon_col, group_col=group_col,
-                weight_col=weight_col, resolutions=h3_resolutions, boundaries=boundaries,
-                population=population, name=name, client=active, options=options,
+                Path(path), city=spec.city, vintage=spec.vintage, lat_col=spec.lat_col, lon_col=spec.lon_col,
+                group_col=spec.group_col, weight_col=spec.weight_col, resolutions=list(spec.h3_res),
+                boundaries=boundaries, population=population, name=name, client=active, options=options,
             )
-    only_city = city or (boundaries.city_of(vintage) if vintage is not None else None)
+    only_city = spec.city or (boundaries.city_of(spec.vintage) if spec.vintage is not None else None)
     table = read_user_file(
-        path, lat_col=lat_col, lon_col=lon_col, district_col=district_col, group_col=group_col,
-        weight_col=weight_col, name=name, city_col=city_col, scores=items, only_city=only_city,
-        auto_scores=auto_scores,
+        path, lat_col=spec.lat_col, lon_col=spec.lon_col, district_col=spec.district_col,
+        group_col=spec.group_col, weight_col=spec.weight_col, name=name, city_col=spec.city_col,
+        scores=spec.items, only_city=only_city, auto_scores=spec.auto_scores,
+        **({"sheet": spec.sheet} if spec.sheet else {}),
     )
-    split = split_and_assign(table, boundaries, city, vintage, engine=engine, scheduler=scheduler)
-    gated = bool(table.scales) or min_n is not None
-    policy = Policy.default(min_n)
-    if policy.min_n < MIN_N_FLOOR:
-        raise BadInput(f"--min-n {policy.min_n} would show estimates of a single respondent; give {MIN_N_FLOOR} "
-                       f"or more (default {survey_min_n()})")
+    split = split_and_assign(table, boundaries, spec.city, spec.vintage, engine=spec.engine,
+                             scheduler=spec.scheduler)
+    result, assigned, set_aside = _join_parts(table, split, population, spec, options)
+    notes: list[str] = []
+    extra: dict[str, Any] = {"cities": [{"city": p.choice.city, "vintage": p.choice.vintage,
+                                         "joined_rows": int((p.position >= 0).sum())} for p in split.parts]}
+    if table.scales:
+        result, extra["score_items"], item_notes = _with_scores(result, table, assigned, spec.top_box)
+        notes += item_notes
+    notes = table.notes + split.notes + list(result.report.get("notes", [])) + notes
+    if spec.engine == "dask":
+        notes.append("read in memory, points assigned on dask; out of core needs Parquet (a file or a folder "
+                     "of parts) with coordinate columns")
+    weights = assigned["weight"] if "weight" in assigned else pd.Series(1.0, index=assigned.index)
+    by_reason = {str(k): int(v) for k, v in set_aside["reason"].value_counts().items()}
+    result.report = make_report(
+        name=table.path.name, synthetic=table.synthetic, kind=table.kind, city=result.city,
+        vintage=result.vintage, engine=spec.engine, input_rows=table.input_rows, joined=len(assigned),
+        aside=len(set_aside), weighted_total=float(weights.sum()), by_reason=by_reason,
+        notes=notes,
+        columns=table.columns, resolutions=list(result.hexagons), options=options,
+        set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
+        **extra,
+    )
+    if table.scales or spec.min_n is not None:
+        result = _release(result, table, assigned, Policy.default(spec.min_n))
+    result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
+    result.set_aside = set_aside
+    return result
+
+
+def _join_parts(
+    table: UserTable, split: Split, population: pd.DataFrame | None, spec: JoinSpec, options: HotspotOptions
+) -> tuple[JoinResult, pd.DataFrame, pd.DataFrame]:
+    """Each city's counts and indicators, combined; the joined rows and every row set aside, in row order."""
     results, joined, late = [], [], []
     for part in split.parts:
         assigned = _joined_rows(part)
-        one = from_counts(part.choice.districts, _counts(assigned), _hexagon_input(table, assigned, h3_resolutions),
-                          population, part.choice.city, part.choice.vintage, table.synthetic, options,
-                          segregation_permutations=segregation_permutations)
+        one = from_counts(part.choice.districts, _counts(assigned),
+                          _hexagon_input(table, assigned, list(spec.h3_res)), population, part.choice.city,
+                          part.choice.vintage, table.synthetic, options,
+                          segregation_permutations=spec.segregation_permutations)
         one.report["notes"] = list(part.choice.notes) + one.report["notes"]
         results.append(one)
         joined.append(assigned)
@@ -165,34 +146,10 @@ def join_user_data(
                                   "value": shown(split.unplaced)}))
     assigned = pd.concat(joined, ignore_index=True).sort_values("row", ignore_index=True)
     set_aside = pd.concat([table.set_aside, *late], ignore_index=True).sort_values("row", ignore_index=True)
-    assert len(assigned) + len(set_aside) == table.input_rows, "joined + set aside must equal the input rows"
-    result = combine(results)
-    notes: list[str] = []
-    extra: dict[str, Any] = {"cities": [{"city": p.choice.city, "vintage": p.choice.vintage,
-                                         "joined_rows": int((p.position >= 0).sum())} for p in split.parts]}
-    if table.scales:
-        result, extra["score_items"], item_notes = _with_scores(result, table, assigned, top_box)
-        notes += item_notes
-    notes = table.notes + split.notes + list(result.report.get("notes", [])) + notes
-    if engine == "dask":
-        notes.append("read in memory, points assigned on dask; out of core needs Parquet (a file or a folder "
-                     "of parts) with coordinate columns")
-    weights = assigned["weight"] if "weight" in assigned else pd.Series(1.0, index=assigned.index)
-    by_reason = {str(k): int(v) for k, v in set_aside["reason"].value_counts().items()}
-    result.report = make_report(
-        name=table.path.name, synthetic=table.synthetic, kind=table.kind, city=result.city,
-        vintage=result.vintage, engine=engine, input_rows=table.input_rows, joined=len(assigned),
-        aside=len(set_aside), weighted_total=float(weights.sum()), by_reason=by_reason,
-        notes=notes,
-        columns=table.columns, resolutions=list(result.hexagons), options=options,
-        set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
-        **extra,
-    )
-    if gated:
-        result = _release(result, table, assigned, policy)
-    result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
-    result.set_aside = set_aside
-    return result
+    if len(assigned) + len(set_aside) != table.input_rows:
+        raise QalaError(f"{table.path.name}: {len(assigned)} joined + {len(set_aside)} set aside != "
+                        f"{table.input_rows} rows read; this is a bug, please report it with the file's header")
+    return combine(results), assigned, set_aside
 
 
 def _release(result: JoinResult, table: UserTable, assigned: pd.DataFrame, policy: Policy) -> JoinResult:

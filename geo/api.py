@@ -1,0 +1,108 @@
+"""Qala Atlas from a notebook: ``qala join`` and ``qala publish`` as functions.
+
+    import pandas as pd
+    from geo.api import join, publish
+
+    survey = pd.read_csv("survey.csv", sep=";", decimal=",")           # or pass the path itself
+    result = join(survey, city_col="Город", district_col="Район", weight_col="Вес", scores=["Q1:1-5"])
+    result.districts            # GeoDataFrame: each district's counts and, per item, mean, 95% interval, n
+    result.scores               # the estimates per district (and group), already through the release gate
+    result.report["release"]    # what the gate hid and why it had to
+    publish(result, "my-survey", title="…", source="…", period="2025-03")
+
+The choices are ``geo.join.spec.JoinSpec``'s, the same as ``qala join``'s flags and the browser's column
+form; a table passed in memory is read exactly as the same table saved to a file would be, so a notebook,
+the command line and the page give the same estimates.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.join.pipeline import JoinResult, join_user_data
+from geo.join.spec import JoinSpec
+
+__all__ = ["BUNDLE_LEFT_OUT", "JoinResult", "JoinSpec", "bundle", "join", "publish", "recognise"]
+
+BUNDLE_LEFT_OUT = ("set_aside.csv",)  # rows of the input as they were: the researcher has their file already
+BUNDLE_REPORT_LEFT_OUT = ("set_aside_first",)
+
+
+def join(data: pd.DataFrame | str | Path, spec: JoinSpec | None = None, **choices: Any) -> JoinResult:
+    """Join a researcher's table (a DataFrame, a GeoDataFrame of points, or a file's path) to the districts.
+
+    ``choices`` are ``JoinSpec`` fields (``city_col="Город"``, ``scores=["Q1:1-5"]``, ``min_n=10`` ...), given
+    alone or changing ``spec``. A survey join (scores, or ``min_n``) returns released figures only.
+    """
+    if isinstance(data, (str, Path)):
+        return join_user_data(data, spec, **choices)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError("join: give a pandas DataFrame, a GeoDataFrame of points or a file's path")
+    with tempfile.TemporaryDirectory(prefix="qala-api-") as folder:
+        if isinstance(data, gpd.GeoDataFrame):
+            path = Path(folder) / "dataframe.parquet"
+            data.to_parquet(path)
+        else:
+            path = Path(folder) / "dataframe.csv"
+            data.to_csv(path, index=False, encoding="utf-8")  # read back as text, like any researcher's CSV
+        return join_user_data(path, spec, name=path.name, **choices)
+
+
+def recognise(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> dict[str, Any]:
+    """What a file's columns look like to the join (city, district or coordinates, weight, group, score items
+    with their scales, columns left out) and its first rows: the browser's column form, or a notebook's check
+    before ``join``. ``name`` is the original name of a temporary copy."""
+    from geo.io.recognise import recognise as recognise_file
+
+    return recognise_file(path, name=name, sheet=sheet)
+
+
+def publish(result: JoinResult | str | Path, name: str, *, title: str, source: str, period: str,
+            **fields: Any) -> Path:
+    """Publish a survey join (a ``JoinResult`` or the folder ``qala join`` wrote) as the next version of
+    dataset ``name``; ``fields`` are ``method``, ``licence``, ``author`` and ``root`` (default
+    ``QALA_DATASETS``). Returns the version's folder. Only a released join can be published."""
+    from geo.publish import publish as publish_folder
+
+    if isinstance(result, JoinResult):
+        with tempfile.TemporaryDirectory(prefix="qala-api-") as folder:
+            written = Path(folder) / "join"
+            result.write(written)
+            return publish_folder(written, name, title=title, source=source, period=period, **fields)
+    return publish_folder(result, name, title=title, source=source, period=period, **fields)
+
+
+def bundle(result: JoinResult) -> bytes:
+    """The join's outputs as one ZIP, as ``qala join`` writes them (the tables ``qala publish`` takes, byte for
+    byte, with the report that checks them) and the disclosure report in kk/ru/en; no input row
+    (``BUNDLE_LEFT_OUT``). What the browser hands a researcher instead of publishing anything itself."""
+    from geo.release.page import write_pages
+
+    with tempfile.TemporaryDirectory(prefix="qala-bundle-") as folder:
+        written = Path(folder) / "join"
+        result.write(written)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(written.iterdir()):
+                if path.name == "report.json":  # its first set-aside rows are input rows too
+                    report = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items()
+                              if k not in BUNDLE_REPORT_LEFT_OUT}
+                    archive.writestr(path.name, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+                elif path.name not in BUNDLE_LEFT_OUT:
+                    archive.write(path, path.name)
+            release = result.report.get("release")
+            if isinstance(release, dict):
+                pages = Path(folder) / "pages"
+                pages.mkdir()
+                archive.writestr("disclosure.json", json.dumps(release, ensure_ascii=False, indent=2) + "\n")
+                for page in write_pages(release, pages):
+                    archive.write(page, page.name)
+        return buffer.getvalue()

@@ -1,0 +1,106 @@
+"""One join specification for the command line, the browser and the notebook API (``geo.join.spec``,
+``geo.api``): its checks, its plain-data round trip (the browser's form comes back only through it), and the
+same survey giving the same released estimates through ``qala join``, a file path and a DataFrame."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import geo.api as api
+from geo.cli import main
+from geo.errors import BadInput, UnknownName
+from geo.join.spec import MAX_SCORES, JoinSpec
+from tests.survey_frames import districts, population
+from tests.test_survey_join import MEANS, N, SURVEY
+
+HAND = {"districts": districts(), "population": population()}
+
+
+def test_defaults_are_the_command_lines():
+    spec = JoinSpec()
+    assert spec.h3_res == (8,) and spec.top_box == 1 and spec.min_n is None and spec.engine == "builtin"
+    assert not spec.gated
+    assert JoinSpec(scores=("q1:1-5", "q2")).items == {"q1": (1.0, 5.0), "q2": None}
+    assert JoinSpec(scores=("q1",)).gated and JoinSpec(min_n=5).gated and JoinSpec(auto_scores=True).gated
+
+
+def test_round_trip_through_plain_data():
+    spec = JoinSpec(city="Almaty", district_col="Район", weight_col="Вес", scores=("Q1:1-5",), min_n=12,
+                    h3_res=(9, 7), sheet="Лист1", top_box=2)
+    data = spec.as_dict()
+    assert data["scores"] == ["Q1:1-5"] and data["h3_res"] == [7, 9] and "items" not in data
+    assert JoinSpec.from_dict(data) == spec
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"colour": "red"}, "unknown colour"),
+    ({"district_col": 5}, "district_col: give a name"),
+    ({"district_col": ""}, "district_col: give a name"),
+    ({"weight_col": "x" * 301}, "weight_col: give a name of 1 to 300"),
+    ({"scores": "q1"}, "scores: give at most"),
+    ({"scores": ["q"] * (MAX_SCORES + 1)}, "scores: give at most"),
+    ({"scores": [{"$gt": 1}]}, "scores: give at most"),
+    ({"min_n": "10"}, "min_n: give a whole number"),
+    ({"top_box": True}, "top_box: give a whole number"),
+    ({"min_n": 1}, "would show estimates of a single respondent"),
+    ({"top_box": 0}, "top box"),
+    ({"h3_res": [12]}, "H3 resolution"),
+    ({"h3_res": "8"}, "h3_res: give resolutions"),
+    ({"auto_scores": "yes"}, "auto_scores: give true or false"),
+    ({"engine": "spark"}, "unknown engine"),
+    ({"alpha": 2}, "between 0 and 1"),
+    ({"permutations": 10**9}, "--permutations: give 0 to"),
+])
+def test_browser_choices_are_checked(data, message):
+    with pytest.raises(BadInput, match=message):
+        JoinSpec.from_dict(data)
+
+
+def test_unknown_city_and_non_mapping():
+    with pytest.raises(UnknownName, match="unknown city 'Paris'"):
+        JoinSpec.from_dict({"city": "Paris"})
+    with pytest.raises(BadInput, match="expected a mapping"):
+        JoinSpec.from_dict(["city"])  # type: ignore[arg-type]
+
+
+def _survey_text() -> str:
+    return "Город;Район;Вес;Q1\n" + "".join(";".join(r) + "\n" for r in SURVEY * 4)
+
+
+def _estimates(table: pd.DataFrame) -> pd.DataFrame:
+    return table.set_index("district_id")[["Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n"]].sort_index()
+
+
+def test_cli_path_and_dataframe_give_the_same_estimates(tmp_path, monkeypatch):
+    path = tmp_path / "survey.csv"
+    path.write_text(_survey_text(), encoding="utf-8")
+    choices = {"weight_col": "Вес", "scores": ["Q1:1-5"], "min_n": 2, "h3_res": (), "permutations": 0}
+    by_path = api.join(path, **choices, **HAND)
+    frame = pd.read_csv(io.StringIO(_survey_text()), sep=";", dtype=str)
+    by_frame = api.join(frame, JoinSpec(**{**choices, "scores": ("Q1:1-5",)}), **HAND)
+    real = api.join_user_data
+    monkeypatch.setattr("geo.join.cli.join_user_data", lambda *a, **k: real(*a, **{**k, **HAND}))
+    out = tmp_path / "out"
+    assert main(["join", str(path), "--weight-col", "Вес", "--score", "Q1:1-5", "--min-n", "2", "--h3-res",
+                 "--permutations", "0", "-o", str(out)]) == 0
+    by_cli = pd.read_csv(out / "districts.csv", dtype={"district_id": str})
+    expected = _estimates(pd.DataFrame(by_path.districts))
+    pd.testing.assert_frame_equal(_estimates(pd.DataFrame(by_frame.districts)), expected)
+    pd.testing.assert_frame_equal(_estimates(by_cli), expected, check_dtype=False)
+    for district, mean in MEANS.items():  # and right against the hand computation
+        assert expected.loc[district, "Q1_mean"] == pytest.approx(mean)
+        assert expected.loc[district, "Q1_n"] == N[district]
+    assert by_frame.report["input"] == "dataframe.csv" and by_frame.report["release"]["hidden"] == []
+
+
+def test_api_publishes_a_released_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("QALA_MIN_N", "2")
+    result = api.join(pd.read_csv(io.StringIO(_survey_text()), sep=";", dtype=str), weight_col="Вес",
+                      scores=["Q1:1-5"], min_n=2, h3_res=(), permutations=0, **HAND)
+    folder = api.publish(result, "api-test", title="Test", source="tests", period="2025", root=tmp_path)
+    assert folder.name == "v1" and (folder / "disclosure.json").is_file()
+    with pytest.raises(TypeError, match="give a pandas DataFrame"):
+        api.join([1, 2, 3])  # type: ignore[arg-type]
