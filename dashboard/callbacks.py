@@ -132,12 +132,12 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         bounds = {"bounds": shown.bounds, "transition": "fitBounds"} if moved else no_update
         lang = state.lang
         labels = [_label(i, lang) for i in (label_ids if isinstance(label_ids, list) else [])]
-        hideout = shown.choropleth.style.hideout()
+        hideout, points = shown.choropleth.style.hideout(), list(shown.points)
         if upload.shown_upload(upload_ref) is not None:  # the upload replaces the base layer while shown
-            hideout = {**hideout, **upload.HIDDEN_BASE}
+            hideout, points = {**hideout, **upload.HIDDEN_BASE}, []
         return (no_update if new_url == choropleth_url else new_url, hideout,
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
-                list(shown.points),
+                points,
                 shown.panel, shown.notice_divs, bounds, labels, t("basemap_unavailable", lang),
                 t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang), t("pub_none", lang),
                 *second_outputs(second, second_urls, lang))

@@ -26,18 +26,21 @@ MESSAGES = (
     # set-aside reasons: row rules (geo.join.rules, geo.join.cells)
     "jm_missing_district", "jm_missing_city", "jm_missing_group", "jm_missing_lat", "jm_missing_lon",
     "jm_missing_weight", "jm_nonnumeric_lat", "jm_nonnumeric_lon", "jm_nonnumeric_weight",
-    "jm_negative_weight", "jm_zero_weight", "jm_null_geometry", "jm_not_point", "jm_bad_point",
-    "jm_out_of_range", "jm_unknown_city", "jm_not_chosen_city", "jm_nonnumeric_score", "jm_score_outside",
+    "jm_negative_weight", "jm_nonfinite_weight", "jm_weight_too_large", "jm_zero_weight", "jm_null_geometry",
+    "jm_not_point", "jm_bad_point", "jm_out_of_range", "jm_unknown_city", "jm_not_chosen_city",
+    "jm_nonnumeric_score", "jm_score_outside",
     # set-aside reasons after the spatial or name join (geo.join.rules, geo.join.multicity)
     "jm_other_city", "jm_outside_vintage", "jm_outside_all", "jm_wrong_vintage", "jm_ambiguous_cities",
     "jm_ambiguous_ids", "jm_unknown_district", "jm_elsewhere_column", "jm_elsewhere_chosen",
     # report notes (geo.io.decoding, geo.io.userfile, geo.join.*)
-    "jm_encoding_utf8", "jm_decoded_cp1251", "jm_decoded_latin1", "jm_delimiter", "jm_geojson_crs",
-    "jm_plain_parquet", "jm_geoparquet_crs", "jm_by_names", "jm_coordinate_columns", "jm_city_column",
-    "jm_scores_found", "jm_swapped", "jm_swapped_sampled", "jm_city_inferred_sample", "jm_city_inferred",
-    "jm_several_cities", "jm_no_population", "jm_no_population_for", "jm_release_hidden", "jm_release_item", "jm_release_indices",
-    "jm_release_hexagons_hidden", "jm_release_hexagons_small", "jm_scale_inferred",
-    "jm_no_answer", "jm_dask_memory", "jm_out_of_core",
+    "jm_encoding_utf8", "jm_encoding_utf16_bom", "jm_encoding_utf16", "jm_decoded_cp1251",
+    "jm_decoded_latin1", "jm_delimiter", "jm_geojson_crs", "jm_plain_parquet", "jm_geoparquet_crs",
+    "jm_binary_xlsx", "jm_binary_sav", "jm_binary_dta", "jm_excel_sheets", "jm_excel_sheet", "jm_stat_file",
+    "jm_by_names", "jm_coordinate_columns", "jm_city_column", "jm_scores_found", "jm_scores_found_scaled",
+    "jm_swapped", "jm_swapped_sampled", "jm_city_inferred_sample", "jm_city_inferred", "jm_several_cities",
+    "jm_no_population", "jm_no_population_for", "jm_release_hidden", "jm_release_item", "jm_release_indices",
+    "jm_release_hexagons_hidden", "jm_release_hexagons_small", "jm_scale_inferred", "jm_scale_labels",
+    "jm_scale_header", "jm_no_answer", "jm_dask_memory", "jm_out_of_core",
     # one-line errors (QalaError) of an upload that cannot be used
     "jm_err_empty", "jm_err_header_only", "jm_err_no_rows", "jm_err_no_file", "jm_err_folder",
     "jm_err_special", "jm_err_no_columns", "jm_err_no_column", "jm_err_both_cols", "jm_err_one_coordinate",
@@ -45,13 +48,21 @@ MESSAGES = (
     "jm_err_not_collection", "jm_err_unknown_crs", "jm_err_parquet", "jm_err_geoparquet_crs",
     "jm_err_projected", "jm_err_no_numeric_score", "jm_err_no_usable_row", "jm_err_no_city", "jm_err_top_box",
     "jm_err_too_small", "jm_err_group_labels",
+    # one-line errors of workbooks, SPSS/Stata files and over-wide tables (geo.io.userfile, geo.io.formats)
+    "jm_err_sheet_not_workbook", "jm_err_no_sheet", "jm_err_xls", "jm_err_bad_xlsx", "jm_err_bad_sav",
+    "jm_err_bad_dta", "jm_err_too_many_columns", "jm_err_too_many_items",
+    # the join's choices refused (geo.join.spec: JoinSpec, from_dict); the generic "join choice {choice}" ones last
+    "jm_err_spec_items", "jm_err_engine", "jm_err_unknown_city", "jm_err_top_box_count", "jm_err_min_n",
+    "jm_err_permutations", "jm_err_alpha", "jm_err_score_scale", "jm_err_h3_res", "jm_err_choices_mapping",
+    "jm_err_choices_unknown", "jm_err_choice_scores", "jm_err_choice_h3_res", "jm_err_choice_auto_scores",
+    "jm_err_choice_alpha", "jm_err_choice_engine", "jm_err_choice_name", "jm_err_choice_number",
 )
 
 QUOTED = r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"  # a Python repr of a string, as the join quotes names
 COUNT = r"\d[\d,]*"  # 1,234 (thousands as the join writes them)
 NUMBER = r"-?\d[\d.]*(?:e[+-]?\d+)?"  # a scale point or answer as :g writes it
 FIELDS = {
-    "column": QUOTED, "cell": QUOTED, "name": QUOTED, "crs": QUOTED, "delimiter": QUOTED, "lat": QUOTED,
+    "column": QUOTED, "cell": QUOTED, "name": QUOTED, "sheet": QUOTED, "crs": QUOTED, "delimiter": QUOTED, "lat": QUOTED,
     "lon": QUOTED, "city": r"\w+", "other": r"\w+", "vintage": r"[\w.-]+", "id": r"[^()]+",
     "value": NUMBER, "low": NUMBER, "high": NUMBER,
     **dict.fromkeys(("n", "m", "hidden", "total", "min_n", "res", "row", "line", "col", "dk", "blank",
@@ -101,15 +112,38 @@ def render(message: str, lang: str) -> Rendered:
     return Rendered(message, False)
 
 
+# The command line's options as the page names them (the column form's fields); an option the page has no
+# field for is left out of the sentence. No message on the page names a command-line flag.
+FLAG = re.compile(r"\s*\(?(--[a-z][a-z0-9-]*)(?:/(--[a-z][a-z0-9-]*))?\)?")
+FLAG_FIELDS = {"--lat-col": "form_role_lat", "--lon-col": "form_role_lon", "--district-col": "form_role_district",
+               "--group-col": "form_role_group", "--weight-col": "form_role_weight", "--city-col": "form_role_city",
+               "--score": "form_scores", "--city": "upload_city", "--sheet": "form_sheet"}
+QUOTES = {"en": ("\u201c", "\u201d"), "ru": ("\u00ab", "\u00bb"), "kk": ("\u00ab", "\u00bb")}
+
+
+def page_words(text: str, lang: str) -> str:
+    """``text`` with each command-line option replaced by the name of the page's field for it, in quotes
+    ("--district-col" -> «Столбец района (названия)»), or left out when the page has none."""
+    def field(found: re.Match[str]) -> str:
+        names = [_quoted(t(FLAG_FIELDS[f], lang), lang) for f in found.groups() if f in FLAG_FIELDS]
+        if not names:
+            return ""
+        inner = " / ".join(names)
+        return f" ({inner})" if found.group(0).lstrip().startswith("(") else f" {inner}"
+    return FLAG.sub(field, text)
+
+
 def message_text(message: str, lang: str) -> str:
-    """Plain text: the rendering, or the English message followed by "(English)" in ``lang``."""
+    """Plain text for the page: the rendering, or the English message followed by "(English)" in ``lang``."""
     text, known = render(message, lang)
+    text = page_words(text, lang)
     return text if known or lang == "en" else f"{text} {t('jm_english', lang)}"
 
 
 def message_view(message: str, lang: str) -> html.Span:
     """The message for the page; an unknown one in English (lang="en") with a small "(English)" marker."""
     text, known = render(message, lang)
+    text = page_words(text, lang)
     if known or lang == "en":
         return html.Span(text)
     return html.Span([html.Span(text, lang="en"), " ",
@@ -130,7 +164,14 @@ def _field(name: str, value: str, lang: str) -> str:
                                          vintage=m["vintage"], n=m["n"]), value)
     if name == "error":
         return render(value, lang).text
+    flag = "--" + value.replace("_", "-")
+    if name == "choice" and flag in FLAG_FIELDS:  # a join choice (lat_col) is named by the form's field
+        return _quoted(t(FLAG_FIELDS[flag], lang), lang)
     return value
+
+
+def _quoted(text: str, lang: str) -> str:
+    return f"{QUOTES[lang][0]}{text}{QUOTES[lang][1]}"
 
 
 def _cities(value: str, lang: str) -> str:

@@ -17,40 +17,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES
 from dashboard.controls import checked_view
 from dashboard.i18n import t
 from dashboard.joinmessages import message_text
-from dashboard.records import clean_cell
-from dashboard.uploadcells import BASE_MEASURES, measure_label
+from dashboard.uploadcells import measure_label
 from dashboard.uploadchild import run_in_child
 from dashboard.uploadform import ROLES, form_outputs, role_id, spec_choices
-from dashboard.uploadkeep import RESULTS, SLOTS, in_memory_file, release_memory, upload_owner
+from dashboard.uploadjob import join_in_child, recognise_in_child
+from dashboard.uploadkeep import RESULTS, SLOTS, release_memory, upload_owner
 from dashboard.uploadview import joined_frame, upload_view
 from dashboard.viewmodel import ViewModel
 from dashboard.views import download_data
 from dashboard.views.base import geo_url
-from geo.errors import QalaError
-from geo.settings import CITIES, survey_min_n, upload_limit_mb
+from geo.settings import CITIES, upload_limit_mb
 
 if TYPE_CHECKING:
-    from geo.join.pipeline import JoinResult
+    pass
 
 UPLOAD_LIMIT_MB = upload_limit_mb()
 UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 ACCEPTED = (".csv", ".tsv", ".txt", ".geojson", ".json", ".xlsx", ".sav", ".dta")
 UPLOAD_CITIES = ("auto", *CITIES)
-SET_ASIDE_CHARS = 200  # a set-aside value is shown (and kept) up to this length, then cut with "…"
-SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
 HIDDEN_BASE = {"hidden": True, "nolabels": True}  # the base layer's hideout while an upload replaces it
 _log = logging.getLogger(__name__)
 
@@ -85,106 +80,6 @@ def decode_upload(contents: str, filename: str, limit: int = UPLOAD_LIMIT_BYTES)
     if not raw:
         raise UploadRejected("upload_empty")
     return raw
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe cell that keeps blank text (a data value, not a gap)."""
-    return clean_cell(value, blank_is_missing=False)
-
-
-def _shown(value: Any) -> Any:
-    """A set-aside cell as kept for the page: long text cut (it is a hint of what the row held)."""
-    value = _plain(value)
-    if isinstance(value, str) and len(value) > SET_ASIDE_CHARS:
-        return value[:SET_ASIDE_CHARS] + "…"
-    return value
-
-
-def _details(result: JoinResult) -> dict[str, dict[str, dict]]:
-    """Per item and district what the district table does not hold: the answer distribution of everyone
-    and the difference between the groups, both as released."""
-    details: dict[str, dict[str, dict]] = {}
-    if result.scores is not None:
-        rows = result.scores[(result.scores["level"] == "district") & (result.scores["group"] == "all")]
-        for row in rows.itertuples():
-            dist = json.loads(row.dist) if isinstance(row.dist, str) and row.dist else None
-            details.setdefault(str(row.item), {})[str(row.district_id)] = {"dist": dist}
-    if result.score_differences is not None:
-        rows = result.score_differences[result.score_differences["level"] == "district"]
-        for row in rows.itertuples():
-            diff = None if row.suppressed or pd.isna(row.diff) else float(row.diff)
-            details.setdefault(str(row.item), {}).setdefault(str(row.district_id), {})["diff"] = {
-                "a": str(row.group_a), "b": str(row.group_b), "diff": diff,
-                "ci_low": None if diff is None else float(row.ci_low),
-                "ci_high": None if diff is None else float(row.ci_high)}
-    return details
-
-
-def result_store(result: JoinResult, filename: str) -> dict:
-    """What the page keeps of a released ``JoinResult``: district rows without geometry, per-item details,
-    the per-city summary, the report's notes and the first set-aside rows."""
-    table = pd.DataFrame(result.districts.drop(columns=result.districts.geometry.name))
-    rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
-    measures = [m for m in BASE_MEASURES if m in table.columns]
-    items = [c[:-5] for c in table.columns if c.endswith("_mean") and {f"{c[:-5]}_n", f"{c[:-5]}_ci_low"}
-             <= set(table.columns)]
-    measures = [f"{item}_mean" for item in items] + measures + [c for c in table.columns if c.startswith("lq_")]
-    vintages = dict(zip(table["city"], table["vintage"], strict=True)) if "city" in table else {}
-    report = result.report or {}
-    cities = [{"city": c["city"], "vintage": c["vintage"], "joined_rows": c["joined_rows"]}
-              for c in report.get("cities", [])] or [{"city": result.city, "vintage": result.vintage,
-                                                       "joined_rows": len(result.assigned)}]
-    city = max(cities, key=lambda c: c["joined_rows"] or 0)["city"]
-    set_aside = [{k: _shown(v) for k, v in row.items()} for row in result.set_aside.head(SET_ASIDE_SHOWN)
-                 .to_dict("records")]
-    return {"filename": filename, "city": city, "vintage": vintages.get(city, result.vintage),
-            "vintages": vintages, "cities": cities, "scores": items, "details": _details(result),
-            "synthetic": bool(result.synthetic), "min_n": int(report.get("min_n") or survey_min_n()),
-            "columns": list(table.columns), "rows": rows, "measures": measures,
-            "input_rows": int(report.get("input_rows", len(result.assigned) + len(result.set_aside))),
-            "joined_rows": len(result.assigned), "set_aside_rows": len(result.set_aside),
-            "set_aside": set_aside, "notes": [str(n) for n in report.get("notes", [])]}
-
-
-# ------------------------------------------------------------------------------------------- in the child
-
-
-def recognise_in_child(raw: bytes, name: str, sheet: str | None) -> tuple[str, object]:
-    """Read a dropped file and propose its columns (``geo.api.recognise``): ("ok", proposal), ("error", the
-    one-line reason) or ("failed", None)."""
-    from geo.api import recognise
-
-    try:
-        with in_memory_file(raw) as path:
-            del raw
-            try:
-                return "ok", recognise(path, name=name, sheet=sheet)
-            except QalaError as exc:
-                return "error", str(exc).replace(str(path), name).splitlines()[0]
-    except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
-        _log.exception("upload %r could not be recognised", name)
-        return "failed", None
-
-
-def join_in_child(raw: bytes, name: str, choices: dict) -> tuple[str, object]:
-    """The join of one upload as the form chose it, through the release gate at the server's threshold:
-    ("ok", {"store": the page's store, "bundle": the result ZIP}), ("error", the one-line reason) or
-    ("failed", None). Only released figures and the set-aside reasons come back; the rows stay here."""
-    from geo.api import bundle, join
-    from geo.join.spec import JoinSpec
-
-    try:
-        with in_memory_file(raw) as path:
-            del raw
-            try:
-                spec = JoinSpec.from_dict({**choices, "h3_res": [], "min_n": survey_min_n()})
-                result = join(path, spec, name=name)
-            except QalaError as exc:
-                return "error", str(exc).replace(str(path), name).splitlines()[0]
-        return "ok", {"store": result_store(result, name), "bundle": bundle(result)}
-    except Exception:  # noqa: BLE001 -- an unreadable upload must not become a server error page
-        _log.exception("upload %r could not be joined", name)
-        return "failed", None
 
 
 def _in_child(fn: Any, *args: Any) -> tuple[str, object]:
@@ -321,6 +216,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   Output("upload-title", "children"), Output("upload-measure", "options"),
                   Output("upload-panel", "hidden"), Output("map", "viewport", allow_duplicate=True),
                   Output("upload-city", "options"), Output("choropleth", "hideout", allow_duplicate=True),
+                  Output("points", "children", allow_duplicate=True),
                   Input("upload-store", "data"), Input("upload-measure", "value"), Input("view", "data"),
                   prevent_initial_call=True)
     def draw_upload(ref, measure, view):
@@ -330,12 +226,12 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang), "value": c} for c in UPLOAD_CITIES]
         empty = geo_url(vm, "empty"), {"classes": {}, "colors": []}
         store = shown_upload(ref)
-        base = base_hideout(vm, checked, hidden=store is not None)
+        base = base_layers(vm, checked, hidden=store is not None)
         if not ref:
-            return *empty, [], "", [], True, no_update, cities, base
+            return *empty, [], "", [], True, no_update, cities, *base
         if store is None:  # expired, unknown or forged id: nothing to draw, and the page says why
             notice = html.P(t("upload_expired", lang), className="caveat", id="upload-expired", role="alert")
-            return *empty, [notice], "", [], False, no_update, cities, base
+            return *empty, [notice], "", [], False, no_update, cities, *base
         vintages = store.get("vintages") or {}
         shown = state.city if state and state.city in vintages else store["city"]
         k = state.k if state and state.k in K_CHOICES else DEFAULT_K
@@ -355,7 +251,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                 viewport = {"bounds": [[box[1], box[0]], [box[3], box[2]]], "transition": "fitBounds"}
         title = f"{t('upload_title', lang)}: {store['filename']}"
         options = [{"label": measure_label(m, lang), "value": m} for m in store["measures"]]
-        return url, hideout, body, title, options, False, viewport, cities, base
+        return url, hideout, body, title, options, False, viewport, cities, *base
 
     @app.callback(Output("upload-download", "data"), Input("upload-dl-geojson", "n_clicks"),
                   Input("upload-dl-csv", "n_clicks"), Input("upload-dl-zip", "n_clicks"),
@@ -379,12 +275,13 @@ def shown_upload(ref: object) -> dict | None:
     return RESULTS.get(ref.get("id") if isinstance(ref, dict) else None)
 
 
-def base_hideout(vm: ViewModel, checked: Any, hidden: bool) -> Any:
-    """The base layer's style while an upload is shown (``hidden``: drawn by nothing, no labels, so the
-    uploaded colours are the only ones on the map) or after it is removed (the view's own style again)."""
+def base_layers(vm: ViewModel, checked: Any, hidden: bool) -> tuple[Any, Any]:
+    """The base layer's style and points while an upload is shown (``hidden``: nothing drawn, no labels, no
+    points, so the uploaded colours are the only ones on the map) or after it is removed (the view's own)."""
     if checked is None:
-        return no_update
+        return no_update, no_update
     from dashboard import views
 
-    hideout = views.render(vm, *checked).choropleth.style.hideout()
-    return {**hideout, **HIDDEN_BASE} if hidden else hideout
+    shown = views.render(vm, *checked)
+    hideout = shown.choropleth.style.hideout()
+    return ({**hideout, **HIDDEN_BASE}, []) if hidden else (hideout, list(shown.points))

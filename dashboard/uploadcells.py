@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dashboard.i18n import t
 from dashboard.panels import fmt_value
+from dashboard.uploadjob import BASE_MEASURES
 
-BASE_MEASURES = ("count", "share_of_city", "per_1000")
+__all__ = ["BASE_MEASURES", "fmt_measure", "hidden_by_release", "measure_cell", "measure_label", "row_name",
+           "score_cell"]
 
 
 def measure_label(measure: str, lang: str) -> str:

@@ -44,8 +44,8 @@ def form_layout(lang: str) -> html.Div:
         *[role(name) for name in ROLES],
         html.Div([html.Label(html.Span(t("form_scores", lang), id={"type": "i18n", "key": "form_scores"}),
                              htmlFor="upload-scores"),
-                  dcc.Dropdown(id="upload-scores", options=[], value=[], multi=True,
-                               placeholder=t("form_none", lang))], className="control"),
+                  dcc.Checklist(id="upload-scores", options=[], value=[], className="checklist items")],
+                 className="control"),
         html.P(id="upload-left-out", className="small"),
         html.Div(id="upload-preview", className="preview"),
         html.Button(html.Span(t("form_join", lang), id={"type": "i18n", "key": "form_join"}), id="upload-join",
@@ -72,7 +72,9 @@ def form_outputs(found: dict[str, Any], filename: str, lang: str) -> dict[str, A
     options = [{"label": c, "value": c} for c in columns]
     roles = found.get("roles", {})
     scores = found.get("scores", {})
-    item_options = [{"label": f"{c} · {scale_text(scores.get(c), lang)}", "value": c} for c in columns]
+    # the proposed items first, each with its scale; then every other column, which may be ticked too
+    item_options = [{"label": f"{c} · {scale_text(scores.get(c), lang)}", "value": c} for c in columns if c in scores]
+    item_options += [{"label": c, "value": c} for c in columns if c not in scores]
     left = found.get("left_out", {})
     left_text = t("form_left_out", lang, columns="; ".join(
         f"{c} ({t('form_why_' + str(why), lang)})" for c, why in left.items())) if left else ""

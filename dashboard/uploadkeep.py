@@ -1,17 +1,17 @@
 """What an upload leaves on the server, and how little: the upload itself only in memory, a bounded number
-of joins at once, the joined result under a random id in a bounded, expiring store shared by the workers.
+of joins at once, each in its own child process ended at the deadline (dashboard.uploadchild), the joined
+result under a random id in a bounded, expiring store shared by the workers, with a quota per browser session.
 
 Kept apart from dashboard.upload (the page side) so each stays short; see that module for the why.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import ctypes
 import gc
+import hashlib
 import json
-import multiprocessing
 import os
 import re
 import secrets
@@ -23,7 +23,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from geo.settings import dashboard_timeout, upload_keep, upload_keep_bytes, upload_slots, upload_ttl
+from dashboard.uploadchild import run_in_child
+from geo.settings import (
+    dashboard_timeout,
+    upload_keep,
+    upload_keep_bytes,
+    upload_keep_per_session,
+    upload_slots,
+    upload_ttl,
+)
+
+__all__ = ["RESULTS", "SESSION_COOKIE", "SLOTS", "ResultStore", "Slots", "in_memory_file", "join_elsewhere",
+           "release_memory", "run_in_child", "sweep_stale_uploads", "upload_owner"]
+SESSION_COOKIE = "qala_session"
+STALE_SECONDS = 60  # a temporary file or an entry-less owner mark older than this is left over: removed
 
 
 @contextlib.contextmanager
@@ -77,37 +90,14 @@ class Slots:
 
 
 SLOTS = Slots(upload_slots())
-_POOL: concurrent.futures.ProcessPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
 
 
-def _lower_priority() -> None:
-    """In the join's child process: yield the CPU to the workers that answer map requests."""
-    with contextlib.suppress(OSError):
-        os.nice(10)
+def join_elsewhere(*args: object) -> tuple[str, object]:
+    """dashboard.uploadjob.join_in_child(*args) in its own child process (:func:`run_in_child`): ended at the
+    request's deadline ("timeout"), and a child that died takes no later upload with it ("failed")."""
+    from dashboard.uploadjob import join_in_child
 
-
-def _pool() -> concurrent.futures.ProcessPoolExecutor:
-    """One child process per join (spawned: a fresh interpreter, never a fork of this threaded worker, and no
-    socket folder in a temporary directory that may vanish), so a join's memory goes back to the system when it
-    ends and its CPU time runs at a lower priority."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            context = multiprocessing.get_context("spawn")
-            _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=upload_slots(), mp_context=context,
-                                                           initializer=_lower_priority, max_tasks_per_child=1)
-        return _POOL
-
-
-def join_elsewhere(raw: bytes, name: str, city: str | None) -> tuple[str, object]:
-    """dashboard.upload.join_in_child in a child process, waited for at most the request timeout."""
-    from dashboard.upload import join_in_child
-
-    try:
-        return _pool().submit(join_in_child, raw, name, city).result(timeout=max(1, dashboard_timeout() - 5))
-    except (concurrent.futures.TimeoutError, concurrent.futures.process.BrokenProcessPool):
-        return "failed", None
+    return run_in_child(join_in_child, *args)
 
 
 def _shared_folder() -> Path:
@@ -119,12 +109,20 @@ def _shared_folder() -> Path:
 
 class ResultStore:
     """Joined uploads kept on the server under a random id (the browser holds only the id), as JSON files in
-    a private folder, bounded by count and bytes; each expires ``ttl`` seconds after it was made."""
+    a private folder, bounded by count and bytes; each expires ``ttl`` seconds after it was made.
+
+    An upload may name its owner (the browser session, :func:`upload_owner`): each owner keeps at most
+    ``per_owner`` results, so one person's many uploads replace their own oldest, never another's. The owner
+    is marked by an empty file ``<id>.<hash of the owner>.owner`` beside the entry (the folder never holds the
+    session ids themselves); readers only ever open ``<id>.json``. Each worker bounds its own puts; two workers
+    racing on one owner may leave one result too many until the next put."""
 
     ID = re.compile(r"[0-9a-f]{32}")
+    OWNER = ID  # a browser session id: 32 lowercase hex digits, like a result's
 
-    def __init__(self, folder: Path, ttl: int, keep: int, max_bytes: int) -> None:
+    def __init__(self, folder: Path, ttl: int, keep: int, max_bytes: int, per_owner: int | None = None) -> None:
         self.folder, self.ttl, self.keep, self.max_bytes = folder, ttl, keep, max_bytes
+        self.per_owner = max(1, per_owner if per_owner is not None else keep)
         self._lock = threading.Lock()
 
     def _private_folder(self) -> Path:
@@ -136,21 +134,48 @@ class ResultStore:
             self.folder = Path(tempfile.mkdtemp(prefix="qala-results-"))
         return self.folder
 
-    def put(self, store: dict) -> str | None:
-        """Keep a joined upload; its id, or None when it is too big to keep."""
+    @classmethod
+    def _mark(cls, owner: object) -> str:
+        """The owner's mark in file names; ValueError for anything but a session id."""
+        if not isinstance(owner, str) or not cls.OWNER.fullmatch(owner):
+            raise ValueError("an owner is a session id of 32 lowercase hex digits")
+        return hashlib.sha256(owner.encode()).hexdigest()[:32]
+
+    def put(self, store: dict, owner: str | None = None) -> str | None:
+        """Keep a joined upload (of ``owner``, evicting that owner's oldest beyond ``per_owner``); its id, or
+        None when it is too big to keep. ValueError for a malformed owner."""
+        mark = None if owner is None else self._mark(owner)
         data = json.dumps(store, ensure_ascii=False, allow_nan=False).encode("utf-8")
         if len(data) > self.max_bytes:
             return None
         key = secrets.token_hex(16)
         with self._lock:
             folder = self._private_folder()
+            if mark:  # before the entry appears, so no prune sees it without its owner
+                os.close(os.open(folder / f"{key}.{mark}.owner", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             tmp = folder / f".{key}.tmp"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with open(fd, "wb") as handle:
                 handle.write(data)
+            now = time.time_ns()  # a fine-grained age: tmpfs stamps close writes alike, and ties evict at random
+            os.utime(tmp, ns=(now, now))
             os.replace(tmp, folder / f"{key}.json")
+            if mark:
+                self._evict_own(mark)
             self.prune()
         return key
+
+    def _evict_own(self, mark: str) -> None:
+        """Drop the owner's oldest entries beyond ``per_owner``."""
+        mine = []
+        for owned in self.folder.glob(f"*.{mark}.owner"):
+            entry = self.folder / f"{owned.name.split('.')[0]}.json"
+            with contextlib.suppress(OSError):
+                mine.append((entry.stat().st_mtime_ns, entry.name, entry, owned))
+        mine.sort()
+        for _, _, entry, owned in mine[:max(0, len(mine) - self.per_owner)]:
+            entry.unlink(missing_ok=True)
+            owned.unlink(missing_ok=True)
 
     def get(self, key: object) -> dict | None:
         """The joined upload of an id; None when the id is unknown, malformed or expired."""
@@ -167,28 +192,39 @@ class ResultStore:
         return store if isinstance(store, dict) else None
 
     def prune(self) -> None:
-        """Drop expired entries, then the oldest while over the count or byte bound (and stale temp files)."""
+        """Drop expired entries, then the oldest while over the count or byte bound; stale temporary files
+        and owner marks whose entry is gone."""
         now = time.time()
-        entries = []
+        entries, marks = [], {}
         with contextlib.suppress(OSError):
             for path in self.folder.iterdir():
                 with contextlib.suppress(OSError):
                     info = path.stat()
-                    expired = now - info.st_mtime > (self.ttl if path.suffix == ".json" else 60)
-                    if expired or path.suffix != ".json":
-                        if expired:
+                    age = now - info.st_mtime
+                    if path.suffix == ".json":
+                        if age > self.ttl:
                             path.unlink(missing_ok=True)
-                        continue
-                    entries.append((info.st_mtime, info.st_size, path))
+                        else:
+                            entries.append((info.st_mtime_ns, info.st_size, path))
+                    elif path.suffix == ".owner":
+                        marks[path.name.split(".")[0]] = (path, age)
+                    elif age > STALE_SECONDS:
+                        path.unlink(missing_ok=True)
         entries.sort()
         total = sum(size for _, size, _ in entries)
         while entries and (len(entries) > self.keep or total > self.max_bytes):
             _, size, path = entries.pop(0)
             path.unlink(missing_ok=True)
             total -= size
+            if path.stem in marks:
+                marks.pop(path.stem)[0].unlink(missing_ok=True)
+        live = {path.stem for _, _, path in entries}
+        for key, (mark, age) in marks.items():
+            if key not in live and age > STALE_SECONDS:
+                mark.unlink(missing_ok=True)
 
 
-RESULTS = ResultStore(_shared_folder(), upload_ttl(), upload_keep(), upload_keep_bytes())
+RESULTS = ResultStore(_shared_folder(), upload_ttl(), upload_keep(), upload_keep_bytes(), upload_keep_per_session())
 
 
 def sweep_stale_uploads(max_age: float | None = None) -> int:
@@ -205,3 +241,23 @@ def sweep_stale_uploads(max_age: float | None = None) -> int:
                 removed += 1
     RESULTS.prune()
     return removed
+
+
+def upload_owner() -> str:
+    """The browser session of the current request, for :meth:`ResultStore.put`: the id in its ``qala_session``
+    cookie when that is one of ours, else a new random id, set as that cookie (HttpOnly, SameSite=Lax, Secure
+    over https, gone with the browser session) on the response when called inside a Dash callback. Outside a
+    request: a new id each call. The cookie only groups uploads for the quota; it grants nothing."""
+    import dash
+    import flask
+
+    if not flask.has_request_context():
+        return secrets.token_hex(16)
+    value = flask.request.cookies.get(SESSION_COOKIE)
+    if isinstance(value, str) and ResultStore.OWNER.fullmatch(value):
+        return value
+    owner = secrets.token_hex(16)
+    with contextlib.suppress(dash.exceptions.MissingCallbackContextException):
+        dash.callback_context.response.set_cookie(SESSION_COOKIE, owner, httponly=True, samesite="Lax",
+                                                  secure=flask.request.is_secure, path="/")
+    return owner

@@ -105,55 +105,74 @@ def _legend(rows: list[dict], values: dict, class_of: dict, colors: list, measur
 
 
 def _city_table(store: dict, city: str, item: str | None, lang: str, min_n: int) -> list:
-    """One city's districts: the counts, and the chosen item's estimate in full (or every item's in short)."""
+    """One city's districts: the chosen item's estimates, answers and group differences (three narrow tables
+    that fit a phone), or the counts with every item in short."""
     rows = sorted(shown_rows(store, city), key=lambda r: row_name(r, lang))
     if not rows:
         return []
-    if item:
-        heads = [t("district", lang), t("col_mean", lang), t("col_ci", lang), "n", t("pub_reliability", lang),
-                 t("col_answers", lang), t("col_group_diff", lang)]
-        detail = store.get("details", {}).get(item, {})
-        body = [html.Tr([html.Th(row_name(r, lang), scope="row"),
-                         *_estimate_cells(r, item, detail.get(str(r["district_id"]), {}), lang, min_n)])
-                for r in rows]
-    else:
+    out = [html.H4(t(city, lang), className="upload-city")]
+    if not item:
         heads = [t("district", lang), *[t(f"col_{m}", lang) for m in BASE_MEASURES],
                  *[t("upload_score_head", lang, item=i) for i in store.get("scores", [])]]
-        body = [html.Tr([html.Th(row_name(r, lang), scope="row"),
-                         *[html.Td(measure_cell(r, m, lang, min_n), className="num") for m in BASE_MEASURES],
-                         *[html.Td(score_cell(r, i, lang, min_n), className="num") for i in store.get("scores", [])]])
+        body = [[html.Th(row_name(r, lang), scope="row"),
+                 *[html.Td(measure_cell(r, m, lang, min_n), className="num") for m in BASE_MEASURES],
+                 *[html.Td(score_cell(r, i, lang, min_n), className="num") for i in store.get("scores", [])]]
                 for r in rows]
-    table = html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in heads])), html.Tbody(body)],
-                       className="table upload-table", **{"data-city": city})
-    return [html.H4(t(city, lang), className="upload-city"), html.Div(table, className="table-scroll")]
+        return out + [_table(heads, body, city, "upload-table")]
+    detail = store.get("details", {}).get(item, {})
+    heads = [t("district", lang), t("col_mean", lang), t("col_ci", lang), "n", t("pub_reliability", lang)]
+    out.append(_table(heads, [[html.Th(row_name(r, lang), scope="row"), *_estimate_cells(r, item, lang, min_n)]
+                              for r in rows], city, "upload-table"))
+    points = sorted({k for d in detail.values() for k in (d.get("dist") or {})}, key=float)
+    if points:
+        out.append(html.P(t("col_answers", lang), className="small table-caption"))
+        out.append(_table([t("district", lang), *points], [
+            [html.Th(row_name(r, lang), scope="row"), *[
+                html.Td(_share((detail.get(str(r["district_id"]), {}).get("dist") or {}).get(p)), className="num")
+                for p in points]] for r in rows], city, "upload-answers"))
+    pairs = [(r, detail.get(str(r["district_id"]), {}).get("diff")) for r in rows]
+    if any(diff for _, diff in pairs):
+        first = next(diff for _, diff in pairs if diff)
+        out.append(html.P(t("col_group_diff", lang) + f": {first['a']} − {first['b']}", className="small table-caption"))
+        out.append(_table([t("district", lang), t("col_diff", lang), t("col_ci", lang)], [
+            [html.Th(row_name(r, lang), scope="row"), *_difference(diff, lang)] for r, diff in pairs if diff],
+            city, "upload-differences"))
+    return out
 
 
-def _estimate_cells(row: dict, item: str, detail: dict, lang: str, min_n: int) -> list:
+def _table(heads: list, rows: list[list], city: str, kind: str) -> html.Div:
+    return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in heads])),
+                                html.Tbody([html.Tr(cells) for cells in rows])],
+                               className=f"table {kind}", **{"data-city": city}), className="table-scroll")
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def _estimate_cells(row: dict, item: str, lang: str, min_n: int) -> list:
     mean = row.get(f"{item}_mean")
-    if mean is None:
-        why = score_cell(row, item, lang, min_n)
-        return [html.Td(why, colSpan=6, className="gated" if row.get(f"{item}_suppressed") else "")]
+    if mean is None:  # in a word here; the legend says once why a value is suppressed
+        hidden = bool(row.get(f"{item}_suppressed"))
+        why = t("pub_rel_suppressed", lang) if hidden else score_cell(row, item, lang, min_n)
+        return [html.Td(why, colSpan=4, className="gated" if hidden else "",
+                        title=score_cell(row, item, lang, min_n))]
     low, high = row.get(f"{item}_ci_low"), row.get(f"{item}_ci_high")
     reliability = row.get(f"{item}_reliability")
-    dist = detail.get("dist") or {}
-    answers = " · ".join(f"{k}: {100 * v:.0f}%" for k, v in dist.items()) if dist else "–"
     return [html.Td(f"{mean:.2f}", className="num"),
             html.Td(f"{low:.2f}–{high:.2f}" if low is not None and high is not None else "–", className="num"),
             html.Td(str(int(row.get(f"{item}_n") or 0)), className="num"),
-            html.Td(t(f"pub_rel_{reliability}", lang) if reliability in ("good", "fair", "poor") else "–"),
-            html.Td(answers, className="small"),
-            html.Td(_difference(detail.get("diff"), lang), className="small")]
+            html.Td(t(f"pub_rel_{reliability}", lang) if reliability in ("good", "fair", "poor") else "–")]
 
 
-def _difference(diff: dict | None, lang: str) -> str:
-    """"местный − мигрант: +0.18 (−0.36…0.71)", and whether the interval excludes zero."""
-    if not diff:
-        return "–"
+def _difference(diff: dict, lang: str) -> list:
+    """The difference between the groups with its interval, and whether the interval excludes zero."""
     if diff.get("diff") is None:
-        return f"{diff['a']} − {diff['b']}: {t('pub_rel_suppressed', lang)}"
+        return [html.Td(t("pub_rel_suppressed", lang), colSpan=2, className="gated")]
     sure = diff["ci_low"] > 0 or diff["ci_high"] < 0
-    return (f"{diff['a']} − {diff['b']}: {diff['diff']:+.2f} ({diff['ci_low']:.2f}…{diff['ci_high']:.2f})"
-            + (f" · {t('diff_sure', lang)}" if sure else f" · {t('diff_unsure', lang)}"))
+    return [html.Td(f"{diff['diff']:+.2f}", className="num"),
+            html.Td([f"{diff['ci_low']:.2f}…{diff['ci_high']:.2f}", html.Br(),
+                     html.Span(t("diff_sure" if sure else "diff_unsure", lang), className="small")])]
 
 
 def _population(store: dict, lang: str) -> list:

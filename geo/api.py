@@ -17,8 +17,10 @@ the command line and the page give the same estimates.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -83,20 +85,20 @@ def publish(result: JoinResult | str | Path, name: str, *, title: str, source: s
 def bundle(result: JoinResult) -> bytes:
     """The join's outputs as one ZIP, as ``qala join`` writes them (the tables ``qala publish`` takes, byte for
     byte, with the report that checks them) and the disclosure report in kk/ru/en; no input row
-    (``BUNDLE_LEFT_OUT``). What the browser hands a researcher instead of publishing anything itself."""
+    (``BUNDLE_LEFT_OUT``, ``BUNDLE_REPORT_LEFT_OUT``). What the browser hands a researcher instead of
+    publishing anything itself. Written through a folder in memory (/dev/shm) where there is one."""
     from geo.release.page import write_pages
 
-    with tempfile.TemporaryDirectory(prefix="qala-bundle-") as folder:
+    kept = copy.copy(result)
+    kept.set_aside = result.set_aside.iloc[0:0]
+    kept.report = {k: v for k, v in result.report.items() if k not in BUNDLE_REPORT_LEFT_OUT}
+    with tempfile.TemporaryDirectory(prefix="qala-bundle-", dir=_memory_folder()) as folder:
         written = Path(folder) / "join"
-        result.write(written)
+        kept.write(written)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(written.iterdir()):
-                if path.name == "report.json":  # its first set-aside rows are input rows too
-                    report = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items()
-                              if k not in BUNDLE_REPORT_LEFT_OUT}
-                    archive.writestr(path.name, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-                elif path.name not in BUNDLE_LEFT_OUT:
+                if path.name not in BUNDLE_LEFT_OUT:
                     archive.write(path, path.name)
             release = result.report.get("release")
             if isinstance(release, dict):
@@ -106,3 +108,8 @@ def bundle(result: JoinResult) -> bytes:
                 for page in write_pages(release, pages):
                     archive.write(page, page.name)
         return buffer.getvalue()
+
+
+def _memory_folder() -> str | None:
+    """/dev/shm when this machine has it (files there never reach a disk), else the system's temporary folder."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None

@@ -167,3 +167,9 @@ def render_cache_bytes() -> int:
 
 def log_line_limit() -> int:
     return _env_int("QALA_LOG_LINE", 2048, low=256)
+
+
+# - ``QALA_UPLOAD_KEEP_PER_SESSION``: joined uploads kept per browser session (default 8); a session's next
+#   upload replaces its own oldest, never another session's (the global bounds above still hold).
+def upload_keep_per_session() -> int:
+    return _env_int("QALA_UPLOAD_KEEP_PER_SESSION", 16)  # two entries an upload: its page and its bundle

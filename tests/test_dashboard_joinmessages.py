@@ -21,7 +21,8 @@ import pytest
 import shapely
 
 from dashboard import joinmessages
-from dashboard.joinmessages import MESSAGES, kind_of, message_text, message_view, render
+from dashboard.i18n import t, texts_of
+from dashboard.joinmessages import MESSAGES, kind_of, message_text, message_view, page_words, render
 from geo.errors import QalaError
 from geo.join.pipeline import join_user_data
 from geo.settings import reference_dir
@@ -30,9 +31,10 @@ from tests.survey_frames import districts, inside, population
 ESIL, MEDEU = inside("Esil"), inside("Medeu")
 LATLON = "lat,lon"
 # Latin words a kk/ru rendering may keep besides the message's fields: formats, standards, CLI options.
-TECHNICAL = re.compile(r"--[a-z-]+(?: [\w:.-]+)?|EPSG:4326|UTF-8|GeoParquet|GeoJSON|FeatureCollection|Parquet|CSV|"
-                       r"JSON|RFC|Point|cp1251|Latin-1|per_1000|n_points|count|Gi\*|dask|Excel|\.xlsx|zip|\.csv|"
-                       r"to_parquet|gdf\.set_crs\(\.\.\.\)|lat/lon, latitude/longitude, x/y|r\d+|[a-z]+-\d+")
+TECHNICAL = re.compile(r"--[a-z][a-z0-9-]*(?: [\w:.-]+)?|EPSG:4326|UTF-8|GeoParquet|GeoJSON|FeatureCollection|"
+                       r"Parquet|CSV|JSON|RFC|Point|cp1251|Latin-1|per_1000|n_points|count|Gi\*|dask|Excel|"
+                       r"\.xlsx?|SPSS|Stata|\.sav|\.dta|zip|\.csv|to_parquet|gdf\.set_crs\(\.\.\.\)|"
+                       r"lat/lon, latitude/longitude, x/y|r\d+|[a-z]+-\d+")
 
 
 def _point(lat: float, lon: float) -> str:
@@ -153,6 +155,70 @@ def _dask(tmp: Path, cluster) -> list[str]:
     return out_of_core + csv
 
 
+def _workbook(tmp: Path, name: str, sheets: dict[str, pd.DataFrame]) -> Path:
+    path = tmp / name
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        for sheet, frame in sheets.items():
+            frame.to_excel(book, sheet_name=sheet, index=False)
+    return path
+
+
+SURVEY = pd.DataFrame({"lat": [ESIL[1]] * 12, "lon": [ESIL[0]] * 12, "Оценка района (1-5)": [3, 4] * 6,
+                       "q2": [1, 2] * 6})
+
+
+def _excel(tmp: Path) -> list[str]:
+    """A workbook of two sheets (auto scores: one scale from its header, one inferred), the same workbook
+    under a .csv name, and a workbook of one sheet."""
+    two = _workbook(tmp, "two.xlsx", {"Данные": SURVEY, "Notes": pd.DataFrame({"a": [1]})})
+    renamed = _write(tmp, "renamed.csv", two.read_bytes())
+    one = _workbook(tmp, "one.xlsx", {"Sheet1": SURVEY[["lat", "lon"]]})
+    return _join(two, auto_scores=True) + _join(renamed, auto_scores=True) + _join(one)
+
+
+def _excel_errors(tmp: Path) -> list[str]:
+    book = _workbook(tmp, "b.xlsx", {"Данные": SURVEY})
+    return (_error(book, sheet="Итоги") + _csv_error(tmp, [LATLON, ESIL_ROW], sheet="Данные")
+            + _error(_write(tmp, "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an old workbook"))
+            + _error(_write(tmp, "cut.xlsx", b"PK\x03\x04 not a whole workbook")))
+
+
+def _statistics(tmp: Path) -> list[str]:
+    """An SPSS file whose item has value labels and a user-missing code (9, "затрудняюсь ответить"), the same
+    file under a .txt name, and a Stata file with value labels under a .csv name."""
+    import pyreadstat
+
+    frame = pd.DataFrame({"lat": [ESIL[1]] * 12, "lon": [ESIL[0]] * 12, "q1": [1.0, 5.0, 9.0, 4.0] * 3})
+    sav = tmp / "s.sav"
+    pyreadstat.write_sav(frame, str(sav), missing_ranges={"q1": [9.0]}, variable_value_labels={
+        "q1": {1.0: "совсем плохо", 5.0: "отлично", 9.0: "затрудняюсь ответить"}})
+    dta = tmp / "s.dta"
+    pyreadstat.write_dta(frame.assign(q1=[1.0, 5.0, 3.0, 4.0] * 3), str(dta),
+                         variable_value_labels={"q1": {1.0: "плохо", 5.0: "хорошо"}})
+    return (_join(sav, auto_scores=True) + _join(_write(tmp, "sav.txt", sav.read_bytes()), auto_scores=True)
+            + _join(_write(tmp, "dta.csv", dta.read_bytes()), auto_scores=True))
+
+
+def _spec_errors(tmp: Path) -> list[str]:
+    """The join's choices refused: given one by one (JoinSpec's checks) and from plain data (``from_dict``, as
+    the upload form's choices arrive)."""
+    from geo.join.spec import JoinSpec
+
+    path = _write(tmp, "s.csv", f"{LATLON}\n{ESIL_ROW}\n")
+    given = [{"engine": "spark"}, {"city": "Paris"}, {"top_box": 0}, {"min_n": 1}, {"permutations": 100_000},
+             {"alpha": 2.0}, {"scores": ["q1:5-1"]}, {"h3_res": [99]},
+             {"scores": [f"q{i}" for i in range(501)]}]
+    data: list = [[("city", "Astana")], {"colour": "red"}, {"lat_col": "x" * 301}, {"sheet": ""},
+                  {"scores": "q1"}, {"h3_res": "8"}, {"auto_scores": "yes"}, {"alpha": "0.05"}, {"engine": 1},
+                  {"seed": 1.5}]
+    messages = [m for choices in given for m in _error(path, **choices)]
+    for one in data:
+        with pytest.raises(QalaError) as caught:
+            JoinSpec.from_dict(one)
+        messages.append(str(caught.value).splitlines()[0])
+    return messages
+
+
 ROWS = [LATLON + ",group,weight", f"{_point(ESIL[1], ESIL[0])},a,1", f",{ESIL[0]},a,1", f"abc,{ESIL[0]},a,1",
         f"{ESIL[1]},,a,1", f"{ESIL[1]},xyz,a,1", "95,200,a,1", f"{_point(ESIL[1], ESIL[0])},,1",
         f"{_point(ESIL[1], ESIL[0])},a,", f"{_point(ESIL[1], ESIL[0])},a,w", f"{_point(ESIL[1], ESIL[0])},a,-1",
@@ -225,7 +291,31 @@ PRODUCERS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
     "parquet": (("jm_plain_parquet", "jm_geoparquet_crs"),
                 lambda tmp: _join(_parquet(tmp, None)) + _join(_parquet(tmp, "EPSG:4326", "EPSG:32642", "u.parquet"))),
     "dask": (("jm_out_of_core", "jm_swapped_sampled", "jm_city_inferred_sample", "jm_dask_memory"), _dask),
+    "weights": (("jm_nonfinite_weight", "jm_weight_too_large"),
+                lambda tmp: _csv(tmp, [LATLON + ",w", f"{ESIL_ROW},1", f"{ESIL_ROW},1e999", f"{ESIL_ROW},1e15"],
+                                 weight_col="w")),
+    "utf-16": (("jm_encoding_utf16_bom", "jm_encoding_utf16"),
+               lambda tmp: _csv(tmp, ["lat,lon,name", f"{ESIL_ROW},Есиль"], encoding="utf-16")
+               + _csv(tmp, ["lat,lon,name", f"{ESIL_ROW},Есиль"], "le.csv", encoding="utf-16-le")),
+    "excel": (("jm_excel_sheets", "jm_excel_sheet", "jm_binary_xlsx", "jm_scores_found", "jm_scores_found_scaled",
+               "jm_scale_header"), _excel),
+    "spss and stata": (("jm_stat_file", "jm_scale_labels", "jm_binary_sav", "jm_binary_dta"), _statistics),
     # one-line errors
+    "excel errors": (("jm_err_no_sheet", "jm_err_sheet_not_workbook", "jm_err_xls", "jm_err_bad_xlsx"),
+                     _excel_errors),
+    "broken statistics files": (("jm_err_bad_sav", "jm_err_bad_dta"),
+                                lambda tmp: _error(_write(tmp, "x.sav", b"$FL2 not a whole file"))
+                                + _error(_write(tmp, "x.dta", b"<stata_dta> not a whole file"))),
+    "too many columns": (("jm_err_too_many_columns",),
+                         lambda tmp: _csv_error(tmp, [",".join(f"c{i}" for i in range(2001)), "1," * 2000 + "1"])),
+    "too many items": (("jm_err_too_many_items",),
+                       lambda tmp: _csv_error(tmp, ["district," + ",".join(f"q{i}" for i in range(501)),
+                                                    "Есиль," + "3," * 500 + "3"], auto_scores=True)),
+    "join choices": (("jm_err_spec_items", "jm_err_engine", "jm_err_unknown_city", "jm_err_top_box_count",
+                      "jm_err_min_n", "jm_err_permutations", "jm_err_alpha", "jm_err_score_scale", "jm_err_h3_res",
+                      "jm_err_choices_mapping", "jm_err_choices_unknown", "jm_err_choice_scores",
+                      "jm_err_choice_h3_res", "jm_err_choice_auto_scores", "jm_err_choice_alpha",
+                      "jm_err_choice_engine", "jm_err_choice_name", "jm_err_choice_number"), _spec_errors),
     "empty": (("jm_err_empty",), lambda tmp: _error(_write(tmp, "e.csv", "  \n"))),
     "header only": (("jm_err_header_only",), lambda tmp: _csv_error(tmp, [LATLON])),
     "no features": (("jm_err_no_rows",), lambda tmp: _error(_write(tmp, "e.geojson", _geojson([])))),
@@ -330,6 +420,20 @@ def test_every_reason_and_note_of_the_joins_is_recognised(produced):
      "алфавитами: 0 (в Latin-1: неправдоподобных слов: 5)",
      "cp1251 кодтауымен оқылды, UTF-8 емес; кирилл әріптері: 1,234, аралас әліпбилі сөздер: 0 (Latin-1 "
      "бойынша: күмәнді сөздер: 5)"),
+    ("weight too large in column 'w' (above 1e+09: a code or an overflow, not a number of people)",
+     "слишком большой вес в столбце 'w' (больше 1e+09: это код или переполнение, а не число людей)",
+     "'w' бағанында салмақ тым үлкен (1e+09 мәнінен асады: бұл адамдар саны емес, код немесе сан толып кетуі)"),
+    ("Excel workbook: sheet 'Данные' (other sheets: Итоги, Лист3), every cell read as text",
+     "книга Excel: лист 'Данные' (другие листы: Итоги, Лист3), все ячейки прочитаны как текст",
+     "Excel жұмыс кітабы: 'Данные' парағы (басқа парақтар: Итоги, Лист3), барлық ұяшық мәтін ретінде оқылды"),
+    ("SPSS file: 2 column(s) with value labels, 1,204 user-missing or don't-know cells",
+     "файл SPSS: столбцов с метками значений: 2; ячеек с кодами пропуска или ответами вроде «затрудняюсь "
+     "ответить»: 1,204",
+     "SPSS файлы: мән белгілері бар бағандар: 2; «жауап жоқ» кодтары немесе «білмеймін» сияқты жауаптары бар "
+     "ұяшықтар: 1,204"),
+    ("unknown city 'Paris'; use one of Astana, Almaty, Shymkent (--city)",
+     "неизвестный город 'Paris'; выберите один из: Астана, Алматы, Шымкент (--city)",
+     "белгісіз қала 'Paris'; мыналардың бірін таңдаңыз: Астана, Алматы, Шымкент (--city)"),
     ("name's.csv: the file is empty; export the table again with a header and data rows",
      "name's.csv: файл пуст; выгрузите таблицу заново, с заголовком и строками данных",
      "name's.csv: файл бос; кестені тақырып жолымен және деректер жолдарымен қайта экспорттаңыз"),
@@ -357,13 +461,15 @@ def test_a_reason_that_only_looks_like_a_known_one_is_not_misread():
 
 
 def test_the_upload_page_shows_reasons_notes_and_errors_in_its_language(tmp_path):
-    from dashboard.upload import handle_upload, result_store, upload_view
+    from dashboard.upload import handle_upload
+    from dashboard.uploadjob import result_store
+    from dashboard.uploadview import upload_view
 
     path = _write(tmp_path, "s.csv", "\n".join([LATLON, ESIL_ROW, "50.0,60.0", f",{ESIL[0]}"]) + "\n")
     result = join_user_data(path, city="Astana", h3_res=[], permutations=0, districts=districts(),
                             population=population())
     store = result_store(result, "s.csv")
-    _, body = upload_view(store, "count", "ru", 5, "viridis")
+    _, body = upload_view(store, "count", "ru", 5, "viridis", "Astana")
     text = json.dumps([c.to_plotly_json() for c in body], default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert "нет широты в столбце 'lat'" in text and "вне всех районов города Астана (astana-6)" in text
     assert "координаты из столбцов: широта 'lat', долгота 'lon'" in text and "разделитель ','" in text
@@ -371,3 +477,16 @@ def test_the_upload_page_shows_reasons_notes_and_errors_in_its_language(tmp_path
     raw = "data:text/csv;base64," + __import__("base64").b64encode(bytes(range(256)) * 4).decode()
     message, store = handle_upload(raw, "broken.csv", "ru")
     assert store is None and message.startswith("broken.csv: двоичное содержимое, а не текстовая таблица")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_no_message_on_the_page_names_a_command_line_option(lang):
+    """Every message kind, in every language, as the page shows it: the options become the form's field names
+    or go; a real refusal of the join reads with the form's words."""
+    for key in MESSAGES:
+        assert "--" not in page_words(texts_of(key)[("en", "ru", "kk").index(lang)], lang), key
+    error = ("s.csv: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) and no district "
+             "column among ['a']; name them with --lat-col/--lon-col or --district-col")
+    shown = message_text(error, lang)
+    assert "--" not in shown
+    assert t("form_role_district", lang) in shown and t("form_role_lat", lang) in shown

@@ -222,3 +222,46 @@ def test_hidden_counts_say_suppressed_and_missing_ones_no_data(built, private_tm
             "эффективно меньше, либо для защиты такого значения)"
     assert text.count("скрыто (меньше 10 респондентов") >= 3 * len(hidden)  # count, share, rate of each
     assert "upload-legend-suppressed" in text and "Нет данных" not in text
+
+
+def test_the_same_survey_as_csv_sav_and_xlsx_gives_the_same_page(built, private_tmp, tmp_path):
+    """The browser's path (recognise, then join as the form proposes) on one SYNTHETIC survey saved three ways:
+    the column form proposes the same columns and the joined pages hold the same released figures."""
+    import numpy as np
+    import pyreadstat
+
+    from dashboard.upload import recognise_upload
+    from dashboard.uploadform import ROLES, form_outputs, spec_choices
+    from geo.engines.synthetic_survey import DONT_KNOW, ITEMS, survey_csv_bytes, synthetic_survey
+    from geo.store import load_districts
+
+    frame = synthetic_survey(load_districts(), 900, seed=3)
+    files = {"s.csv": survey_csv_bytes(frame)}
+    frame.to_excel(tmp_path / "s.xlsx", index=False)
+    coded = frame.copy()
+    for item in ITEMS:
+        coded[item] = [np.nan if v is None else 9.0 if v == DONT_KNOW else float(v) for v in frame[item]]
+    labels = {1: "совсем нет", 5: "полностью да", 9: "Затрудняюсь ответить"}
+    pyreadstat.write_sav(coded, tmp_path / "s.sav", variable_value_labels={i: labels for i in ITEMS},
+                         missing_ranges={i: [9] for i in ITEMS})
+    files.update({n: (tmp_path / n).read_bytes() for n in ("s.xlsx", "s.sav")})
+    pages = {}
+    for name, raw in files.items():
+        _, found = recognise_upload(data_url(raw, "application/octet-stream"), name, "ru")
+        assert found is not None, name
+        out = form_outputs(found, name, "ru")
+        roles = {r: out["roles"][r][1] for r in ROLES}
+        assert (roles["city"], roles["district"], roles["weight"], roles["group"]) == ("Город", "Район", "Вес",
+                                                                                       "Группа"), name
+        items = [i for i in out["scores"][1] if i in ITEMS]
+        assert items == list(ITEMS), name
+        _, store = handle_upload(data_url(raw), name, "ru", spec_choices(roles, items, out["recognised"], "auto",
+                                                                          None))
+        pages[name] = store
+    base = pages["s.csv"]
+    assert sum(r["Q1_mean"] is not None for r in base["rows"]) >= 6
+    for name in ("s.xlsx", "s.sav"):
+        for mine, theirs in zip(base["rows"], pages[name]["rows"], strict=True):
+            for key in ("district_id", "count", "Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n", "Q4_mean"):
+                assert mine[key] == (pytest.approx(theirs[key]) if isinstance(theirs[key], float) else theirs[key])
+        assert pages[name]["cities"] == base["cities"]

@@ -19,7 +19,8 @@ from dashboard import uploadkeep, views
 from dashboard.app import create_app
 from dashboard.controls import options_for
 from dashboard.state import ViewState, parse_query
-from dashboard.upload import handle_upload, join_in_child
+from dashboard.upload import handle_upload
+from dashboard.uploadjob import join_in_child
 from dashboard.uploadkeep import RESULTS, SLOTS, ResultStore, sweep_stale_uploads
 from dashboard.viewmodel import ViewModel
 from geo.settings import PROJECT_ROOT, build_dir
@@ -112,14 +113,28 @@ def test_a_kept_upload_is_drawn_by_id_with_k_among_the_choices(app, client, vm, 
         assert reply.status_code == 200 and "drop the file again" in reply.get_data(as_text=True)
 
 
-def test_upload_callback_keeps_only_an_id_in_the_browser(app, client, vm, built):
-    reply = post(client, body(app, "..upload-result.children", {"upload.contents": data_url(POINTS.encode()),
-                                                                "upload.filename": "survey.csv",
-                                                                "upload-city.value": "auto",
-                                                                "view.data": good_view(vm)}))
-    response = reply.get_json()["response"]
-    kept = response["upload-store"]["data"]
+def test_upload_callbacks_keep_only_ids_in_the_browser_and_group_them_by_session(app, client, vm, built):
+    """Drop: the column form, no rows kept; Join: the browser gets a random id, the page's store and its bundle
+    are kept under the browser session's cookie (HttpOnly), which the next upload reuses."""
+    drop = next(k for k in app.callback_map if k.startswith("..upload-result.children...upload-form.hidden"))
+    reply = post(client, body(app, drop, {"upload.contents": data_url(POINTS.encode()),
+                                          "upload.filename": "survey.csv", "view.data": good_view(vm)}))
+    form = reply.get_json()["response"]
+    assert form["upload-form"]["hidden"] is False and form["upload-role-lat"]["value"] == "lat"
+    assert "upload-store" not in form
+    join = next(k for k in app.callback_map if k.startswith("..upload-result.children@") and "upload-store.data" in k)
+    values = {"upload.contents": data_url(POINTS.encode()), "upload.filename": "survey.csv",
+              "upload-join.n_clicks": 1, "upload-role-lat.value": "lat", "upload-role-lon.value": "lon",
+              "upload-scores.value": [], "upload-city.value": "auto", "view.data": good_view(vm)}
+    reply = post(client, body(app, join, values))
+    kept = reply.get_json()["response"]["upload-store"]["data"]
     assert set(kept) == {"id"} and RESULTS.get(kept["id"])["joined_rows"] == 24
+    cookie = reply.headers.get("Set-Cookie", "")
+    assert cookie.startswith("qala_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    bundle = RESULTS.get(RESULTS.get(kept["id"])["bundle"])
+    assert bundle is not None and base64.b64decode(bundle["zip"])[:2] == b"PK"
+    again = post(client, body(app, join, values))  # the test client sends the cookie back
+    assert "Set-Cookie" not in again.headers
 
 
 # ------------------------------------------------------------------------------------------ forged view state
@@ -201,17 +216,17 @@ def test_render_cache_is_keyed_by_the_checked_state_and_bounded(vm):
 def test_uploads_never_touch_the_disk_and_stale_folders_are_swept(built, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     seen = []
-    import geo.join.pipeline as pipeline
+    import geo.api as api
 
-    real = pipeline.join_user_data
+    real = api.join_user_data
 
-    def spy(path, **kwargs):
+    def spy(path, *args, **kwargs):
         seen.append((str(path), sorted(p.name for p in tmp_path.iterdir())))
-        return real(path, **kwargs)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "join_user_data", spy)
-    # the join the child process runs, run here so the spy sees where it reads from
-    outcome, store = join_in_child(POINTS.encode(), "survey.csv", None)
+    monkeypatch.setattr(api, "join_user_data", spy)
+    # the join the child process runs (its bundle too), run here so the spy sees where it reads from
+    outcome, store = join_in_child(POINTS.encode(), "survey.csv", {"auto_scores": True})
     assert outcome == "ok" and seen and seen[0][0].startswith("/proc/self/fd/") and seen[0][1] == []
     message, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "en")  # and through the child
     assert store is not None and store["joined_rows"] == 24  # 12 at Akorda and 12 at the station

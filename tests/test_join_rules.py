@@ -202,3 +202,58 @@ def test_set_aside_takes_a_mask_of_0_and_1_and_computes_shown_cells_when_kept():
     assert aside.reasons.tolist() == [None, "flagged", "flagged"]
     assert aside.values.tolist() == [None, "b", "c"]  # the callable's cells, of the marked rows only
     assert aside.usable.tolist() == [True, False, False]
+
+
+# ------------------------------------------------------------------------------------- one bad weight, one row
+
+ZERO = "zero weight in column 'Вес' (a respondent with weight 0 carries no answer)"
+WEIGHT_CELLS = [  # the cell of one respondent's weight -> the reason that row is set aside (None: joined)
+    ("inf", "non-numeric weight in column 'Вес'"),
+    ("-Infinity", "non-numeric weight in column 'Вес'"),
+    ("1e309", "non-finite weight in column 'Вес' (too large to hold as a number)"),  # overflows to inf
+    ("-1e309", "non-finite weight in column 'Вес' (too large to hold as a number)"),
+    ("1e308", "weight too large in column 'Вес' (above 1e+09: a code or an overflow, not a number of people)"),
+    ("1e15", "weight too large in column 'Вес' (above 1e+09: a code or an overflow, not a number of people)"),
+    ("nan", "missing weight in column 'Вес'"),
+    ("NaN", "missing weight in column 'Вес'"),
+    ("", "missing weight in column 'Вес'"),
+    ("abc", "non-numeric weight in column 'Вес'"),
+    ("-0", ZERO),
+    ("1e-320", None),  # a tiny positive weight: joined, counting for (almost) nothing
+    ("1,5", None),  # comma decimal
+]
+
+
+@pytest.mark.parametrize("cell, reason", WEIGHT_CELLS)
+def test_one_bad_weight_sets_aside_its_row_not_the_survey(tmp_path, cell, reason):
+    """24 respondents weighted 1 in Astana's two districts and one more (row 25, in Esil) weighted ``cell``:
+    before, 1e308, 1e309 and 1e15 made the whole join raise (an overflowing weight, or one so large that no
+    estimate could be published); now that row alone is set aside, with its reason."""
+    from tests.survey_frames import districts, population
+
+    lines = ["Город;Район;Q1;Вес"] + [f"Астана;{d};{1 + i % 5};1" for d in ("Есиль", "Алматы") for i in range(12)]
+    path = tmp_path / "w.csv"
+    path.write_text("\n".join([*lines, f"Астана;Есиль;3;{cell}"]) + "\n", encoding="utf-8")
+    result = join_user_data(path, districts=districts(), population=population(), weight_col="Вес",
+                            scores=["Q1:1-5"], min_n=2, h3_res=[], permutations=0)
+    aside = dict(zip(result.set_aside["row"], result.set_aside["reason"], strict=True))
+    assert aside == ({} if reason is None else {25: reason})
+    assert result.report["joined_rows"] == 24 + (reason is None)
+    if reason is not None:  # the other 24 rows give the estimates: Esil's 1..5, 1..5, 1, 2 sum to 33
+        esil = result.districts.set_index("district_id").loc["711210000"]
+        assert esil["Q1_mean"] == pytest.approx(33 / 12) and esil["Q1_n"] == 12
+
+
+def test_numeric_weight_columns_follow_the_same_rules():
+    """Weights stored as numbers (Parquet, SPSS) meet the same reasons as their text."""
+    weights = pd.Series([1.0, INF, -INF, NAN, 1e308, -0.0, 1e-320, 1e9], name="w")  # 1e9: the largest kept
+    checked = check_rows(pd.DataFrame({"district": ["Есиль"] * 8, "w": weights, "q": ["3"] * 8}),
+                         Columns(district="district", weight="w", scores=("q",)), "f", scales={"q": (1.0, 5.0)})
+    too_large = "weight too large in column 'w' (above 1e+09: a code or an overflow, not a number of people)"
+    assert checked.aside.reasons.tolist() == [
+        None, "non-numeric weight in column 'w'", "non-numeric weight in column 'w'", "missing weight in column 'w'",
+        too_large, "zero weight in column 'w' (a respondent with weight 0 carries no answer)", None, None]
+    # without score items a zero weight counts (weight 0), the other rules stay
+    plain = check_rows(pd.DataFrame({"district": ["Есиль"] * 8, "w": weights}),
+                       Columns(district="district", weight="w"), "f")
+    assert plain.aside.reasons.tolist()[4:] == [too_large, None, None, None]

@@ -104,3 +104,31 @@ def test_api_publishes_a_released_result(tmp_path, monkeypatch):
     assert folder.name == "v1" and (folder / "disclosure.json").is_file()
     with pytest.raises(TypeError, match="give a pandas DataFrame"):
         api.join([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_bundle_is_what_publishing_takes_without_input_rows(tmp_path, monkeypatch):
+    """The browser's ZIP, unpacked, publishes as the join's own folder would (the seam: the files' checksums
+    travel in the report), holds the disclosure report in three languages and no input row."""
+    import json
+    import zipfile
+
+    monkeypatch.setenv("QALA_MIN_N", "2")
+    text = _survey_text().replace("Алматы;Медеуский;", "Алматы;Медеуский;", 1)
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str)
+    frame.loc[0, "Вес"] = "abc"  # one bad weight: set aside with its value, which must not travel
+    result = api.join(frame, weight_col="Вес", scores=["Q1:1-5"], min_n=2, h3_res=(), permutations=0, **HAND)
+    assert result.report["set_aside_first"] and "abc" in json.dumps(result.report["set_aside_first"])
+    archive = zipfile.ZipFile(io.BytesIO(api.bundle(result)))
+    names = set(archive.namelist())
+    assert {"districts.parquet", "districts.csv", "districts.geojson", "scores.csv", "report.json",
+            "disclosure.json", "disclosure_kk.html", "disclosure_ru.html", "disclosure_en.html"} <= names
+    assert "set_aside.csv" not in names
+    for name in names:
+        assert b"abc" not in archive.read(name), name
+    folder = tmp_path / "unpacked"
+    archive.extractall(folder)
+    published = api.publish(folder, "bundle-test", title="T", source="s", period="2025", root=tmp_path / "ds")
+    assert (published / "disclosure_ru.html").is_file()
+    (folder / "scores.csv").write_text((folder / "scores.csv").read_text() + "\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="is not the file the join wrote"):
+        api.publish(folder, "bundle-test", title="T", source="s", period="2025", root=tmp_path / "ds")

@@ -1,4 +1,5 @@
-"""Bytes of a researcher's text file to text: UTF-8 (with or without a BOM) first, else cp1251 or Latin-1,
+"""Bytes of a researcher's text file to text: UTF-16 (Excel's "Unicode text" export: with a BOM, or without one
+when the high bytes of the start look like Latin and Cyrillic text), then UTF-8 (with or without a BOM), else cp1251 or Latin-1,
 whichever reads as plausible text, with the reason said.
 
 Both single-byte encodings decode any byte sequence, so neither fails: cp1251 turns Latin-1's "café" into
@@ -15,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W\d_]+")
+UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+SNIFFED_BYTES = 4096  # the start of a file looked at for UTF-16 without a BOM
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,44 @@ def read_as(raw: bytes, encoding: str) -> Reading:
     return Reading(encoding, text, cyrillic, accented, mixed, mostly)
 
 
+def utf16_encoding(raw: bytes) -> tuple[str, bool] | None:
+    """``(codec, has_bom)`` when ``raw`` is UTF-16: a byte-order mark, or (no BOM) a start whose high bytes
+    (odd bytes little-endian, even bytes big-endian) hold NULs and are, 9 in 10 at least, 0x00 or 0x04 (Latin
+    and Cyrillic letters, digits, delimiters), while fewer than 1 in 10 of the low bytes are NUL: text in an
+    8-bit encoding never has NULs, binary files have them on both sides. The bytes must also decode; else
+    None."""
+    for bom, codec in UTF16_BOMS:
+        if raw.startswith(bom):
+            return (codec, True) if _decodes(raw[2:], codec) else None
+    head = raw[: SNIFFED_BYTES - SNIFFED_BYTES % 2]
+    pairs = len(head) // 2
+    if pairs < 2 or b"\x00" not in head:
+        return None
+    for codec, high, low in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        plausible = high.count(0) + high.count(4)
+        if high.count(0) and plausible * 10 >= pairs * 9 and low.count(0) * 10 < pairs and _decodes(raw, codec):
+            return codec, False
+    return None
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw[: len(raw) - len(raw) % 2].decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_text(raw: bytes) -> tuple[str, str, str]:
-    """``(text, encoding, note)``: UTF-8 (BOM or not) when the bytes are UTF-8, else the more plausible of
-    cp1251 and Latin-1 (``latin-1``), the note saying why."""
+    """``(text, encoding, note)``: UTF-16 (``utf16_encoding``), else UTF-8 (BOM or not) when the bytes are UTF-8,
+    else the more plausible of cp1251 and Latin-1 (``latin-1``), the note saying why."""
+    utf16 = utf16_encoding(raw)
+    if utf16 is not None:
+        codec, bom = utf16
+        body = raw[2:] if bom else raw
+        how = ("with a byte-order mark" if bom
+               else "no byte-order mark; the high bytes are those of Latin and Cyrillic text")
+        return body[: len(body) - len(body) % 2].decode(codec), codec, f"encoding {codec} ({how})"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

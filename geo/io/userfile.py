@@ -1,11 +1,12 @@
-"""Read a researcher's own file (CSV, GeoJSON, GeoParquet) into a raw frame, and find its columns.
+"""Read a researcher's own file (CSV, GeoJSON, GeoParquet, Excel, SPSS, Stata) into a raw frame; find columns.
 
 Researchers' files arrive in every shape: Excel CSVs in cp1251 with semicolons and comma decimals, UTF-8 with
-a BOM, GeoJSON exported in metres without a CRS, columns called ``широта``/``долгота`` or ``x``/``y``. This
-module makes the per-file decisions (encoding, delimiter, which columns hold what, whether the file is
-synthetic) and says each in ``RawFile.notes``. It never judges a row: the row rules (numbers, ranges, swapped
-coordinates, groups, weights, and the reasons rows are set aside for) are ``geo.join.rules``, applied by
-``geo.join.table``.
+a BOM or UTF-16, workbooks, SPSS files with value labels, GeoJSON exported in metres without a CRS, columns
+called ``широта``/``долгота``, ``Район проживания`` or ``x``/``y``. This module makes the per-file decisions
+(encoding, delimiter, sheet, which columns hold what, whether the file is synthetic) and says each in
+``RawFile.notes``; GeoJSON, Parquet, Excel, SPSS and Stata are read by ``geo.io.formats``. It never judges a
+row: the row rules (numbers, ranges, swapped coordinates, groups, weights, and the reasons rows are set aside
+for) are ``geo.join.rules``, applied by ``geo.join.table``.
 
 Synthetic input: a column ``synthetic`` with any true value, a column ``source`` whose value is "SYNTHETIC"
 (as ``geo.engines.synthetic.synthetic_points`` writes), the word "synthetic" in the file name, or the Parquet
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,8 +27,20 @@ from typing import Any
 
 import pandas as pd
 
-from geo.errors import BadInput, CRSError
-from geo.io.decoding import decode_text
+from geo.errors import BadInput
+from geo.io.decoding import decode_text, utf16_encoding
+from geo.io.formats import (
+    BINARY_NAMES,
+    BINARY_SUFFIXES,
+    STAT_SUFFIXES,
+    XLSX_SUFFIXES,
+    Labels,
+    binary_kind,
+    read_geojson,
+    read_parquet,
+    read_stat,
+    read_xlsx,
+)
 
 LAT_NAMES = ("lat", "latitude", "широта", "шир", "lat_wgs84", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "долгота", "дол", "lon_wgs84", "x")
@@ -36,6 +48,20 @@ DISTRICT_NAMES = ("district", "district_name", "район", "аудан", "dist
 # Score items found by name when asked (the browser upload): q1, Q_2, question 3, вопрос4, сұрақ 5.
 SCORE_NAME = re.compile(r"^(q|question|вопрос|сұрақ)[ _.-]?\d+[a-z]?$")
 CITY_NAMES = ("city", "город", "қала", "gorod", "qala", "kala", "city_name", "город_проживания")
+ROLE_WORDS = {  # headers found by their words (``role_of_header``): "Район проживания", "Вес респондента"
+    "district": frozenset({"district", "район", "аудан", "ауданы", "raion", "rayon", "audan"}),
+    "city": frozenset({"city", "город", "қала", "қаласы", "gorod", "qala", "kala"}),
+    "weight": frozenset({"weight", "weights", "вес", "веса", "салмақ", "салмағы", "wt", "wgt"}),
+    "group": frozenset({"group", "группа", "топ", "тобы"}),
+}
+# Words that make a header something else: an id or code, or where a migrant came from (origin, birth).
+NOT_A_NAME = frozenset({"id", "code", "код", "коды", "kato", "като", "number", "номер", "n", "no", "origin", "birth",
+                        "рождения", "откуда", "прежний", "прежнее", "предыдущий", "туған", "бұрынғы", "previous"})
+WORDS = re.compile(r"[^\W\d_]+")
+# A score item's scale written in its header: "Отношение к приезжим (1-5)", "(1–5)", "[1-7]".
+HEADER_SCALE = re.compile(r"[(\[]\s*(-?\d+)\s*[-–—]\s*(-?\d+)\s*[)\]]\s*$")
+MAX_COLUMNS = 2000  # more is a broken export or an attack (a header of a million names), never a survey
+MAX_ITEMS = 500  # score items joined at once
 DELIMITERS = (",", ";", "\t")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 SYNTHETIC_LABEL = "SYNTHETIC"  # the ``source`` value geo.engines.synthetic writes
@@ -57,6 +83,8 @@ class RawFile:
     geometry: list[Any] | None = None
     notes: list[str] = field(default_factory=list)
     synthetic: bool = False
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheets; [] for every other file
+    labels: Labels = field(default_factory=Labels)  # SPSS/Stata value labels and user-missing codes
 
 
 @dataclass(frozen=True)
@@ -84,12 +112,13 @@ class Columns:
         return {role: column for role, column in names.items() if column is not None}
 
 
-def read_raw_file(path: str | Path, *, name: str | None = None) -> RawFile:
-    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet) into a ``RawFile``.
+def read_raw_file(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> RawFile:
+    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet, Excel .xlsx, SPSS .sav, Stata .dta) into a
+    ``RawFile``; a workbook, SPSS or Stata file under another name is read as what it is (noted).
 
-    ``name`` is the file's original name when ``path`` is a temporary copy (dashboard uploads). Raises
-    ``BadInput``/``CRSError`` with one line (what, which file, how to fix) for files that cannot be read at
-    all.
+    ``name`` is the file's original name when ``path`` is a temporary copy (dashboard uploads); ``sheet`` the
+    workbook's sheet to read (default the first). Raises ``BadInput``/``CRSError`` with one line (what, which
+    file, how to fix) for files that cannot be read at all.
     """
     path = Path(path)
     label = name or path.name
@@ -102,12 +131,30 @@ def read_raw_file(path: str | Path, *, name: str | None = None) -> RawFile:
     notes: list[str] = []
     geometry = None
     meta_synthetic = False
-    if suffix in (".geojson", ".json"):
-        frame, geometry = _read_geojson(raw, label, notes)
+    sheets: list[str] = []
+    labels = Labels()
+    if suffix not in PARQUET_SUFFIXES + BINARY_SUFFIXES and (kind := binary_kind(raw)) is not None:
+        notes.append(f"the file is {BINARY_NAMES[kind]} whatever its name says: read as one")
+        suffix = kind
+    if sheet is not None and suffix not in XLSX_SUFFIXES:
+        raise BadInput(f"{label}: sheet {sheet!r} chosen, but the file is not an Excel workbook (.xlsx); leave "
+                       "the sheet out")
+    if suffix in XLSX_SUFFIXES:
+        frame, sheets = read_xlsx(raw, label, sheet, notes)
+    elif suffix in STAT_SUFFIXES:
+        frame, labels = read_stat(path, label, suffix, notes)
+    elif suffix == ".xls":
+        raise BadInput(f"{label}: an old Excel .xls workbook; save it as .xlsx (Excel Workbook) or as CSV "
+                       "(UTF-8) and try again")
+    elif suffix in (".geojson", ".json"):
+        frame, geometry = read_geojson(raw, label, notes)
     elif suffix in PARQUET_SUFFIXES:
-        frame, geometry, meta_synthetic = _read_parquet(path, label, notes)
+        frame, geometry, metadata = read_parquet(path, label, notes)
+        meta_synthetic = metadata_synthetic(metadata)
     else:
         frame = _read_csv(raw, label, notes)
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _too_many_columns(label, len(frame.columns))
     if frame.empty and geometry is None:
         raise BadInput(f"{label}: header only, no data rows; add at least one row below the header")
     if len(frame) == 0:
@@ -115,7 +162,7 @@ def read_raw_file(path: str | Path, *, name: str | None = None) -> RawFile:
     synthetic = meta_synthetic or "synthetic" in label.lower() or any(
         bool(synthetic_cells(frame[c], c).any()) for c in synthetic_columns(frame.columns))
     return RawFile(path=path, label=label, frame=frame, geometry=geometry, notes=notes,
-                   synthetic=bool(synthetic))
+                   synthetic=bool(synthetic), sheets=sheets, labels=labels)
 
 
 def find_columns(
@@ -134,16 +181,17 @@ def find_columns(
     """The columns a join uses, named by option or found by name, and a note per decision.
 
     Coordinates come from a geometry when the file has one, else from ``lat_col``/``lon_col`` or the first of
-    ``LAT_NAMES``/``LON_NAMES`` found; without coordinates, from district names (``district_col`` or one of
-    ``DISTRICT_NAMES``). The city column is ``city_col`` or the first of ``CITY_NAMES`` (case aside);
-    ``score_cols`` must all exist.
+    ``LAT_NAMES``/``LON_NAMES`` found; without coordinates, from district names (``district_col``, one of
+    ``DISTRICT_NAMES``, else a header such as "Район проживания": ``role_of_header``). The city column is
+    ``city_col`` or the first of ``CITY_NAMES`` or city headers (case aside); ``score_cols`` must all exist, at
+    most ``MAX_ITEMS`` of them.
     """
     notes: list[str] = []
     lat = lon = None
     if district_col is None and not has_geometry:
         lat, lon = coordinate_columns(frame, lat_col, lon_col, label)
         if lat is None:
-            district_col = next((c for c in frame.columns if norm(c) in DISTRICT_NAMES), None)
+            district_col = find_role(frame.columns, "district", DISTRICT_NAMES)
             if district_col is None:
                 raise BadInput(
                     f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) and "
@@ -162,15 +210,44 @@ def find_columns(
     if city_col is not None:
         city = require_column(frame, city_col, label, "--city-col")
     else:
-        city = next((str(c) for c in frame.columns if norm(c) in CITY_NAMES), None)
+        city = find_role(frame.columns, "city", CITY_NAMES)
         if city is not None:
             notes.append(f"city of each row from column {city!r} (found by its name; --city-col to choose)")
-    scores = tuple(require_column(frame, c, label, "--score") for c in score_cols)
+    if len(score_cols) > MAX_ITEMS:
+        raise BadInput(f"{label}: {len(score_cols):,} score items; at most {MAX_ITEMS} are joined at once: choose "
+                       "the items to join (--score)")
+    first = {norm(c): str(c) for c in reversed(frame.columns)}  # one scan, not one per item (quadratic)
+    scores = tuple(first.get(norm(c)) or require_column(frame, c, label, "--score") for c in score_cols)
     if len(set(scores)) < len(scores):
         raise BadInput(f"{label}: a score column is given twice ({', '.join(score_cols)}); name each once "
                        "(--score)")
     return Columns(lat=lat, lon=lon, district=district, group=group, weight=weight, city=city,
                    scores=scores), notes
+
+
+def role_of_header(column: object) -> str | None:
+    """The role ("district", "city", "weight", "group") a header's words name, at most three words and none of
+    ``NOT_A_NAME`` ("Район проживания", "Тұратын ауданы", "Вес респондента"; not "district_id", "Код района",
+    "Город рождения"); None when none or several roles fit, or the header carries a scale."""
+    words = WORDS.findall(norm(column))
+    if not words or len(words) > 3 or NOT_A_NAME.intersection(words) or header_scale(column) is not None:
+        return None
+    roles = [role for role, names in ROLE_WORDS.items() if names.intersection(words)]
+    return roles[0] if len(roles) == 1 else None
+
+
+def find_role(columns: Any, role: str, exact: tuple[str, ...] = ()) -> str | None:
+    """The first column named exactly as one of ``exact``, else the first whose header names ``role``."""
+    found = next((str(c) for c in columns if norm(c) in exact), None)
+    return found or next((str(c) for c in columns if role_of_header(c) == role), None)
+
+
+def header_scale(column: object) -> tuple[float, float] | None:
+    """The scale a header ends with, "Item (1-5)" -> (1.0, 5.0); None without one (or low not below high)."""
+    found = HEADER_SCALE.search(str(column))
+    if found is None or not int(found[1]) < int(found[2]):
+        return None
+    return float(found[1]), float(found[2])
 
 
 def norm(column: object) -> str:
@@ -235,16 +312,22 @@ def metadata_synthetic(metadata: Mapping[bytes, bytes] | None) -> bool:
 def _read_csv(raw: bytes, label: str, notes: list[str]) -> pd.DataFrame:
     """Decode, sniff the delimiter and read every cell as text (numbers are parsed later, row by row)."""
     head = raw[:8192]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100 + 1:
-        raise BadInput(
-            f"{label}: binary content, not a text table (is it an Excel .xlsx or a zip renamed to .csv?); "
-            "save it as CSV (UTF-8) and try again"
-        )
+    binary = b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100 + 1
+    utf16 = utf16_encoding(raw) is not None
+    if binary and not utf16:
+        raise BadInput(f"{label}: binary content, not a text table (is it an Excel .xlsx or a zip renamed to "
+                       ".csv?); save it as CSV (UTF-8) and try again")
+    if not utf16:  # a delimiter is one byte no other UTF-8, cp1251 or Latin-1 character holds: count bytes
+        begin = found.start() if (found := re.search(rb"\S", raw)) else 0
+        end = raw.find(b"\n", begin)
+        _check_header_width(raw[begin: end if end >= 0 else len(raw)].decode("latin-1"), label, len(raw))
     text, _, note = decode_text(raw)
     notes.append(note)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise BadInput(f"{label}: the file is empty; export the table again with a header and data rows")
+    if utf16:
+        _check_header_width(lines[0], label, len(text))
     with field_limit(len(text)):
         delimiter = _sniff_delimiter(lines[:50])
     notes.append(f"delimiter {delimiter!r}")
@@ -263,6 +346,26 @@ def _read_csv(raw: bytes, label: str, notes: list[str]) -> pd.DataFrame:
                        "check quoting") from exc
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return frame
+
+
+def _check_header_width(header: str, label: str, size: int) -> None:
+    """Refuse a header of more than ``MAX_COLUMNS`` fields before anything decodes or parses the file (a
+    10 MB header in well under a second): counting its delimiters is linear and cheap, a parser's per-column
+    work on a million names is not."""
+    widest = max(DELIMITERS, key=header.count)
+    columns = header.count(widest) + 1
+    if columns <= MAX_COLUMNS:
+        return
+    if '"' in header:  # quoted names may hold the delimiter: count the fields exactly
+        with field_limit(size):
+            columns = len(next(csv.reader([header], delimiter=widest)))
+    if columns > MAX_COLUMNS:
+        raise _too_many_columns(label, columns)
+
+
+def _too_many_columns(label: str, columns: int) -> BadInput:
+    return BadInput(f"{label}: {columns:,} columns, more than the {MAX_COLUMNS:,} a table may have; keep the "
+                    "columns to join (place, weight, group, items) and save the file again")
 
 
 @contextmanager
@@ -289,101 +392,8 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-# ---------------------------------------------------------------------------------------------------- GeoJSON
-
-
-def _read_geojson(raw: bytes, label: str, notes: list[str]) -> tuple[pd.DataFrame, list[Any]]:
-    """Parse GeoJSON ourselves so truncation, CRS members and null geometries are reported precisely."""
-    try:
-        text = raw.decode("utf-8-sig")
-        data = json.loads(text)
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{label}: not UTF-8 text (GeoJSON must be UTF-8, RFC 7946 §11); "
-                       "re-export it") from exc
-    except json.JSONDecodeError as exc:
-        raise BadInput(
-            f"{label}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); the file may be cut "
-            "half way: export or download it again"
-        ) from exc
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = {"type": "FeatureCollection", "features": [data]}
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
-    ):
-        raise BadInput(f"{label}: not a GeoJSON FeatureCollection; give a FeatureCollection of Point "
-                       "features")
-    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name")
-    if crs_name and not re.search(r"(CRS84|EPSG:*4326)$", str(crs_name)):
-        notes.append(f"GeoJSON crs member {crs_name!r}: coordinates reprojected to EPSG:4326")
-    else:
-        crs_name = None
-    features = data["features"]
-    props = [(f.get("properties") or {}) if isinstance(f, dict) else {} for f in features]
-    frame = pd.DataFrame(props, index=range(len(features)), dtype=object)
-    geometry = [f.get("geometry") if isinstance(f, dict) else None for f in features]
-    if crs_name:
-        geometry = _reproject_geojson_points(geometry, crs_name, label)
-    return frame, geometry
-
-
-def _reproject_geojson_points(geometry: list[Any], crs_name: str, label: str) -> list[Any]:
-    """Old-style GeoJSON (2008 spec) may name a projected CRS; reproject its points to lon/lat."""
-    from pyproj import CRS, Transformer
-    from pyproj.exceptions import CRSError as ProjCRSError
-
-    try:
-        transformer = Transformer.from_crs(CRS.from_user_input(crs_name), "EPSG:4326", always_xy=True)
-    except ProjCRSError as exc:
-        raise CRSError(f"{label}: unknown crs {crs_name!r}; reproject the file to EPSG:4326 "
-                       "(lon/lat)") from exc
-    out = []
-    for geom in geometry:
-        if isinstance(geom, dict) and geom.get("type") == "Point" and is_xy(geom.get("coordinates")):
-            x, y = geom["coordinates"][:2]
-            out.append({"type": "Point", "coordinates": list(transformer.transform(x, y))})
-        else:
-            out.append(geom)
-    return out
-
-
-def is_xy(coords: object) -> bool:
-    """Two numbers (not booleans) first in a GeoJSON coordinate list."""
-    return (
-        isinstance(coords, (list, tuple))
-        and len(coords) >= 2
-        and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords[:2])
-    )
-
-
-# ---------------------------------------------------------------------------------------------------- Parquet
-
-
-def _read_parquet(path: Path, label: str, notes: list[str]) -> tuple[pd.DataFrame, list[Any] | None, bool]:
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise BadInput(f"{label}: not a readable Parquet file ({exc}); write it again with "
-                       "to_parquet") from exc
-    synthetic = metadata_synthetic(meta)
-    if b"geo" not in meta:
-        notes.append("plain Parquet (no geometry): coordinates or names taken from columns")
-        return pd.read_parquet(path), None, synthetic  # numbers stay numbers: geo.join.rules reads both
-    import geopandas as gpd
-
-    gdf = gpd.read_parquet(path)
-    if gdf.crs is None:
-        raise CRSError(f"{label}: GeoParquet without a CRS; set it (gdf.set_crs(...)) and write the "
-                       "file again")
-    if not gdf.crs.equals("EPSG:4326") and not gdf.crs.equals("OGC:CRS84"):
-        notes.append(f"GeoParquet in {gdf.crs.to_string()}: reprojected to EPSG:4326")
-        gdf = gdf.to_crs("EPSG:4326")
-    geometry = list(gdf.geometry.array)
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
-    return frame, geometry, synthetic
-
 
 def score_columns_by_name(columns: Any) -> list[str]:
-    """The columns named like score items (``SCORE_NAME``: q1, Q_2, question 3, вопрос4, сұрақ 5)."""
-    return [str(c) for c in columns if SCORE_NAME.match(norm(c))]
+    """The columns named like score items (``SCORE_NAME``: q1, Q_2, question 3, вопрос4, сұрақ 5) or whose
+    header ends with a scale ("Отношение к приезжим (1-5)")."""
+    return [str(c) for c in columns if SCORE_NAME.match(norm(c)) or header_scale(c) is not None]

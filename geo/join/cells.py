@@ -11,17 +11,11 @@ import pandas as pd
 
 from geo.domain.names import match_city
 from geo.errors import BadInput
+from geo.io.formats import DONT_KNOW  # "don't know" answers in kk/ru/en, shared with SPSS/Stata value labels
 
 MISSING_CELLS = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "—"})
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 SHOWN_CHARS = 60  # characters of a set-aside cell shown in the report
-# "Don't know", refusals and no-answer codes in Kazakh, Russian and English: item non-response (NaN).
-DONT_KNOW = frozenset({
-    "затрудняюсь ответить", "затрудняюсь", "не знаю", "нет ответа", "отказ", "отказ от ответа", "без ответа",
-    "трудно сказать", "білмеймін", "жауап беру қиын", "жауап беруге қиналамын", "жауап жоқ", "жауаптан бас тарту",
-    "don't know", "dont know", "do not know", "don’t know", "dk", "dk/na", "dk/ref", "refused", "refusal",
-    "no answer", "not sure", "prefer not to say",
-})
 Scale = tuple[float, float]
 NONRESPONSE = ("answered", "dont_know", "blank")  # per-row codes 0, 1, 2 of a score item
 
@@ -86,17 +80,23 @@ def city_cells(column: pd.Series, aside: SetAside, only_city: str | None) -> pd.
 
 
 def score_cells(
-    column: pd.Series, aside: SetAside, scale: Scale | None, label: str
+    column: pd.Series, aside: SetAside, scale: Scale | None, label: str, *,
+    coded_missing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, tuple[float, float, bool], np.ndarray]:
     """One score item: numbers (comma decimals), "don't know" and blank cells as NaN (counted), other text
     and numbers outside the scale set aside; the scale inferred from the answers when not given. Returns the
-    values (NaN: non-response or set aside), the scale (low, high, inferred) and the ``NONRESPONSE`` codes."""
+    values (NaN: non-response or set aside), the scale (low, high, inferred) and the ``NONRESPONSE`` codes.
+
+    ``coded_missing`` marks the cells a statistics file's metadata calls non-response (user-missing codes, codes
+    labelled "don't know"): don't know, whatever their number."""
     name = str(column.name)
     text = column.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
     lowered = text.str.lower().str.rstrip(".!")
     blank = (text.isna() | lowered.isin(MISSING_CELLS)).to_numpy(dtype=bool)
     dont_know = (~blank & lowered.isin(DONT_KNOW).fillna(False)).to_numpy(dtype=bool)
-    numeric = text.str.match(NUMBER).fillna(False).to_numpy(dtype=bool)
+    if coded_missing is not None:
+        dont_know = dont_know | (coded_missing & ~blank)
+    numeric = text.str.match(NUMBER).fillna(False).to_numpy(dtype=bool) & ~dont_know
     values = pd.to_numeric(text.where(numeric).str.replace(",", ".", regex=False), errors="coerce")
     values = values.to_numpy(dtype=np.float64, na_value=np.nan)
     other = ~blank & ~dont_know & ~numeric

@@ -91,7 +91,7 @@ def join_user_data(
         path, lat_col=spec.lat_col, lon_col=spec.lon_col, district_col=spec.district_col,
         group_col=spec.group_col, weight_col=spec.weight_col, name=name, city_col=spec.city_col,
         scores=spec.items, only_city=only_city, auto_scores=spec.auto_scores,
-        **({"sheet": spec.sheet} if spec.sheet else {}),
+        sheet=spec.sheet,
     )
     split = split_and_assign(table, boundaries, spec.city, spec.vintage, engine=spec.engine,
                              scheduler=spec.scheduler)

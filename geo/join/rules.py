@@ -15,13 +15,18 @@ row keeps the FIRST reason it meets (later rules never overwrite an earlier one)
    kk/ru/en and former names are known: ``geo.domain.names.match_city``), and with ``--city``: ``city <c> in
    column 'c', not the chosen city <city> (--city)``;
 4. ``missing group in column 'c'``;
-5. ``missing weight in column 'c'``, ``non-numeric weight in column 'c'``, ``negative weight in column 'c'``;
-   a zero weight is kept (the row counts, with weight 0) unless the join has score items: then ``zero weight
-   in column 'c' ...`` (a respondent with weight 0 carries no answer);
+5. ``missing weight in column 'c'``, ``non-numeric weight in column 'c'``, ``non-finite weight in column 'c'
+   ...`` (a number such as 1e309 that overflows to infinity), ``negative weight in column 'c'``, ``weight too
+   large in column 'c' ...`` (above ``MAX_WEIGHT``: its square would swamp every sum, and no respondent stands
+   for a billion people); a zero weight (also -0) is kept (the row counts, with weight 0) unless the join has
+   score items: then ``zero weight in column 'c' ...`` (a respondent with weight 0 carries no answer). Tiny
+   positive weights (1e-320) are kept: they count for almost nothing and break no sum;
 6. per score item, in the order given: ``non-numeric score 'abc' in column 'q1'``, ``score 7 outside the
    scale 1-5 in column 'q1'``. Blank cells and "don't know" answers in kk/ru/en (``DONT_KNOW``) are item
-   non-response, not a reason: the value is NaN, counted per item, and the row is joined. Without a given
-   scale the item's scale is its lowest and highest answer, rounded out to integers (said in a note);
+   non-response, not a reason: the value is NaN, counted per item, and the row is joined; so are the codes a
+   statistics file's metadata calls non-response (``coded_missing``: user-missing codes, codes labelled "don't
+   know"). Without a given scale the item's scale is its lowest and highest answer, rounded out to integers
+   (said in a note);
 7. after the join (``geo.join.assign``, ``geo.join.multicity``): ``in <other city>, not in the chosen city
    <city>``, ``outside every district of <city> (<vintage>)``; by names: ``unknown district name``,
    ``ambiguous district name``, ``district ... is not a district of <vintage>``, ``district 'x' is in <city>,
@@ -43,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import CRSError
-from geo.io.userfile import Columns, is_xy
+from geo.io.formats import is_xy
+from geo.io.userfile import Columns
 from geo.join.cells import (
     NUMBER,
     SHOWN_CHARS,
@@ -55,13 +61,14 @@ from geo.join.cells import (
     text_cells,
 )
 
-__all__ = ["NUMBER", "OUT_OF_RANGE", "CheckedRows", "SetAside", "check_rows", "decide_swap", "parse_numbers",
+__all__ = ["MAX_WEIGHT", "NUMBER", "OUT_OF_RANGE", "CheckedRows", "SetAside", "check_rows", "decide_swap", "parse_numbers",
            "text_cells"]
 
 # Kazakhstan's extent with a margin, used only to tell latitude from longitude, never to drop rows.
 KZ_LON = (46.0, 88.0)
 KZ_LAT = (40.0, 56.0)
 
+MAX_WEIGHT = 1e9  # a weight stands for people or things counted: more than a billion is a code or an overflow
 OUT_OF_RANGE = "coordinates out of range (lon -180..180, lat -90..90)"
 NULL_GEOMETRY = "null or empty geometry"
 BAD_POINT = "Point without two numeric coordinates"
@@ -100,6 +107,7 @@ def check_rows(
     sampled: bool = False,
     scales: dict[str, Scale | None] | None = None,
     only_city: str | None = None,
+    coded_missing: dict[str, np.ndarray] | None = None,
 ) -> CheckedRows:
     """Every row rule, in the order of the module docstring, over ``frame``'s cells (positional rows).
 
@@ -107,7 +115,8 @@ def check_rows(
     ``swap=None`` decides from these rows whether latitude and longitude are exchanged (raising ``CRSError``
     when no row is in degrees); ``True``/``False`` applies a decision taken before (the out-of-core join
     decides on a sample, ``sampled=True``, and applies it to every partition). ``scales`` gives each score
-    column of ``columns.scores`` its scale (None: inferred); ``only_city`` is ``--city`` with a city column.
+    column of ``columns.scores`` its scale (None: inferred); ``only_city`` is ``--city`` with a city column;
+    ``coded_missing`` per score column the cells its file's metadata calls non-response.
     """
     aside = SetAside(len(frame), keep_values=keep_values)
     out = CheckedRows(aside=aside)
@@ -130,13 +139,17 @@ def check_rows(
     if columns.weight is not None:
         column = frame[columns.weight]
         out.weight = parse_numbers(column, aside, f"weight in column {columns.weight!r}")
+        aside.mark(np.isinf(out.weight), f"non-finite weight in column {columns.weight!r} (too large to hold as "
+                   "a number)", column)
         aside.mark(out.weight < 0, f"negative weight in column {columns.weight!r}", column)
+        aside.mark(out.weight > MAX_WEIGHT, f"weight too large in column {columns.weight!r} (above {MAX_WEIGHT:.0e}: "
+                   "a code or an overflow, not a number of people)", column)
         if columns.scores:
             aside.mark(out.weight == 0, f"zero weight in column {columns.weight!r} (a respondent with weight 0 "
                        "carries no answer)", column)
     for name in columns.scores:
         out.scores[name], out.scales[name], out.nonresponse[name] = score_cells(
-            frame[name], aside, (scales or {}).get(name), label)
+            frame[name], aside, (scales or {}).get(name), label, coded_missing=(coded_missing or {}).get(name))
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import BadInput
-from geo.io.userfile import find_columns, read_raw_file, score_columns_by_name
+from geo.io.userfile import Columns, RawFile, find_columns, header_scale, read_raw_file, score_columns_by_name
 from geo.join.cells import Scale
 from geo.join.rules import check_rows
 
@@ -68,48 +68,59 @@ def read_user_file(
     scores: dict[str, Scale | None] | None = None,
     only_city: str | None = None,
     auto_scores: bool = False,
+    sheet: str | None = None,
 ) -> UserTable:
-    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet) into a ``UserTable``.
+    """Read ``path`` (CSV/TSV/TXT, GeoJSON/JSON, Parquet/GeoParquet, Excel .xlsx, SPSS .sav, Stata .dta) into a
+    ``UserTable``.
 
     Coordinates come from a geometry (GeoJSON, GeoParquet) or from columns found by name or given by
     ``lat_col``/``lon_col``; ``district_col`` joins by district name instead; ``city_col`` (or a column named
     city/город/қала) gives each row's city; ``scores`` maps score columns to their scale (None: inferred);
     ``only_city`` (``--city``) sets aside rows of other cities named in the city column; ``auto_scores``
-    (the browser upload), without ``scores``, takes the columns named like q1, вопрос2 as score items with
-    inferred scales. ``name`` is the file's original
+    (the browser upload), without ``scores``, takes the columns named like q1, вопрос2 or "Item (1-5)" as score
+    items. A score without a scale takes it from the item's value labels (SPSS, Stata: lowest and highest
+    labelled substantive code), else from its header ("Item (1-5)"), else infers it from the answers.
+    ``sheet`` is a workbook's sheet (default the first). ``name`` is the file's original
     name when ``path`` is a temporary copy (dashboard uploads). Raises ``BadInput``/``CRSError`` with one line
     (what, which file, which row, how to fix) for files that cannot be used at all.
     """
     _check_regular(path)
-    raw = read_raw_file(path, name=name)
+    raw = read_raw_file(path, name=name, sheet=sheet)
     found_notes = []
     if auto_scores and not scores and (found := score_columns_by_name(raw.frame.columns)):
         scores = dict.fromkeys(found)
-        found_notes.append(f"score items found by their names: {', '.join(found)} (scales inferred)")
+        inferred = [c for c in found if c not in raw.labels.scales and header_scale(c) is None]
+        if inferred:
+            found_notes.append(f"score items found by their names: {', '.join(inferred)} (scales inferred)")
+        if scaled := [c for c in found if c not in inferred]:  # each scale's own note says where it is from
+            found_notes.append(f"score items found by their names: {', '.join(scaled)}")
     columns, column_notes = find_columns(
         raw.frame, raw.label, has_geometry=raw.geometry is not None, lat_col=lat_col, lon_col=lon_col,
         district_col=district_col, group_col=group_col, weight_col=weight_col, city_col=city_col,
         score_cols=tuple(scores or ()),
     )
-    scales = {columns.scores[i]: scale for i, scale in enumerate((scores or {}).values())}
-    checked = check_rows(raw.frame, columns, raw.label, geometry=raw.geometry, scales=scales,
-                         only_city=only_city)
+    scales, scale_notes = item_scales(raw, columns.scores, list((scores or {}).values()))
+    coded = {c: raw.labels.nonresponse[c] for c in columns.scores if c in raw.labels.nonresponse}
+    checked = check_rows(_with_labels(raw, columns), columns, raw.label, geometry=raw.geometry, scales=scales,
+                         only_city=only_city, coded_missing=coded)
     n = len(raw.frame)
-    rows = pd.DataFrame({"row": np.arange(1, n + 1)})
+    # one frame from one dict: inserting 1,500 item columns one by one fragments it (quadratic copies)
+    built: dict[str, object] = {"row": np.arange(1, n + 1)}
     if checked.district_name is not None:
-        rows["district_name"] = checked.district_name
+        built["district_name"] = checked.district_name.to_numpy()
     if checked.lon is not None and checked.lat is not None:
-        rows["lon"], rows["lat"] = checked.lon, checked.lat
+        built["lon"], built["lat"] = checked.lon, checked.lat
     if checked.city is not None:
-        rows["city"] = checked.city.to_numpy()
+        built["city"] = checked.city.to_numpy()
     if checked.group is not None:
-        rows["group"] = checked.group
+        built["group"] = checked.group.to_numpy()
     if checked.weight is not None:
-        rows["weight"] = checked.weight
+        built["weight"] = checked.weight
     for item, values in checked.scores.items():
-        rows[item] = values
-        rows[NONRESPONSE_PREFIX + item] = checked.nonresponse[item]
-    rows["synthetic"] = raw.synthetic
+        built[item] = values
+        built[NONRESPONSE_PREFIX + item] = checked.nonresponse[item]
+    built["synthetic"] = raw.synthetic
+    rows = pd.DataFrame(built)
 
     bad = ~checked.usable
     set_aside = pd.DataFrame({"row": rows["row"][bad].to_numpy(), "reason": checked.aside.reasons[bad],
@@ -120,13 +131,42 @@ def read_user_file(
         rows=rows[~bad].reset_index(drop=True),
         set_aside=set_aside,
         input_rows=n,
-        notes=raw.notes + column_notes + found_notes + checked.notes,
+        notes=raw.notes + column_notes + found_notes + scale_notes + checked.notes,
         synthetic=raw.synthetic,
         columns=columns.as_dict(),
         scales=checked.scales,
     )
     table.check_balance()
     return table
+
+
+def item_scales(
+    raw: RawFile, items: tuple[str, ...], given: list[Scale | None]
+) -> tuple[dict[str, Scale | None], list[str]]:
+    """Each score item's scale: as given, else from its value labels, else from its header ("Item (1-5)"),
+    else None (inferred from the answers later); a note for each scale not given."""
+    scales: dict[str, Scale | None] = {}
+    notes = []
+    for item, scale in zip(items, given, strict=True):
+        if scale is None and item in raw.labels.scales:
+            scale = raw.labels.scales[item]
+            notes.append(f"scale of {item!r} from its value labels: {scale[0]:g}-{scale[1]:g} (the lowest and "
+                         "highest labelled answer; don't-know and missing codes are not answers)")
+        elif scale is None and (scale := header_scale(item)) is not None:
+            notes.append(f"scale of {item!r} from its header: {scale[0]:g}-{scale[1]:g}")
+        scales[item] = scale
+    return scales, notes
+
+
+def _with_labels(raw: RawFile, columns: Columns) -> pd.DataFrame:
+    """The raw cells, a statistics file's coded place, group and weight columns as their value labels (user-
+    missing codes blank), so names join; score items keep their codes (``coded_missing`` says which are
+    non-response)."""
+    roles = [c for c in (columns.district, columns.city, columns.group, columns.weight, columns.lat, columns.lon)
+             if c is not None and (c in raw.labels.values or c in raw.labels.nonresponse)]
+    if not roles:
+        return raw.frame
+    return raw.frame.assign(**{c: raw.labels.cells(raw.frame, c) for c in roles})
 
 
 def _check_regular(path: str | Path) -> None:

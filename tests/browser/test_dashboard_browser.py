@@ -42,6 +42,13 @@ def open_view(driver, base, search="", expect="") -> None:
         wait(driver, lambda d: expect in panel_text(d))
 
 
+def drop_and_join(driver, path, timeout=40) -> None:
+    """Drop a file on the page, wait for the column form, accept what it proposes and join."""
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#upload input[type=file]"))[0].send_keys(str(path))
+    wait(driver, EC.visibility_of_element_located((By.ID, "upload-join")), timeout=timeout)
+    driver.find_element(By.ID, "upload-join").click()
+
+
 def click_radio(driver, control_id: str, value: str) -> None:
     driver.find_element(By.CSS_SELECTOR, f"#{control_id} input[value='{value}']").click()
 
@@ -252,13 +259,12 @@ def test_upload_is_joined_mapped_reported_and_downloadable(browser, server_url, 
     source.write_text("name,lat,lon\n" + "".join(f"{n},{lat},{lon}\n" for n, lat, lon in UPLOAD_ROWS),
                       encoding="utf-8")
     open_view(browser, server_url, "?city=Almaty&lang=en", "Population · Almaty")
-    browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(source))
+    drop_and_join(browser, source)
     panel = wait(browser, EC.visibility_of_element_located((By.ID, "upload-panel")), timeout=30)
     wait(browser, lambda d: "survey_points.csv" in d.find_element(By.ID, "upload-title").text)
-    assert "38 rows read: 36 joined to the districts of Astana (astana-6), 2 set aside" in \
-        browser.find_element(By.ID, "upload-counts").text
+    assert "38 rows read; joined: Astana 36; 2 set aside" in browser.find_element(By.ID, "upload-counts").text
     counts = {r.find_element(By.TAG_NAME, "th").text: r.find_elements(By.TAG_NAME, "td")[0].text
-              for r in browser.find_elements(By.CSS_SELECTOR, "#upload-table tbody tr")}
+              for r in browser.find_elements(By.CSS_SELECTOR, ".upload-table[data-city='Astana'] tbody tr")}
     assert counts["Esil"] == "24" and counts["Saryarka"] == "12" and counts["Nura"] == "0"
     aside = browser.find_element(By.ID, "set-aside-table").text
     assert "outside every district of Astana" in aside and "70.6, 51.6" in aside
@@ -280,14 +286,14 @@ def test_upload_is_joined_mapped_reported_and_downloadable(browser, server_url, 
         browser.find_element(By.ID, button).click()
         deadline, files = time.monotonic() + 15, []
         while time.monotonic() < deadline and not files:
-            files = list(downloads.glob(f"survey_points_joined_*{suffix}"))
+            files = list(downloads.glob(f"survey_points_joined*{suffix}"))
             time.sleep(0.2)
         assert files, f"no {suffix} of the joined result downloaded"
-    collection = json.loads(next(downloads.glob("survey_points_joined_*.geojson")).read_text())
+    collection = json.loads(next(downloads.glob("survey_points_joined*.geojson")).read_text())
     by_name = {f["properties"]["name_en"]: f for f in collection["features"]}
     assert by_name["Esil"]["properties"]["count"] == 24 and by_name["Esil"]["geometry"]["type"] in (
         "Polygon", "MultiPolygon")
-    csv_text = next(downloads.glob("survey_points_joined_*.csv")).read_text(encoding="utf-8-sig")
+    csv_text = next(downloads.glob("survey_points_joined*.csv")).read_text(encoding="utf-8-sig")
     assert "per_1000" in csv_text.splitlines()[0] and "Saryarka" in csv_text
     # choosing another city keeps the upload and says plainly which city it belongs to
     click_radio(browser, "ctl-city", "Shymkent")
@@ -374,8 +380,8 @@ def test_table_words_do_not_break_mid_word(browser, server_url, screenshot_dir, 
         source = tmp_path / "points.csv"
         source.write_text("name,lat,lon\n" + "".join(f"{n},{la},{lo}\n" for n, la, lo in UPLOAD_ROWS[:36]),
                           encoding="utf-8")
-        browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(source))
-        wait(browser, EC.visibility_of_element_located((By.ID, "upload-table")), timeout=30)
+        drop_and_join(browser, source)
+        wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, ".upload-table")), timeout=30)
         broken, wide = browser.execute_script(BROKEN_WORDS_JS)
         assert (broken, wide) == ([], []), "upload"
         browser.save_screenshot(str(screenshot_dir / f"tables_upload_{lang}.png"))

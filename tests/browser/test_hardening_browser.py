@@ -11,6 +11,8 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.test_dashboard_browser import drop_and_join
+
 pytestmark = pytest.mark.browser
 
 WATCH = """
@@ -41,7 +43,7 @@ def test_page_works_under_the_csp_without_violations(browser, server_url, tmp_pa
             wait(browser, lambda d, v=value: v in d.current_url)
         source = tmp_path / "survey.csv"
         source.write_text("name,lat,lon\n" + "Akorda,51.125828,71.446297\n" * 12)  # 12: past the release gate
-        browser.find_element(By.CSS_SELECTOR, "#upload input[type=file]").send_keys(str(source))
+        drop_and_join(browser, source)
         wait(browser, lambda d: d.find_element(By.ID, "upload-panel").is_displayed(), timeout=40)
         assert "survey.csv" in browser.find_element(By.ID, "upload-title").text
         assert browser.execute_script("return window.__csp") == []
