@@ -105,8 +105,10 @@ def spec_choices(roles: dict[str, Any], items: Any, recognised: Any, city: Any, 
         scored = []
         for item in items:
             scale = scales.get(item) if isinstance(item, str) else None
-            ok = isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
-            scored.append(f"{item}:{scale[0]:g}-{scale[1]:g}" if ok else item)
+            if isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale):
+                scored.append(f"{item}:{scale[0]:g}-{scale[1]:g}")
+            else:
+                scored.append(item)
         chosen["scores"] = scored
     else:
         chosen["scores"] = items  # not a list: refused by JoinSpec.from_dict

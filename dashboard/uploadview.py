@@ -110,7 +110,7 @@ def _city_table(store: dict, city: str, item: str | None, lang: str, min_n: int)
     rows = sorted(shown_rows(store, city), key=lambda r: row_name(r, lang))
     if not rows:
         return []
-    out = [html.H4(t(city, lang), className="upload-city")]
+    out: list[Any] = [html.H4(t(city, lang), className="upload-city")]
     if not item:
         heads = [t("district", lang), *[t(f"col_{m}", lang) for m in BASE_MEASURES],
                  *[t("upload_score_head", lang, item=i) for i in store.get("scores", [])]]
@@ -141,9 +141,10 @@ def _city_table(store: dict, city: str, item: str | None, lang: str, min_n: int)
 
 
 def _table(heads: list, rows: list[list], city: str, kind: str) -> html.Div:
+    data: dict[str, Any] = {"data-city": city}  # which city's table: read by the browser tests and by readers
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in heads])),
                                 html.Tbody([html.Tr(cells) for cells in rows])],
-                               className=f"table {kind}", **{"data-city": city}), className="table-scroll")
+                               className=f"table {kind}", **data), className="table-scroll")
 
 
 def _share(value: float | None) -> str:
