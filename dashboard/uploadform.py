@@ -89,7 +89,8 @@ def form_outputs(found: dict[str, Any], filename: str, lang: str) -> dict[str, A
         "scores": (item_options, [c for c in scores if c in columns]),
         "left_out": left_text,
         "preview": [html.P(t("form_preview", lang), className="small"), table] if preview else [],
-        "sheets": ([{"label": s, "value": s} for s in sheets], sheets[0] if sheets else None, not sheets),
+        "sheets": ([{"label": s, "value": s} for s in sheets],
+                   found.get("sheet") if found.get("sheet") in sheets else sheets[0] if sheets else None, not sheets),
         "recognised": {"columns": columns, "scales": {c: s for c, s in scores.items() if c in columns},
                        "sheet": found.get("sheet")},
     }

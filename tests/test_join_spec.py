@@ -132,3 +132,68 @@ def test_bundle_is_what_publishing_takes_without_input_rows(tmp_path, monkeypatc
     (folder / "scores.csv").write_text((folder / "scores.csv").read_text() + "\n", encoding="utf-8")
     with pytest.raises(BadInput, match="is not the file the join wrote"):
         api.publish(folder, "bundle-test", title="T", source="s", period="2025", root=tmp_path / "ds")
+
+
+def test_every_bound_is_where_it_says():
+    import dataclasses
+
+    from geo.join.spec import MAX_NAME, MAX_PERMUTATIONS
+
+    assert len(JoinSpec(scores=tuple(f"q{i}" for i in range(MAX_SCORES))).items) == MAX_SCORES
+    with pytest.raises(BadInput, match=f"{MAX_SCORES + 1:,} score items; at most {MAX_SCORES}"):
+        JoinSpec(scores=tuple(f"q{i}" for i in range(MAX_SCORES + 1)))
+    for ok in (0, MAX_PERMUTATIONS):
+        assert JoinSpec(permutations=ok, segregation_permutations=ok).permutations == ok
+    for bad in ({"permutations": -1}, {"permutations": MAX_PERMUTATIONS + 1}, {"segregation_permutations": -1},
+                {"segregation_permutations": MAX_PERMUTATIONS + 1}):
+        with pytest.raises(BadInput, match="--permutations"):
+            JoinSpec(**bad)
+    assert JoinSpec(alpha=0.01).alpha == 0.01
+    for bad_alpha in (0, 1, 0.0, 1.0):
+        with pytest.raises(BadInput, match="between 0 and 1"):
+            JoinSpec(alpha=bad_alpha)
+    with pytest.raises(BadInput, match="alpha: give a number"):
+        JoinSpec.from_dict({"alpha": True})
+    assert JoinSpec.from_dict({"min_n": None, "alpha": 0.1}).min_n is None
+    assert JoinSpec.from_dict({"h3_res": [7, 8, 9]}).h3_res == (7, 8, 9)
+    assert JoinSpec.from_dict({"weight_col": "x"}).weight_col == "x"
+    assert JoinSpec.from_dict({"weight_col": "x" * MAX_NAME}).weight_col == "x" * MAX_NAME
+    assert JoinSpec.from_dict({"scores": ["q" * (MAX_NAME + 20)]}).scores == ("q" * (MAX_NAME + 20),)
+    for bad_score in ("", "q" * (MAX_NAME + 21)):
+        with pytest.raises(BadInput, match="scores"):
+            JoinSpec.from_dict({"scores": [bad_score]})
+    with pytest.raises(BadInput) as caught:
+        JoinSpec.from_dict({f"k{i}": 1 for i in range(7)})
+    assert "k4" in str(caught.value) and "k5" not in str(caught.value)  # at most five unknown names said
+    spec = JoinSpec(scores=("q1:1-5",))
+    assert "items" not in repr(spec)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.city = "Almaty"  # type: ignore[misc]
+    assert JoinSpec().segregation_permutations == 0  # the segregation tests only when asked for
+    with pytest.raises(BadInput, match="low end must be below"):
+        JoinSpec(scores=("q:3-3",))
+    assert len(JoinSpec.from_dict({"scores": [f"q{i}" for i in range(MAX_SCORES)]}).scores) == MAX_SCORES
+    assert JoinSpec.from_dict({"scores": ["q"]}).items == {"q": None}
+
+
+def test_the_bundle_writes_no_input_row_even_in_passing(monkeypatch):
+    """The folder the bundle is written through (memory where there is one) never holds a set-aside row."""
+    from geo.join.result import JoinResult
+
+    monkeypatch.setenv("QALA_MIN_N", "2")
+    seen = []
+    real = JoinResult.write
+
+    def spy(self, folder):
+        paths = real(self, folder)
+        seen.append((folder / "set_aside.csv").read_text(encoding="utf-8-sig"))
+        return paths
+
+    monkeypatch.setattr(JoinResult, "write", spy)
+    frame = pd.read_csv(io.StringIO(_survey_text()), sep=";", dtype=str)
+    frame.loc[0, "Вес"] = "abc"
+    result = api.join(frame, weight_col="Вес", scores=["Q1:1-5"], min_n=2, h3_res=(), permutations=0, **HAND)
+    assert len(result.set_aside) == 1 + 4  # the bad weight and the Medeu rows under Astana
+    api.bundle(result)
+    assert seen and seen[-1].strip().splitlines() == ["row,reason,value"]
+    assert len(result.set_aside) == 5  # the caller's result is left as it was

@@ -76,3 +76,51 @@ def test_a_forged_scale_is_not_taken_for_a_scale():
     assert spec.items == {"q1": None}
     with pytest.raises(BadInput, match="low end must be below"):
         JoinSpec.from_dict(spec_choices({}, ["q1"], {"scales": {"q1": [5, 1]}}, "auto", None))
+
+
+def test_the_preview_holds_five_rows_cut_at_forty_characters():
+    rows = [[f"r{i}", "x" * 40, "y" * 41] for i in range(7)]
+    out = form_outputs({"columns": ["a", "b", "c"], "preview": rows}, "s.csv", "en")
+    tree = json.dumps(out["preview"], cls=plotly.utils.PlotlyJSONEncoder)
+    assert '"r4"' in tree and '"r5"' not in tree
+    assert f'"{"x" * 40}"' in tree and f'"{"y" * 40}\\u2026"' in tree
+    assert out["summary"] == "s.csv: 0 rows, 3 columns."  # a proposal without a row count says 0, not fails
+    assert out["recognised"]["scales"] == {}
+
+
+def test_a_workbook_keeps_the_chosen_sheet_and_unknown_scales_are_dropped():
+    found = {"columns": ["q1"], "sheets": ["Лист1", "Данные"], "sheet": "Данные",
+             "scores": {"q1": [1, 5], "gone": [1, 7]}}
+    out = form_outputs(found, "book.xlsx", "ru")
+    options, value, hidden = out["sheets"]
+    assert [o["value"] for o in options] == ["Лист1", "Данные"] and value == "Данные" and hidden is False
+    assert out["recognised"]["scales"] == {"q1": [1, 5]}
+    assert form_outputs({**found, "sheet": None}, "book.xlsx", "ru")["sheets"][1] == "Лист1"
+
+
+def test_the_form_starts_hidden_and_its_choices_can_be_cleared():
+    from dashboard.uploadform import form_layout
+
+    tree = json.loads(json.dumps(form_layout("en"), cls=plotly.utils.PlotlyJSONEncoder))
+
+    def find(node, wanted):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == wanted:
+                return props
+            for value in props.values():
+                hit = find(value, wanted)
+                if hit:
+                    return hit
+        if isinstance(node, list):
+            for item in node:
+                hit = find(item, wanted)
+                if hit:
+                    return hit
+        return None
+
+    assert tree["props"]["hidden"] is True
+    assert find(tree, "upload-sheet-box")["hidden"] is True
+    assert find(tree, "upload-role-weight")["clearable"] is True  # "not used" is one click away
+    assert find(tree, "upload-sheet")["clearable"] is False  # a workbook is always read from some sheet
+    assert find(tree, "upload-join")["n_clicks"] == 0
