@@ -40,7 +40,7 @@ data: $(STAMP)
 	$(PY) -m geo.build
 
 run: $(STAMP) browser data
-	QALA_HOST=$(HOST) QALA_PORT=$(PORT) $(VENV)/bin/gunicorn -c dashboard/gunicorn_conf.py --preload 'dashboard.app:create_server()'
+	QALA_HOST=$(HOST) QALA_PORT=$(PORT) $(VENV)/bin/qala serve
 
 test: install data
 	$(PY) -m pytest -q

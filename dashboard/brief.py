@@ -11,20 +11,30 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from dash.development.base_component import Component
 
-from dashboard import brief_render
-from dashboard.brief_map import hatched_ids, svg_map
-from dashboard.i18n import flag_label, t, unit_label
+from dashboard import brief_render, views
+from dashboard.brief_map import BOX_MM, Setting, hatched_ids, svg_map
+from dashboard.brief_parts import (
+    ValueRow,
+    chart_svg,
+    city_total,
+    district_profile,
+    ranked,
+    reading,
+    value_rows,
+)
+from dashboard.i18n import t
 from dashboard.layout import first_view
-from dashboard.panels import fmt_value, place_name
+from dashboard.panels import place_name
 from dashboard.records import short_source, source_links
 from dashboard.state import ViewState, to_query
 from dashboard.viewmodel import ViewModel
@@ -32,7 +42,7 @@ from dashboard.views import MapView, export_table
 from dashboard.views.concentration import current_series
 from geo import store
 from geo.errors import QalaError
-from geo.settings import CITIES, build_dir, public_url
+from geo.settings import public_url
 
 FORMATS = {"pdf": "application/pdf", "png": "image/png"}
 FONTS = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif'  # Debian's, with Kazakh letters
@@ -69,20 +79,10 @@ a { color: #1a4c9c; }
 footer { border-top: 1px solid #999; margin-top: 3mm; padding-top: 1.2mm; font-size: 7.2pt; color: #333; }
 footer p { margin: .5mm 0; }
 .link { word-break: break-all; }
+.reading p { margin: .8mm 0; } p.shared { margin: .5mm 0 1mm; } svg.chart text { fill: #111; font-family: FONTS; }
+.cols { display: flex; gap: 4mm; align-items: flex-start; } .cols > * { flex: 1 1 0; min-width: 0; }
+.pair { display: flex; gap: 3mm; } .pair figure { margin: 0; flex: 1 1 0; } .pair figcaption { font-size: 7.4pt; }
 """.replace("FONTS", FONTS)
-
-
-@dataclass(frozen=True)
-class ValueRow:
-    """One line of the values table: a district (or city), its value, and where the value comes from."""
-
-    fid: str
-    name: str
-    value: str | None  # None: no value, or a value withheld because it has no source
-    unit: str
-    period: str
-    source: str | None
-    flags: tuple[str, ...]
 
 
 def component_text(node: object) -> str:
@@ -126,62 +126,6 @@ def legend_items(legend: Component | None) -> tuple[list[tuple[str | None, str, 
     return items, [n for n in notes if n]
 
 
-def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
-    """The values of the view, ranked: from the series shown (layer 1), else from the layer's export table."""
-    lang = state.lang
-    series = current_series(vm, state)
-    if series is not None:
-        order = sorted(series.figures, key=lambda i: (series.ranks.get(i, (10**6, 0))[0], i))
-        rows = []
-        for fid in order:
-            fig = series.figures[fid]
-            shown = fmt_value(fig.value, None if fig.unit not in ("percent", "%") else fig.unit, lang) \
-                if fig.value is not None and fig.source else None
-            rows.append(ValueRow(fid, place_name(vm, fid, lang), shown, unit_label(fig.unit, lang),
-                                 fig.period_text().text(lang), fig.source,
-                                 tuple(flag_label(f, lang) for f in fig.confidence)))
-        return rows
-    rows = []
-    exported = export_table(vm, state).rows
-    if exported and "dataset" in exported[0]:
-        return [_survey_row(vm, row, state) for row in exported
-                if state.city not in CITIES or row.get("city") == state.city]
-    for row in exported:
-        source = row.get("source") or row.get("method")
-        numbers = [(k, v) for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-                   and k != "fid" and v == v]
-        shown = "; ".join(f"{k} = {fmt_value(float(v), None, lang)}" for k, v in numbers) if source else None
-        fid = str(row.get("fid") or "")
-        flags = tuple(flag_label(f, lang) for f in str(row.get("confidence") or "").split(";") if f)
-        rows.append(ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown or None,
-                             unit_label(row.get("unit"), lang), str(row.get("period_label") or state.period or "–"),
-                             source, flags))
-    return rows
-
-
-def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
-    """A published survey estimate as a reader takes it: "2.40 (2.06–2.73), n 51 · good", or "suppressed"
-    (the release gate hid it), with the dataset's own period and source."""
-    lang = state.lang
-    if row.get("suppressed"):
-        shown: str | None = t("pub_suppressed_cell", lang)
-    elif row.get("value") is None:
-        shown = None
-    else:
-        fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else (lambda v: f"{v:.2f}")
-        shown = fmt(row["value"])
-        if row.get("ci_low") is not None and row.get("ci_high") is not None:
-            shown += f" ({fmt(row['ci_low'])}–{fmt(row['ci_high'])})"
-        if row.get("n") is not None:
-            shown += f", n {int(row['n'])}"
-        if row.get("reliability") in ("good", "fair", "poor"):
-            shown += f" · {t('pub_rel_' + row['reliability'], lang)}"
-    unit = t("pub_scale", lang, scale=row["scale"]) if row.get("scale") else ""
-    fid = str(row.get("fid") or "")
-    return ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
-                    row.get("source"), ())
-
-
 def title_parts(vm: ViewModel, state: ViewState, view: MapView) -> tuple[str, str]:
     """(title, period line): the view's own heading (indicator · city), the district when one is chosen."""
     title = next((component_text(h) for h in view.heading if type(h).__name__ == "H2"), "") or \
@@ -192,45 +136,71 @@ def title_parts(vm: ViewModel, state: ViewState, view: MapView) -> tuple[str, st
     if series is not None:
         period = f"{t('period', state.lang)}: {series.period_text().text(state.lang)}"
         if series.vintage:
-            period += f" · {t('vintage', state.lang)}: {series.vintage}"
+            period += f" · {vm.vintage_name(series.vintage, state.lang)}"
     else:
         exported = export_table(vm, state).rows
         stated = exported[0].get("period") if exported and "dataset" in exported[0] else state.period
         period = f"{t('period', state.lang)}: {stated}" if stated else ""
+        dataset = vm.published.datasets.get(state.dataset) if state.dataset else None
+        if dataset is not None:  # a published survey: its source and licence beside its period
+            meta = dataset.meta
+            period += "".join(f" · {t(key, state.lang)}: {meta[field]}" for key, field in
+                              (("source", "source"), ("pub_licence", "licence")) if meta.get(field))
     return title, period
 
 
 def build_stamp() -> tuple[str, str]:
     """(version, date) of the build: the manifest's hash and the day it was written (UTC)."""
-    stamp = dt.datetime.fromtimestamp((build_dir() / "manifest.json").stat().st_mtime, dt.UTC)
-    return store.version(), stamp.date().isoformat()
+    return store.version(), store.built_on()
+
+
+def _source_label(source: str, numbers: dict[str, int]) -> str:
+    """"[n] host or short title", numbered in the order sources are first cited (escaped)."""
+    n = numbers.setdefault(source, len(numbers) + 1)
+    links = source_links(source)
+    return f"[{n}] {escape(links[0][0] if links else short_source(source, 32))}"
 
 
 def _source_cell(source: str | None, numbers: dict[str, int], lang: str) -> str:
     if not source:
         return f'<td class="missing">{escape(t("no_data", lang))}</td>'
-    n = numbers.setdefault(source, len(numbers) + 1)
-    links = source_links(source)
-    label = links[0][0] if links else short_source(source, 32)
-    return f'<td class="source">[{n}] {escape(label)}</td>'
+    return f'<td class="source">{_source_label(source, numbers)}</td>'
 
 
-def values_table(rows: list[ValueRow], state: ViewState) -> tuple[str, str]:
-    """The table (district, value, unit, period, source, flags) and the numbered list of full sources."""
+def values_table(rows: list[ValueRow], state: ViewState, numbers: dict[str, int] | None = None) -> tuple[str, str]:
+    """The table (district, value, unit, period, source, flags) and the numbered list of every source cited
+    (``numbers``: those cited before it); a column every row shares (the same period, source or flags) is said
+    once above the table instead."""
     lang = state.lang
-    numbers: dict[str, int] = {}
+    numbers = {} if numbers is None else numbers
+    shared = {k: vals.pop() for k, vals in (("unit", {r.unit for r in rows}), ("period", {r.period for r in rows}),
+                                            ("source", {r.source for r in rows}), ("flags", {r.flags for r in rows}))
+              if len(rows) > 1 and len(vals) == 1}
     body = []
     for row in rows:
         value = f'<td class="num">{escape(row.value)}</td>' if row.value is not None else \
             f'<td class="missing">{escape(t("brief_no_source" if row.source else "no_data", lang))}</td>'
         cls = ' class="selected"' if row.fid and row.fid == state.district else ""
-        body.append(f'<tr{cls}><th scope="row">{escape(row.name)}</th>{value}<td>{escape(row.unit)}</td>'
-                    f'<td>{escape(row.period)}</td>{_source_cell(row.source, numbers, lang)}'
-                    f'<td>{escape(", ".join(row.flags) or "–")}</td></tr>')
-    head = "".join(f'<th scope="col">{escape(t(k, lang))}</th>' for k in
-                   ("city" if state.city == "Kazakhstan" else "district", "value", "brief_unit", "period",
-                    "source", "confidence"))
-    table = f'<table class="values"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        body.append(f'<tr{cls}><th scope="row">{escape(row.name)}</th>{value}'
+                    + ("" if "unit" in shared else f"<td>{escape(row.unit)}</td>")
+                    + ("" if "period" in shared else f"<td>{escape(row.period)}</td>")
+                    + ("" if "source" in shared else _source_cell(row.source, numbers, lang))
+                    + ("" if "flags" in shared else f'<td>{escape(", ".join(row.flags) or "–")}</td>') + "</tr>")
+    keys = [k for k, field in (("city" if state.city == "Kazakhstan" else "district", ""), ("value", ""),
+                               ("brief_unit", "unit"), ("period", "period"), ("source", "source"),
+                               ("confidence", "flags")) if field not in shared]
+    head = "".join(f'<th scope="col">{escape(t(k, lang))}</th>' for k in keys)
+    said = []
+    if shared.get("unit"):
+        said.append(f'{escape(t("brief_unit", lang))}: {escape(shared["unit"])}')
+    if "period" in shared:
+        said.append(f'{escape(t("period", lang))}: {escape(shared["period"])}')
+    if shared.get("source"):
+        said.append(f'{escape(t("source", lang))}: {_source_label(shared["source"], numbers)}')
+    if shared.get("flags"):
+        said.append(f'{escape(t("confidence", lang))}: {escape(", ".join(shared["flags"]))}')
+    above = f'<p class="shared">{" · ".join(said)}</p>' if said else ""
+    table = f'{above}<table class="values"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     sources = "".join(f'<li value="{n}">{_linked(s)}</li>' for s, n in numbers.items())
     return table, (f'<ol class="sources">{sources}</ol>' if sources else "")
 
@@ -265,19 +235,27 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | N
     printed instead of a link."""
     lang = state.lang
     title, period = title_parts(vm, state, view)
-    hideout = view.choropleth.style.hideout()
-    raw = vm.geo[view.choropleth.name].raw if view.choropleth.name in vm.geo else None
-    context = vm.geo[view.context.name].raw if view.context.name in vm.geo and view.context.url else None
-    (s, w), (n, e) = view.bounds
-    names = lambda fid, props: place_name(vm, fid, lang) if fid else ""  # noqa: E731
-    svg = svg_map(raw, hideout, names, (w, s, e, n), context, state.district)
-    table, sources = values_table(value_rows(vm, state), state)
+    maps = _maps(vm, state, view)
+    numbers: dict[str, int] = {}  # the sources, numbered in the order the page cites them
+    profile = district_profile(vm, state)
+    profile_rows = "".join(
+        f'<tr><th scope="row">{escape(a)}</th><td class="num">{escape(b)}</td><td>{escape(c)}</td>'
+        f'<td class="num">{escape(d)}</td><td class="source">{_source_label(e, numbers)}</td></tr>'
+        for a, b, c, d, e in profile)
+    table, sources = values_table(value_rows(vm, state), state, numbers)
     if base_url:
         link = base_url.rstrip("/") + "/" + to_query(state)
         reopen = f'{escape(t("brief_reopen", lang))}: <a class="link" href="{escape(link)}">{escape(link)}</a>'
     else:
         reopen = f'{escape(t("brief_view_query", lang))}: <span class="link">{escape(to_query(state))}</span>'
-
+    rows = ranked(vm, state)
+    total = city_total(vm, state)
+    read = "".join(f"<p>{escape(x)}</p>" for x in ([total] if total else []) + reading(rows, lang))
+    chart = chart_svg(rows, lang)
+    ranks = f'<section><h2>{escape(t("brief_ranked", lang))}</h2>{chart}</section>' if chart else ""
+    profile_html = (f'<section><h2>{escape(t("brief_profile", lang, district=place_name(vm, state.district, lang)))}'
+                    f'</h2><table class="values"><tbody>{profile_rows}</tbody></table></section>'
+                    ) if profile and state.district else ""
     version, built = build_stamp()
     made = (today or dt.date.today()).isoformat()
     notices = "".join(f'<p class="notice">{escape(x)}</p>' for x in view.notices)
@@ -289,9 +267,11 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | N
 <header><div class="kicker">{escape(t("brief_title", lang))}</div><h1>{escape(title)}</h1>
 <div class="sub">{escape(period)}</div></header>
 {notices}
-<section class="mapbox">{svg}
-<p class="mapnote">{escape(t("brief_map_note", lang, layer=view.choropleth.name))}</p>
-{legend_html(view, bool(hatched_ids(hideout)), lang)}</section>
+<section class="mapbox">{maps}
+<p class="mapnote">{escape(t("brief_map_note", lang))}</p></section>
+<div class="cols"><div>{legend_html(view, bool(hatched_ids(view.choropleth.style.hideout())), lang)}</div>
+<div>{ranks}<section class="reading">{read}</section></div></div>
+{profile_html}
 <section><h2>{escape(t("brief_values", lang))}</h2>{table}{sources}</section>
 <footer>
 <p>{reopen}</p>
@@ -300,6 +280,34 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | N
 </footer>
 </body></html>
 """
+
+
+def _maps(vm: ViewModel, state: ViewState, view: MapView) -> str:
+    """The view's map as SVG on its city's outline, under the river, with a scale bar and north arrow; with two
+    dates side by side, both maps, each under its caption, at half the width."""
+    lang = state.lang
+    city = json.loads(vm.geo["cities"].raw) if "cities" in vm.geo else {"features": []}
+    outline = {"type": "FeatureCollection", "features": [f for f in city["features"]
+                                                          if f["properties"].get("fid") == state.city]}
+    setting = Setting(json.dumps(outline).encode(), store.web_bytes("river"), t("brief_km", lang),
+                      t("brief_north", lang))
+    (s, w), (n, e) = view.bounds
+    context = vm.geo[view.context.name].raw if view.context.name in vm.geo and view.context.url else None
+
+    def names(fid: str, _props: dict) -> str:
+        return place_name(vm, fid, lang) if fid else ""
+
+    def one(layer: Any, box: tuple[float, float]) -> str:
+        raw = vm.geo[layer.name].raw if layer.name in vm.geo else None
+        return svg_map(raw, layer.style.hideout(), names, (w, s, e, n), context, state.district, setting, box)
+
+    second = views.second_map(vm, state)
+    if second is None:
+        return one(view.choropleth, BOX_MM)
+    half = (BOX_MM[0] / 2 - 2, BOX_MM[1])
+    return ('<div class="pair">' + "".join(f'<figure><figcaption>{escape(c)}</figcaption>{one(layer, half)}</figure>'
+                                           for c, layer in ((second.first_caption, view.choropleth),
+                                                            (second.caption, second.choropleth))) + "</div>")
 
 
 def file_name(state: ViewState, fmt: str) -> str:

@@ -22,8 +22,11 @@ MAX_HEIGHT = 640.0
 PAD = 12.0
 LABEL_SIZE = 15.0  # user units (~7.5 pt at the printed width)
 SMALL_SHAPE, MARKER_R = 30.0, 10.0  # a feature smaller than SMALL_SHAPE (SVG units) also gets a circle
-BOX_MM = (186.0, 100.0)  # the most the map may take on the page (A4 less margins; room left for the table)
+BOX_MM = (186.0, 80.0)  # the most the map may take on the page (A4 less margins; room left for the table)
 OUTLINE_COLOR = "#444"
+WATER = "#7fb2e0"
+KM_PER_DEGREE = 111.32  # of latitude
+NICE_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 HATCH = ('<pattern id="hatch" patternUnits="userSpaceOnUse" width="9" height="9" '
          'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="9" stroke="#111" '
          'stroke-width="2.2" stroke-opacity="0.75"/></pattern>')
@@ -115,21 +118,55 @@ def _features(raw: bytes | None) -> list[tuple[str, dict, BaseGeometry]]:
     return out
 
 
+@dataclass(frozen=True)
+class Setting:
+    """What a printed map needs around its districts: the city's outline beneath them, the river over them,
+    and the words of its scale bar and north arrow in the brief's language."""
+
+    outline: bytes | None = None
+    water: bytes | None = None
+    km: str = "km"
+    north: str = "N"
+
+
+def scale_bar(proj: Projection, km: str) -> str:
+    """A bar of a round length (1, 2, 5, 10 ... km) near a fifth of the map's width, bottom left."""
+    km_per_unit = KM_PER_DEGREE / proj.scale  # the frame's latitude degree: the projection keeps it true
+    target = proj.width * 0.2 * km_per_unit
+    length = max((d for d in NICE_KM if d <= target), default=NICE_KM[0])
+    units = length / km_per_unit
+    x0, y0 = PAD + 6, proj.height - PAD - 6
+    ticks = "".join(f'<line x1="{x0 + f * units:.1f}" y1="{y0 - 7}" x2="{x0 + f * units:.1f}" y2="{y0}" '
+                    'stroke="#111" stroke-width="2"/>' for f in (0, 0.5, 1))
+    return (f'<g class="scalebar"><line x1="{x0:.1f}" y1="{y0}" x2="{x0 + units:.1f}" y2="{y0}" stroke="#111" '
+            f'stroke-width="3"/>{ticks}<text x="{x0 + units + 8:.1f}" y="{y0 - 2}" font-size="{LABEL_SIZE:.0f}" '
+            f'dominant-baseline="middle">{length:g} {escape(km)}</text></g>')
+
+
+def north_arrow(proj: Projection, letter: str) -> str:
+    """North is up: an arrow and its letter, top right."""
+    x, y = proj.width - PAD - 14, PAD + 6
+    return (f'<g class="north"><path d="M{x:.1f} {y:.1f}L{x + 9:.1f} {y + 30:.1f}L{x:.1f} {y + 23:.1f}'
+            f'L{x - 9:.1f} {y + 30:.1f}Z" fill="#111"/><text x="{x:.1f}" y="{y + 46:.1f}" text-anchor="middle" '
+            f'font-size="{LABEL_SIZE:.0f}">{escape(letter)}</text></g>')
+
+
 def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], str],
             frame: tuple[float, float, float, float] | None = None, context: bytes | None = None,
-            selected: str | None = None) -> str:
+            selected: str | None = None, setting: Setting | None = None,
+            box: tuple[float, float] = BOX_MM) -> str:
     """The map as one <svg>: a <path class="district"> per feature of ``raw`` (fill from the hideout's class
     colours, the no-data colour when it has no class), hatching over ``hatched`` ids, the context layer's
-    outlines beneath, and non-overlapping labels. ``frame`` is (west, south, east, north); the features'
-    extent when None."""
+    outlines and the city's outline beneath, the river over the districts, non-overlapping labels, a scale bar
+    and a north arrow. ``frame`` is (west, south, east, north); the features' extent when None."""
     features = _features(raw)
     selected = selected or hideout.get("selected")
     features.sort(key=lambda f: f[0] == selected)  # the chosen district last: its outline on top
+    if frame is None and not features:
+        return ""
     if frame is None:
-        if not features:
-            return ""
-        frame = tuple(shapely.GeometryCollection([g for _, _, g in features]).bounds)
-    assert frame is not None
+        west, south, east, north = shapely.GeometryCollection([g for _, _, g in features]).bounds
+        frame = (west, south, east, north)
     window = shapely.box(*frame)  # features beyond the frame (another city's districts) are not on this map:
     features = [f for f in features if f[2].intersects(window)]  # drawn, they would widen it with their labels
     proj = Projection.of(*frame)
@@ -138,7 +175,11 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
     nodata = hideout.get("nodata") or "#d9d9d9"
     outline = bool(hideout.get("outline"))
     hatched = hatched_ids(hideout)
+    setting = setting or Setting()
     body: list[str] = []
+    for _fid, _props, geom in _features(setting.outline):
+        body.append(f'<path class="outline" d="{path_data(geom, proj)}" fill="#f7f7f7" stroke="#555" '
+                    'stroke-width="2.5" stroke-dasharray="8 4"/>')
     for _fid, _props, geom in _features(context):
         body.append(f'<path class="context" d="{path_data(geom, proj)}" fill="#f4f4f4" stroke="#aaa" '
                     f'stroke-width="1"/>')
@@ -162,6 +203,11 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
                         f'fill="{escape(fill if fill != "none" else nodata)}" stroke="#222" stroke-width="1.5"/>')
             y += MARKER_R + LABEL_SIZE * 0.7  # its name below the circle
         anchors.append((name_of(fid, props), x, y, geom.area))
+    for _fid, _props, geom in _features(setting.water):
+        if geom.intersects(window):
+            body.append(f'<path class="water" d="{path_data(geom, proj)}" fill="{WATER}" stroke="{WATER}" '
+                        'stroke-width="2.5" stroke-linejoin="round"/>')  # a river ~150 m wide: a line at city scale
+    body.append(scale_bar(proj, setting.km) + north_arrow(proj, setting.north))
     placed = place_labels([a for a in anchors if a[0]])
     labels = [f'<text x="{x:.1f}" y="{y:.1f}">{escape(text)}</text>' for text, x, y in placed]
     # The drawing's own extent, widened to hold every label; printed as large as the page's box allows.
@@ -170,7 +216,7 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
     x0 = min([0.0, *[b[0] for b in boxes]])
     width = max([proj.width, *[b[1] for b in boxes]]) - x0
     height = max(proj.height, 60.0)
-    k = min(BOX_MM[0] / width, BOX_MM[1] / height)
+    k = min(box[0] / width, box[1] / height)
     return (f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.0f} 0 {width:.0f} {height:.0f}" '
             f'width="{width * k:.1f}mm" height="{height * k:.1f}mm" '
             f'role="img"><defs>{HATCH}</defs>{"".join(body)}'

@@ -19,7 +19,7 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 TIMEOUT_S = 60
 PNG_SIZE = (794, 1123)  # A4 at 96 px per inch
 PNG_SCALE = 1.5
-NICENESS = 10  # a brief is a background job beside the map's requests
+NICENESS = 19  # a brief is a background job beside the map's requests: the lowest priority there is
 
 
 class BriefError(SourceUnavailable):
@@ -49,8 +49,10 @@ def _flags(profile: str) -> list[str]:
 
 
 def command(binary: str, work: Path, fmt: str, out: Path, page: Path) -> list[str]:
-    """The Chromium command for one brief, lowered in priority (``nice``) so that it does not starve the map's
-    requests; the page is self-contained, so Chromium gets neither network nor access to other local files."""
+    """The Chromium command for one brief, run on idle CPU time only (``chrt --idle``: the scheduler gives it a
+    core only when no map request wants one; else ``nice`` at the lowest priority), so that it does not starve
+    the map's requests; the page is self-contained, so Chromium gets neither network nor access to other local
+    files."""
     args = [binary, *_flags(str(work / "profile"))]
     if fmt == "pdf":
         args += ["--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={out}"]
@@ -58,8 +60,15 @@ def command(binary: str, work: Path, fmt: str, out: Path, page: Path) -> list[st
         width, height = PNG_SIZE
         args += [f"--window-size={width},{height}", f"--force-device-scale-factor={PNG_SCALE}",
                  f"--screenshot={out}"]
-    nice = shutil.which("nice")
-    return ([nice, "-n", str(NICENESS)] if nice else []) + [*args, page.as_uri()]
+    return _lowered() + [*args, page.as_uri()]
+
+
+def _lowered() -> list[str]:
+    """The prefix that runs a command on idle time: SCHED_IDLE where the system has ``chrt``, else ``nice``."""
+    chrt, nice = shutil.which("chrt"), shutil.which("nice")
+    if chrt:
+        return [chrt, "--idle", "0"] + ([nice, "-n", str(NICENESS)] if nice else [])
+    return [nice, "-n", str(NICENESS)] if nice else []
 
 
 def render(html: str, fmt: str, timeout: float = TIMEOUT_S) -> bytes:

@@ -2,11 +2,21 @@
 brief links that follow the current view.
 
 The query is checked exactly like a link (dashboard.layout.first_view): bad values fall back, and the brief
-says so. One brief at a time per worker (a Chromium run takes a core for a second or two): a second request
-meanwhile is answered 503 "busy, try again", as is a server without Chromium; never a traceback.
+says so. One brief at a time per server, whatever the number of workers (a Chromium run takes a core for a second
+or two, and the map's requests need the other): a lock file that every worker of this user shares; a request
+waits for it up to ``BRIEF_WAIT_S``, then is answered 503 "busy, try again", as is a server without Chromium;
+never a traceback.
 """
 
 from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import dash
 import flask
@@ -16,12 +26,41 @@ from dashboard.brief import FORMATS, file_name, make_brief
 from dashboard.brief_render import BriefError, NoBrowser
 from dashboard.i18n import t
 from dashboard.layout import first_view
-from dashboard.uploadkeep import Slots
 from dashboard.viewmodel import ViewModel
 from geo.settings import public_url
 
-BRIEF_SLOTS = Slots(1)
 RETRY_AFTER_S = 5
+BRIEF_WAIT_S = 2.0  # a second brief waits this long for the first before it is answered "busy"
+
+
+def lock_path() -> Path:
+    """The server's one brief lock: in shared memory when there is one, named by the user (each server's
+    workers run as one user)."""
+    base = Path("/dev/shm") if os.path.isdir("/dev/shm") else Path(tempfile.gettempdir())
+    return base / f"qala-brief-{os.getuid()}.lock"
+
+
+@contextlib.contextmanager
+def brief_turn(wait: float = BRIEF_WAIT_S) -> Iterator[bool]:
+    """True while this request holds the server's brief lock (taken within ``wait`` seconds), else False."""
+    fd = os.open(lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _unavailable(text: str) -> flask.Response:
@@ -36,16 +75,15 @@ def brief_response(vm: ViewModel, fmt: str) -> flask.Response:
     request = flask.request
     query = request.query_string.decode("utf-8", "replace")
     state, _notices, view = first_view(vm, f"?{query}", request.headers.get("Accept-Language"))
-    if not BRIEF_SLOTS.acquire():
-        return _unavailable(t("brief_busy", state.lang))
-    try:
-        data = make_brief(vm, state, view, fmt, public_url())  # never the request's Host header
-    except NoBrowser:
-        return _unavailable(t("brief_no_browser", state.lang))
-    except BriefError as exc:
-        return _unavailable(t("brief_failed", state.lang, why=str(exc).splitlines()[0]))
-    finally:
-        BRIEF_SLOTS.release()
+    with brief_turn() as mine:
+        if not mine:
+            return _unavailable(t("brief_busy", state.lang))
+        try:
+            data = make_brief(vm, state, view, fmt, public_url())  # never the request's Host header
+        except NoBrowser:
+            return _unavailable(t("brief_no_browser", state.lang))
+        except BriefError as exc:
+            return _unavailable(t("brief_failed", state.lang, why=str(exc).splitlines()[0]))
     response = flask.Response(data, mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(state, fmt)}"'
     response.headers["Cache-Control"] = "no-store"

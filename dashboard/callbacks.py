@@ -22,7 +22,7 @@ from dashboard.controls import (
     sync_state,
     view_data,
 )
-from dashboard.i18n import has, t
+from dashboard.i18n import PLACEHOLDERS, has, t
 from dashboard.layout import second_map_box
 from dashboard.state import to_query
 from dashboard.timecontrols import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
@@ -108,7 +108,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         Output("notices", "children"), Output("map", "viewport"),
         Output({"type": "i18n", "key": ALL}, "children"),
         Output("basemap-note", "children"), Output("upload-hint", "children"), Output("root", "lang"),
-        Output("ctl-district", "placeholder"), Output("ctl-dataset", "placeholder"),
+        *[Output(cid, "placeholder") for cid in PLACEHOLDERS],  # every dropdown's, in the new language
         # two dates side by side: the second map made or removed, else restyled (patterns: none when absent)
         Output("map2-slot", "children"), Output("mapwrap", "className"), Output("map1-caption", "children"),
         Output("map1-caption", "hidden"), Output({"type": "twomap-layer", "n": ALL}, "url"),
@@ -120,7 +120,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     def draw(view, choropleth_url, context_url, label_ids, second_urls, upload_ref):
         checked = checked_view(vm, view)
         if checked is None:
-            return (no_update,) * 21
+            return (no_update,) * (12 + len(PLACEHOLDERS) + 7)
         state, notices = checked
         shown = views.render(vm, state, notices)
         new_url, ctx_url = shown.choropleth.url, shown.context.url
@@ -139,7 +139,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                 no_update if ctx_url == context_url else ctx_url, shown.context.style.hideout(),
                 points,
                 shown.panel, shown.notice_divs, bounds, labels, t("basemap_unavailable", lang),
-                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, t("choose_district", lang), t("pub_none", lang),
+                t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), lang, *[t(key, lang) for key in PLACEHOLDERS.values()],
                 *second_outputs(second, second_urls, lang))
 
     @app.callback(Output("download", "data"), Input("dl-geojson", "n_clicks"), Input("dl-csv", "n_clicks"),

@@ -17,7 +17,7 @@ from dash_extensions.javascript import Namespace
 
 from dashboard.classify import K_CHOICES
 from dashboard.controls import control_options, hidden_groups, sync_state, view_data
-from dashboard.i18n import LANG_NAMES, LANGS, pick_language, t
+from dashboard.i18n import LANG_NAMES, LANGS, PLACEHOLDERS, pick_language, t
 from dashboard.state import Notice, ViewState, to_query
 from dashboard.timecontrols import compare_layout, time_layout
 from dashboard.upload import ACCEPTED, UPLOAD_CITIES, UPLOAD_LIMIT_MB
@@ -36,6 +36,8 @@ def label(key: str, lang: str, html_for: str | None = None, cls: str = "ctl") ->
 
 
 def _control(key: str, control, lang: str) -> html.Div:
+    if control.id in PLACEHOLDERS:  # every dropdown says what to choose in the page's language
+        control.placeholder = t(PLACEHOLDERS[control.id], lang)
     return html.Div([label(key, lang, control.id), control])
 
 
@@ -61,7 +63,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
             dcc.RadioItems(id="ctl-layer", options=options["ctl-layer"], value=state.layer)]),
         group("grp-dataset", _control("pub_dataset", dcc.Dropdown(
             id="ctl-dataset", clearable=True, searchable=False, value=state.dataset or None,
-            options=options["ctl-dataset"], placeholder=t("pub_none", lang)), lang)),
+            options=options["ctl-dataset"]), lang)),
         group("grp-item", _control("pub_item", dcc.Dropdown(
             id="ctl-item", clearable=False, searchable=False, value=state.item or None,
             options=options["ctl-item"]), lang)),
@@ -92,8 +94,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                        className="small")),
         group("grp-district",
               _control("district", dcc.Dropdown(id="ctl-district", clearable=True, searchable=True,
-                                                value=state.district, options=options["ctl-district"],
-                                                placeholder=t("choose_district", lang)), lang),
+                                                value=state.district, options=options["ctl-district"]), lang),
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
         *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.timecontrols)

@@ -15,6 +15,7 @@ from dash import html
 from dashboard.charts import line_chart
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
+from dashboard.readable import note_parts
 from dashboard.records import Figure, Localized, Series, short_source, source_links, without_addresses
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
@@ -84,9 +85,11 @@ _METHODS = (
 )
 
 
-def method_text(method: str | None, lang: str, name: Callable[[str], str] | None = None) -> Localized:
+def method_text(method: str | None, lang: str, name: Callable[[str], str] | None = None,
+                boundaries: Callable[[str], str] | None = None) -> Localized:
     """The fixed method sentences of derived figures (geo/indicators/derived.py) in ``lang``, by their
-    pattern; a sentence of another form stays in English (and is marked so by :func:`local_text`)."""
+    pattern, districts named by ``name`` and boundary sets by ``boundaries`` (their dates, never their code);
+    a sentence of another form stays in English (and is marked so by :func:`local_text`)."""
     if not method:
         return Localized(None)
     for pattern, key in _METHODS:
@@ -97,6 +100,8 @@ def method_text(method: str | None, lang: str, name: Callable[[str], str] | None
         if "districts" in args:
             ids = [i.strip() for i in args["districts"].split(",")]
             args["districts"] = ", ".join(name(i) if name else i for i in ids)
+        if "vintage" in args and boundaries:
+            args["vintage"] = boundaries(args["vintage"])
         if "years" in args and lang != "en":
             args["years"] = args["years"].replace(".", ",")
         text = t(key, lang, **args)
@@ -112,8 +117,23 @@ def column_head(short_key: str, full_key: str, lang: str) -> html.Th:
 def flags_view(flags: tuple[str, ...] | list[str], lang: str) -> html.Span:
     if not flags:
         return html.Span(t("none_flags", lang), className="flags none")
-    return html.Span([html.Span(flag_label(f, lang), className="flag", title=t("flag_title", lang, code=f),
+    return html.Span([html.Span(flag_label(f, lang), className="flag", title=t("flag_title", lang,
+                                                                            label=flag_label(f, lang)),
                                 **{"data-flag": f}) for f in flags], className="flags")
+
+
+def note_view(note: Localized, lang: str, shown: tuple[str, ...] = ()) -> html.Span | None:
+    """A curators' note as a reader reads it: its bracketed markers as labelled flag chips (those the figure's
+    own flags, ``shown`` beside it, do not already say), then its sentence without markers or arrows. The
+    project's translation where there is one, else the English marked "(en)"; None when nothing is left."""
+    text, fallback = note.get(lang)
+    flags, sentence = note_parts(text)
+    chips = [f for f in flags if f not in shown]
+    parts: list = [flags_view(chips, lang), " "] if chips else []
+    if sentence:
+        parts.append(local_text(Localized(sentence, sentence, sentence) if not fallback else Localized(sentence),
+                                lang))
+    return html.Span(parts, className="note") if parts else None
 
 
 def row_flags_view(flags: tuple[str, ...], shared: bool, lang: str) -> html.Span:
@@ -121,18 +141,21 @@ def row_flags_view(flags: tuple[str, ...], shared: bool, lang: str) -> html.Span
     return flags_view(flags, lang) if flags or not shared else html.Span("–", className="flags none")
 
 
-def cite(fig: Figure, lang: str, name: Callable[[str], str] | None = None) -> html.Dl:
+def cite(fig: Figure, lang: str, name: Callable[[str], str] | None = None,
+         boundaries: Callable[[str], str] | None = None) -> html.Dl:
     """Period, source, confidence, note and method of one figure. The curators' note is shown in the project's
-    translation (a derived figure's: its source figure's note); in English, marked "(en)", where there is none."""
+    translation (a derived figure's: its source figure's note); in English, marked "(en)", where there is none;
+    its markers become flag chips (:func:`note_view`)."""
     rows = [html.Dt(t("period", lang)), html.Dd(local_text(fig.period_text(), lang)),
             html.Dt(t("source", lang)), html.Dd(source_view(fig.source, lang)),
             html.Dt(t("confidence", lang)), html.Dd(flags_view(fig.confidence, lang))]
     note = fig.note_text()
-    if note is not None and note.en:
-        rows += [html.Dt(t("note", lang)), html.Dd(local_text(note, lang), className="small")]
+    shown = note_view(note, lang, fig.confidence) if note is not None and note.en else None
+    if shown is not None:
+        rows += [html.Dt(t("note", lang)), html.Dd(shown, className="small")]
     if fig.derived:
-        rows += [html.Dt(t("method", lang)), html.Dd(local_text(method_text(fig.method, lang, name), lang),
-                                                     className="small")]
+        rows += [html.Dt(t("method", lang)), html.Dd(local_text(method_text(fig.method, lang, name, boundaries),
+                                                                lang), className="small")]
     return html.Dl(rows, className="cite")
 
 
@@ -207,7 +230,7 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
     if rank:
         body.append(html.P(f"{t('rank', lang)}: {t('rank_of', lang, rank=rank[0], n=rank[1])}"))
     if fig:
-        body.append(cite(fig, lang, lambda i: vm.name(i, lang)))
+        body.append(cite(fig, lang, lambda i: vm.name(i, lang), lambda v: vm.vintage_name(v, lang)))
     history, seen = [], set()
     entries = vm.district_history.get((state.city, series.indicator, did), [])
     for _key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
@@ -225,10 +248,26 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
 def place_name_of(place: dict, lang: str) -> str:
     """A place's name in ``lang``; a Kazakh page without a Kazakh name takes the Russian one (the local form
     of the name) before the English."""
+    return place_name_in(place, lang)[0]
+
+
+def place_name_in(place: dict, lang: str) -> tuple[str, str]:
+    """A place's name and the language it is in (see :func:`place_name_of`)."""
     for code in (lang, *(("ru",) if lang == "kk" else ()), "en", "ru", "kk"):
         if place.get(f"name_{code}"):
-            return str(place[f"name_{code}"])
-    return str(place.get("place_id") or "?")
+            return str(place[f"name_{code}"]), code
+    return str(place.get("place_id") or "?"), lang
+
+
+def place_label(place: dict, lang: str, **attrs: object) -> html.Span:
+    """A place's name for the page: a Russian name standing in on a Kazakh page says so ("(орысша)") and is
+    tagged lang="ru", so it is never passed off as Kazakh."""
+    name, code = place_name_in(place, lang)
+    if code == lang or code != "ru":
+        return html.Span(name, **attrs)  # type: ignore[arg-type]
+    return html.Span([html.Span(name, lang="ru"), " ", html.Span(t("lang_tag_ru", lang), className="lang-tag",
+                                                                 title=t("lang_tag_ru_title", lang))],
+                     **attrs)  # type: ignore[arg-type]
 
 
 def decimal_year(iso: str | None) -> float | None:
@@ -236,6 +275,12 @@ def decimal_year(iso: str | None) -> float | None:
     if not iso or not re.match(r"\d{4}-\d{2}", iso):
         return None
     return int(iso[:4]) + (int(iso[5:7]) - 1) / 12
+
+
+def short_label(period: Localized, lang: str) -> str:
+    """:func:`short_period` of a dated label; an undated one ("n.d.") by the first words of its translation."""
+    label = period.en or ""
+    return short_period(label) if label[:4].isdigit() else period.text(lang).split(" (")[0]
 
 
 def short_period(label: str) -> str:

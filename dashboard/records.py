@@ -325,3 +325,40 @@ class Origins:
     @property
     def end(self) -> str | None:
         return self.items[0].end if self.items else None
+
+
+# ------------------------------------------------------------------ rows of the build as records
+
+
+def side_by_side(recs: list[dict]) -> list[list[dict]]:
+    """Figures of one period split so that no place has two values in one series: another unit, or another
+    source giving another value, becomes a series of its own, shown beside the first, never silently dropped."""
+    parts: list[list[dict]] = []
+    for rec in sorted(recs, key=lambda r: str(r.get("unit") or "")):
+        place = (text_cell(rec.get("district_id")) or str(rec["city"]), str(rec.get("unit") or ""))
+        home = next((p for p in parts if str(p[0].get("unit") or "") == place[1]
+                     and place[0] not in {text_cell(r.get("district_id")) or str(r["city"]) for r in p}), None)
+        if home is None:
+            parts.append([rec])
+        else:
+            home.append(rec)
+    return parts
+
+
+def figure_of(rec: dict, label: str) -> Figure:
+    value = clean_cell(rec.get("value"))
+    return Figure(figure_id=text_cell(rec.get("figure_id")) or "",
+                  value=None if value is None else float(value),
+                  unit=text_cell(rec.get("unit")), period_label=label,
+                  period_start=text_cell(rec.get("period_start")),
+                  period_end=text_cell(rec.get("period_end")), source=text_cell(rec.get("source")),
+                  note=text_cell(rec.get("note")), confidence=split_cell(rec.get("confidence")),
+                  derived=bool(clean_cell(rec.get("derived")) or False), method=text_cell(rec.get("method")),
+                  vintage=text_cell(rec.get("vintage")), period=period_of(rec, label),
+                  notes=localized(rec, "note"))
+
+
+def period_of(rec: dict, label: str) -> Localized:
+    """The period label with the build's translations (the label as published when the row has none)."""
+    found = localized(rec, "period_label")
+    return Localized(label, found.ru, found.kk) if found.en == label else Localized(label)

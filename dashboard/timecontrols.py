@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import panels
 from dashboard.charts import labelled
-from dashboard.i18n import t
+from dashboard.i18n import PLACEHOLDERS, t
 from dashboard.state import CHANGE_MODES, ViewState
 from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
@@ -81,11 +81,17 @@ def playing_after(trigger: object, paused: object, periods: list[str], state: Vi
     return paused is False and state.period != periods[-1]
 
 
-def marks(periods: list[str]) -> dict[str, str]:
+def marks(periods: list[str], labels: list[str] | None = None) -> dict[str, str]:
     """A tick per period; the year on the first, the last and spaced ones between (the full date is read out
-    below the slider and in the period dropdown)."""
+    below the slider and in the period dropdown). A period without a year ("n.d.") is marked by the first
+    words of its label in the page's language (``labels``), never by its key."""
     shown = set(labelled([float(i) for i in range(len(periods))], MARK_GAP))
-    return {str(i): panels.short_period(p)[:4] if i in shown else "" for i, p in enumerate(periods)}
+
+    def tick(i: int, key: str) -> str:
+        if key[:4].isdigit() or not labels:
+            return panels.short_period(key)[:4]
+        return labels[i].split(" (")[0].split(" · ")[0]
+    return {str(i): tick(i, p) if i in shown else "" for i, p in enumerate(periods)}
 
 
 def time_outputs(state: ViewState, options: dict[str, list[dict]], trigger: object, time_in: tuple) -> tuple:
@@ -96,7 +102,8 @@ def time_outputs(state: ViewState, options: dict[str, list[dict]], trigger: obje
     playing = playing_after(trigger, paused, periods, state)
     at = periods.index(state.period) if state.period in periods else 0
     now = next((str(o["label"]) for o in options["ctl-period"] if o["value"] == state.period), "")
-    return (at, max(len(periods) - 1, 0), marks(periods), not playing,
+    labels = [str(o["label"]) for o in options["ctl-period"]] if periods else []
+    return (at, max(len(periods) - 1, 0), marks(periods, labels), not playing,
             t("pause" if playing else "play", state.lang), "true" if playing else "false", now,
             "true" if state.compare_date else "false")
 
@@ -129,10 +136,10 @@ def time_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[s
         html.Div(id="grp-change-dates", hidden=hidden["grp-change-dates"], children=[
             _label("change_from", lang, "ctl-change_from"),
             dcc.Dropdown(id="ctl-change_from", clearable=False, searchable=False, value=state.change_from,
-                         options=options["ctl-change_from"]),
+                         options=options["ctl-change_from"], placeholder=t(PLACEHOLDERS["ctl-change_from"], lang)),
             _label("change_to", lang, "ctl-change_to"),
             dcc.Dropdown(id="ctl-change_to", clearable=False, searchable=False, value=state.change_to,
-                         options=options["ctl-change_to"]),
+                         options=options["ctl-change_to"], placeholder=t(PLACEHOLDERS["ctl-change_to"], lang)),
             html.P(t("change_only_comparable", lang), id={"type": "i18n", "key": "change_only_comparable"},
                    className="small")]),
     ]
@@ -146,14 +153,14 @@ def compare_layout(state: ViewState, options: dict[str, list[dict]], hidden: dic
     return [html.Div(id="grp-compare", hidden=hidden["grp-compare"], children=[
         _label("compare_with", lang, "ctl-compare"),
         dcc.Dropdown(id="ctl-compare", clearable=True, searchable=True, value=state.compare,
-                     options=options["ctl-compare"])]),
+                     options=options["ctl-compare"], placeholder=t(PLACEHOLDERS["ctl-compare"], lang))]),
         html.Div(id="grp-twomaps", hidden=hidden["grp-twomaps"], className="twomaps-group", children=[
             html.Button(html.Span(t("twomaps_toggle", lang), id={"type": "i18n", "key": "twomaps_toggle"}),
                         id="ctl-twomaps", n_clicks=0, type="button", className="twomaps-toggle",
                         **{"aria-pressed": "true" if on else "false", "aria-controls": "ctl-compare_date"}),
             _label("compare_date", lang, "ctl-compare_date"),
             dcc.Dropdown(id="ctl-compare_date", clearable=True, searchable=False, value=state.compare_date,
-                         options=options["ctl-compare_date"], placeholder=t("twomaps_pick", lang)),
+                         options=options["ctl-compare_date"], placeholder=t(PLACEHOLDERS["ctl-compare_date"], lang)),
             html.P(t("twomaps_hint", lang), id={"type": "i18n", "key": "twomaps_hint"}, className="small")])]
 
 

@@ -18,8 +18,9 @@ import pandas as pd
 
 from dashboard import timeindex
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
-from dashboard.i18n import indicator_label, t
+from dashboard.i18n import indicator_label, t, unit_label
 from dashboard.published import PublishedIndex
+from dashboard.readable import current_names, kazakh_spelling, vintage_names
 from dashboard.records import (
     BankMigration,
     Figure,
@@ -31,10 +32,12 @@ from dashboard.records import (
     Series,
     StanceScore,
     clean_cell,
+    figure_of,
     frame_collection,
     geolayer,
-    localized,
+    period_of,
     point_of,
+    side_by_side,
     split_cell,
     text_cell,
 )
@@ -56,41 +59,8 @@ BANKS = ("left", "right", "both")
 
 
 def _names(row: dict, fallback: str) -> dict[str, str]:
-    return {lang: text_cell(row.get(f"name_{lang}")) or fallback for lang in LANG_CODES}
-
-
-def side_by_side(recs: list[dict]) -> list[list[dict]]:
-    """Figures of one period split so that no place has two values in one series: another unit, or another
-    source giving another value, becomes a series of its own, shown beside the first, never silently dropped."""
-    parts: list[list[dict]] = []
-    for rec in sorted(recs, key=lambda r: str(r.get("unit") or "")):
-        place = (text_cell(rec.get("district_id")) or str(rec["city"]), str(rec.get("unit") or ""))
-        home = next((p for p in parts if str(p[0].get("unit") or "") == place[1]
-                     and place[0] not in {text_cell(r.get("district_id")) or str(r["city"]) for r in p}), None)
-        if home is None:
-            parts.append([rec])
-        else:
-            home.append(rec)
-    return parts
-
-
-def _figure(rec: dict, label: str) -> Figure:
-    value = clean_cell(rec.get("value"))
-    return Figure(figure_id=text_cell(rec.get("figure_id")) or "",
-                  value=None if value is None else float(value),
-                  unit=text_cell(rec.get("unit")), period_label=label,
-                  period_start=text_cell(rec.get("period_start")),
-                  period_end=text_cell(rec.get("period_end")), source=text_cell(rec.get("source")),
-                  note=text_cell(rec.get("note")), confidence=split_cell(rec.get("confidence")),
-                  derived=bool(clean_cell(rec.get("derived")) or False), method=text_cell(rec.get("method")),
-                  vintage=text_cell(rec.get("vintage")), period=_period(rec, label),
-                  notes=localized(rec, "note"))
-
-
-def _period(rec: dict, label: str) -> Localized:
-    """The period label with the build's translations (the label as published when the row has none)."""
-    found = localized(rec, "period_label")
-    return Localized(label, found.ru, found.kk) if found.en == label else Localized(label)
+    names = {lang: text_cell(row.get(f"name_{lang}")) or fallback for lang in LANG_CODES}
+    return {**names, "kk": kazakh_spelling(names["kk"]) or fallback}
 
 
 class ViewModel:
@@ -101,6 +71,7 @@ class ViewModel:
         self.geo: dict[str, GeoLayer] = {"empty": geolayer("empty", {"type": "FeatureCollection",
                                                                      "features": []})}
         self.latest_vintage: dict[str, str] = {}
+        self.vintage_names: dict[str, Localized] = {}  # boundary sets named by their dates
         self.district_names: dict[str, dict[str, str]] = {}
         self.region_names: dict[str, dict[str, str]] = {}
         self.series: dict[str, Series] = {}
@@ -130,6 +101,7 @@ class ViewModel:
         vm.version = store.version()
         figures = store.load_layer("figures")
         vm._load_districts(store.load_layer("districts"), store.latest_vintages())
+        vm.vintage_names = vintage_names(store.load_layer("vintages").to_dict("records"))
         vm._load_context()
         vm._load_figures(figures)
         vm._load_places(store.load_layer("places"))
@@ -182,13 +154,17 @@ class ViewModel:
 
     def _load_context(self) -> None:
         for row in store.load_layer("regions").drop(columns="geometry").to_dict("records"):
-            self.region_names[str(row["region_id"])] = _names(row, str(row["region_id"]))
-        self._add_web("regions", "regions", "region_id", required=True)
+            rid = str(row["region_id"])
+            self.region_names[rid] = current_names(rid, _names(row, rid))
+        self._add_web("regions", "regions", "region_id", required=True, names=self.region_names)
         self._add_web("banks", "banks", "bank", required=True,
                       names={b: {lang: t(f"bank_{b}", lang) for lang in LANG_CODES} for b in BANKS})
         cities = store.load_layer("cities")
-        self.geo["cities"] = geolayer("cities", frame_collection(
-            cities, "city", ["city", "name_en", "name_ru", "name_kk"], CITY_OUTLINE_TOLERANCE))
+        outlines = frame_collection(cities, "city", ["city", "name_en", "name_ru", "name_kk"], CITY_OUTLINE_TOLERANCE)
+        for feature in outlines["features"]:  # the cities by the names the panels give them
+            props = feature["properties"]
+            props.update({f"name_{lang}": text for lang, text in current_names(props["fid"], {}, props["fid"]).items()})
+        self.geo["cities"] = geolayer("cities", outlines)
         banks = store.load_layer("banks")
         self.banks_meta = [{k: clean_cell(v) for k, v in row.items()}
                            for row in banks.drop(columns=banks.geometry.name).to_dict("records")]
@@ -217,7 +193,7 @@ class ViewModel:
 
     def _series(self, view: str, indicator: str, label: str, vintage: str | None, district_level: bool,
                 recs: list[dict]) -> Series:
-        figs = {text_cell(r.get("district_id")) or str(r["city"]): _figure(r, label) for r in recs}
+        figs = {text_cell(r.get("district_id")) or str(r["city"]): figure_of(r, label) for r in recs}
         first = next(iter(figs.values()))
         units = [f.unit for f in figs.values() if f.unit]
         series = Series(sid="", city=view, indicator=indicator, key=label, label=label,
@@ -295,7 +271,7 @@ class ViewModel:
             items.sort(key=lambda i: -(i.value or 0))
             key = f"{label} · {indicator}" if indicator != "share_of_arrivals_from" else str(label)
             self.origins[(str(city), key)] = Origins(str(label), str(indicator), tuple(items),
-                                                     _period(part.iloc[0].to_dict(), str(label)))
+                                                     period_of(part.iloc[0].to_dict(), str(label)))
 
     # ------------------------------------------------------------------ look-ups
     def institutions_by_bank(self) -> tuple[dict[str, int], int, int]:
@@ -350,8 +326,10 @@ class ViewModel:
         return max(mapped, key=lambda s: (s.n_values, s.end or s.start or "", -s.n_derived)).key
 
     def period_label(self, city: str, indicator: str, key: str, lang: str = "en") -> str:
-        """Period in ``lang`` (as published where the build has no translation), with its boundary set when
-        several exist, and a mark when not mappable; an origin period names its indicator."""
+        """Period in ``lang`` (as published where the build has no translation). One label per date: a second
+        series of the same date says why it is there (recomputed for other boundaries, on other boundaries,
+        another unit or source), and a period whose boundaries are not served says it is a table only; an
+        origin period names its indicator. Boundary sets are named by their dates, never by their code."""
         series = self.find_series(city, indicator, key)
         if series is None:
             origins = self.origins.get((city, key))
@@ -361,21 +339,26 @@ class ViewModel:
             return text if origins.indicator == "share_of_arrivals_from" else \
                 f"{text} · {indicator_label(origins.indicator, lang)}"
         text = series.period_text().text(lang)
-        if series.vintage and city != NATIONAL:
-            text += f" · {series.vintage}"
-        if series.n_derived:
-            text += f" · {t('period_derived', lang)}"
-        twins = [self.series[sid] for sid in self.city_index.get((city, indicator), [])
-                 if self.series[sid].label == series.label and self.series[sid].vintage == series.vintage
-                 and self.series[sid].sid != series.sid]
-        if twins:  # the same period split side by side: say what sets this one apart
-            if any(tw.unit != series.unit for tw in twins) and series.unit:
-                text += f" · {series.unit}"
-            else:
-                text += f" · {series.first_source_host()}"
+        same = [self.series[sid] for sid in self.city_index.get((city, indicator), [])
+                if self.series[sid].label == series.label]
+        plain = next((s for s in same if s.key == s.label), same[0])
+        if series.vintage != plain.vintage and series.vintage:  # the date carried to other boundaries
+            boundaries = self.vintage_name(series.vintage, lang)
+            text += f" · {t('period_recomputed', lang, boundaries=boundaries) if series.n_derived else boundaries}"
+        twins = [s for s in same if s is not series and s.vintage == series.vintage]
+        if twins:  # the same period split side by side: say what sets each apart
+            text += f" · {unit_label(series.unit, lang) or series.unit}" if series.unit and any(
+                tw.unit != series.unit for tw in twins) else f" · {series.first_source_host()}"
         if not series.has_geometry:
-            text += " · ▫"
+            text += f" · {t('period_table_only', lang)}"
         return text
+
+    def vintage_name(self, vintage: str | None, lang: str) -> str:
+        """A boundary set by its dates ("boundaries 2018–2022"); an unknown code is shown, never hidden."""
+        if not vintage:
+            return "—"
+        name = self.vintage_names.get(vintage)
+        return name.text(lang) if name is not None else vintage
 
     def find_series(self, city: str, indicator: str, period: str | None) -> Series | None:
         for sid in self.city_index.get((city, indicator), []):

@@ -23,3 +23,14 @@ class CRSError(QalaError):
 
 class UnknownName(QalaError):
     """A district, city, layer or indicator name that the project does not know."""
+
+
+class InternalError(QalaError):
+    """An invariant of the code itself broke (never bad input): the message says so and asks for a report.
+
+    Raised where an ``assert`` would vanish under ``python -O``; one line like every QalaError, so the CLI and the
+    dashboard show it as they show the others.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message}; this is a bug, please report it")

@@ -6,6 +6,7 @@ says to run `make data`.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -26,7 +27,7 @@ from geo.contract import (
     layer,
     web_file,
 )
-from geo.errors import SourceUnavailable, UnknownName
+from geo.errors import InternalError, SourceUnavailable, UnknownName
 from geo.io.writers import to_csv_bytes, to_geojson_bytes
 from geo.settings import CITIES, build_dir, datasets_dir
 
@@ -44,7 +45,13 @@ def _read(folder: str, name: str) -> pd.DataFrame:
     if entry.kind == "web":
         raise UnknownName(f"layer '{name}' is a web layer; read it with web_bytes()")
     path = _path(entry.file)
-    frame = gpd.read_parquet(path) if entry.kind == "geo" else pd.read_parquet(path)
+    try:
+        frame = gpd.read_parquet(path) if entry.kind == "geo" else pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # damaged, or a plain table where GeoParquet belongs
+        kind = "GeoParquet" if entry.kind == "geo" else "Parquet"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SourceUnavailable(f"built layer {path} is not readable {kind} ({reason[:120]}); "
+                                f"fix: run `make data`") from None
     missing = [c for c in entry.columns if c not in frame.columns]
     if missing:
         raise SourceUnavailable(f"built layer {path} lacks {', '.join(missing)} (an older build); "
@@ -68,6 +75,12 @@ def manifest() -> dict:
 def version() -> str:
     """A short id of the build (the manifest's hash): changes whenever any output changes."""
     return hashlib.sha1(_path("manifest.json").read_bytes()).hexdigest()[:12]
+
+
+def built_on() -> str:
+    """The day (UTC, ISO) the build was written: when its manifest was."""
+    stamp = datetime.datetime.fromtimestamp(_path("manifest.json").stat().st_mtime, datetime.UTC)
+    return stamp.date().isoformat()
 
 
 def web_bytes(name: str) -> bytes | None:
@@ -267,7 +280,8 @@ def _load_published(folder_text: str, stamp: int, build: str) -> tuple[gpd.GeoDa
     meta, files, republish = _checked(folder)
     tables = {t: _table(folder, t, meta, files, republish) for t in ("districts", "scores")}
     values = tables["districts"]
-    assert values is not None  # _checked refuses a version without it
+    if values is None:  # _checked refuses a version without it
+        raise InternalError(f"dataset {folder}: no districts table after the checks")
     built = load_layer("districts")
     keep = ["district_id", "vintage", *(c for c in PUBLISHED["districts"].from_build if c in built.columns)]
     merged = values.merge(built[keep].drop_duplicates(["district_id", "vintage"]), on=["district_id", "vintage"],

@@ -95,12 +95,13 @@ def test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languag
         assert labels[1] != labels[2], flag
 
 
-def test_flag_view_shows_label_and_keeps_code_as_tooltip():
+def test_flag_view_shows_label_and_keeps_code_out_of_sight():
     from dashboard.panels import flags_view
 
     view = flags_view(("x2", "no_such_flag"), "ru")
     known, unknown = view.children
-    assert known.children == "2 источника" and "x2" in known.title
+    assert known.children == "2 источника" and known.title == "Отметка надёжности: 2 источника"
+    assert getattr(known, "data-flag") == "x2"  # the code for scripts and tests, never in the reader's tooltip
     assert unknown.children == "no_such_flag"  # an unknown flag is shown by its code, never dropped
 
 
@@ -121,11 +122,14 @@ def test_every_indicator_and_unit_in_the_built_figures_has_a_label_in_three_lang
 def test_method_sentences_of_derived_figures_are_translated():
     from dashboard.panels import method_text
 
+    boundaries = {"astana-3": "границы 2008–2018", "astana-6": "қазіргі шекаралар"}.get
     growth = method_text("(population at end - at start) / at start, 0.6 years apart, same boundaries (astana-3)",
-                         "ru")
-    assert growth.get("ru") == ("(население на конец − на начало) / на начало, интервал 0,6 г., те же границы "
-                                "(astana-3)", False)
+                         "ru", boundaries=boundaries)
+    assert growth.get("ru") == ("(население на конец − на начало) / на начало, интервал 0,6 г., границы 2008–2018 "
+                                "на обе даты", False)
     total = method_text("sum of successor districts 711110000, 711210000 of astana-6 on the same date", "kk",
-                        {"711110000": "Алматы", "711210000": "Есіл"}.get)
-    assert total.get("kk")[0] == "astana-6 жиынындағы мұрагер аудандардың (Алматы, Есіл) сол күнгі қосындысы"
+                        {"711110000": "Алматы", "711210000": "Есіл"}.get, boundaries)
+    assert total.get("kk")[0] == "мұрагер аудандардың (Алматы, Есіл) сол күнгі қосындысы (қазіргі шекаралар)"
+    bare = method_text("sum of successor districts 711110000 of astana-6 on the same date", "en")
+    assert bare.get("en")[0] == "sum of the successor districts (711110000) on the same date (astana-6)"
     assert method_text("some new method", "kk").get("kk") == ("some new method", True)  # English, marked

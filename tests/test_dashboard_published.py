@@ -334,6 +334,28 @@ def test_demo_dataset_serves_and_its_download_holds_no_respondent(demo_datasets,
     clear_render_cache()
 
 
+def test_the_brief_ranks_and_reads_a_survey_view_from_its_released_estimates(vm):
+    """Alpha 3.40 (3.10-3.70) over Beta 2.00 (1.20-2.80): ranked so, their intervals apart (2.80 < 3.10) so the
+    difference is said to be sure; Gamma and Delta suppressed (counted, not drawn), Epsilon without a value."""
+    from dashboard.brief_parts import Ranked, chart_svg, ranked, reading
+
+    state, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Astana&lang=en")
+    rows = ranked(vm, state)
+    assert rows[:2] == [Ranked("Alpha", 3.4, 3.1, 3.7), Ranked("Beta", 2.0, 1.2, 2.8)]
+    assert {(r.name, r.value, r.hidden) for r in rows[2:]} == {("Gamma", None, True), ("Delta", None, True),
+                                                               ("Epsilon", None, False)}
+    assert [r.name for r in rows[2:]] == ["Delta", "Epsilon", "Gamma"]  # no value: by name
+    said = reading(rows, "en")
+    assert said == ["Highest: Alpha (3.40); lowest: Beta (2.00).",
+                    "The 95 % intervals of Alpha and Beta do not overlap: the difference is beyond chance.",
+                    "2 district(s) suppressed (too few respondents, or to protect such a value).",
+                    "1 district(s) without a sourced value."]
+    chart = chart_svg(rows, "en")
+    assert chart.count("<circle") == 2 and "Gamma" not in chart and ">3.40<" in chart and ">2.00<" in chart
+    other_city, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Almaty&lang=en")
+    assert ranked(vm, other_city) == []  # the dataset holds Astana only: nothing of it on Almaty's brief
+
+
 def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period(vm):
     """A (3.40, 3.10-3.70, n 40, good), B (2.00, poor), C and D suppressed in words, E without respondents:
     the brief's values are the released estimates with interval, n and reliability, in the page's language,
@@ -349,4 +371,4 @@ def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period
     assert rows[A].unit == "шкала 1-5" and not any("=" in (r.value or "") for r in rows.values())
     view = render(vm, state)
     _title, period = brief.title_parts(vm, state, view)
-    assert period == "Период: 2024"
+    assert period == "Период: 2024 · Источник: qala demo · Лицензия: CC-BY 4.0"  # the dataset's own source, licence

@@ -56,8 +56,9 @@ def test_astana_2025_beside_2013_and_2025_on_astana_4(built):
     second = views.second_map(vm, state)
     assert "v-astana-3" not in vm.geo and second.choropleth.name == "cities"
     assert second.choropleth.style.outline
-    assert "2013-09-01" in second.caption and "astana-3" in second.caption and "not available" in second.caption
-    assert "astana-6" in second.first_caption and "2025" in second.first_caption
+    assert "2013-09-01 · boundaries 2008–2018" in second.caption and "not available" in second.caption
+    assert "boundaries since 2024" in second.first_caption and "2025" in second.first_caption
+    assert "astana-" not in second.caption + second.first_caption  # named by their dates, never by code
     old = vm.find_series("Astana", "population", "2013-09-01")
     new = vm.find_series("Astana", "population", "2025 (start)")
     values = [v for s in (old, new) for v in s.values.values() if v is not None]
@@ -77,7 +78,7 @@ def test_astana_2025_beside_2013_and_2025_on_astana_4(built):
     for fid in same:
         assert one["classes"][fid] == two["classes"][fid]
     assert "twomaps-shared" in str(first.legend)
-    assert "astana-4" in second.caption and "astana-6" in second.first_caption
+    assert "boundaries 2018–2022" in second.caption and "boundaries since 2024" in second.first_caption
     # without a compare date: one map, and the first page carries no second map
     plain = _state(vm, "?city=Astana&ind=population&period=2025+(start)")
     assert views.second_map(vm, plain) is None

@@ -157,7 +157,7 @@ def test_auto_joins_every_city_and_scores_columns_named_like_q1(built, private_t
     low, high = rows["Esil"]["q1_ci_low"], rows["Esil"]["q1_ci_high"]
     assert low < 3.3 < high and hideout["labels"][rows["Esil"]["district_id"]] == (
         f"Esil · q1: mean: 3.30 (n 10, {low:.2f}\u2013{high:.2f})")
-    assert f'"3.30"' in tree and f'"{low:.2f}\u2013{high:.2f}"' in tree  # the table's mean and interval cells
+    assert '"3.30"' in tree and f'"{low:.2f}\u2013{high:.2f}"' in tree  # the table's mean and interval cells
     assert "joined: Astana 11, Almaty 10" in tree  # the summary per city
     assert "unknown city 'Караганда'" in tree
     assert len(joined_frame(store)) == len(store["rows"]) == 6 + 8

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.controls import sync_state
 from dashboard.panels import source_view
+from dashboard.readable import note_parts
 from dashboard.records import Figure
 from dashboard.state import ViewState
 from dashboard.viewmodel import ViewModel
@@ -193,7 +194,8 @@ def test_content_follows_the_interface_language_with_a_marked_english_fallback(v
     district = next(d for d, f in series.figures.items() if f.note)  # curators' notes: the project's translation
     kk = _utf8(render(vm, ViewState(**{**state.__dict__, "district": district}), []).panel)
     note = series.figures[district].note_text()
-    assert note is not None and note.kk and note.kk in kk  # (the "(en)" fallback: tests/test_translations.py)
+    assert note is not None and note.kk  # (the "(en)" fallback: tests/test_translations.py)
+    assert note_parts(note.kk)[1] in kk and "[secondary]" not in kk  # its markers are flag chips
     assert "Көрсетілгені — халық" in kk  # layer 1 says it shows all residents, not migrants
 
 

@@ -14,7 +14,7 @@ from geo.cli import main
 from geo.errors import BadInput, UnknownName
 from geo.join.spec import MAX_SCORES, JoinSpec
 from tests.survey_frames import districts, population
-from tests.test_survey_join import MEANS, N, SURVEY
+from tests.test_survey_join import MEANS, SURVEY, N
 
 HAND = {"districts": districts(), "population": population()}
 

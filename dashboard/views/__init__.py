@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from types import ModuleType
 
 import geopandas as gpd
@@ -29,7 +30,7 @@ import shapely
 from dashboard.state import Notice, ViewState
 from dashboard.viewmodel import NATIONAL, ViewModel
 from dashboard.views import change, concentration, leftbank, overview, perception, survey, twomaps
-from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text
+from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text, value_words
 from geo.settings import render_cache_bytes, render_cache_size
 from geo.store import as_bytes
 
@@ -60,7 +61,8 @@ def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> M
     notices = tuple(notices)
     if not notices:
         return view
-    return replace(view, notices=(*[notice_text(n, state.lang) for n in notices], *view.notices))
+    words = partial(value_words, vm, state)  # a notice names what it shows instead, never by its code
+    return replace(view, notices=(*[notice_text(n, state.lang, words) for n in notices], *view.notices))
 
 
 def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:

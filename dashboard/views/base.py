@@ -13,9 +13,9 @@ from dash.development.base_component import Component
 
 from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR
-from dashboard.i18n import flag_label, has, t
+from dashboard.i18n import LANG_NAMES, flag_label, has, indicator_label, t
 from dashboard.records import Box, localized
-from dashboard.state import Notice
+from dashboard.state import Notice, ViewState
 from dashboard.viewmodel import ViewModel
 from geo.settings import CITIES
 
@@ -150,14 +150,39 @@ def city_bounds(vm: ViewModel, city: str, layer_name: str) -> Bounds:
     return frame(box)
 
 
-def notice_text(notice: Notice, lang: str) -> str:
+def notice_text(notice: Notice, lang: str, words: Callable[[str, str], str] | None = None) -> str:
+    """A link's unusable value said in ``lang``: what it was, what was given, and what is shown instead, named
+    by ``words`` (the layer's, indicator's ... name; never its code)."""
     if notice.what == "astana_only":
         return t("notice_astana_only", lang)
     what = t(f"what_{notice.what}", lang) if notice.what in NOTICE_FIELDS else notice.what
-    return t("notice_unknown", lang, what=what, value=notice.value, default=notice.default)
+    default = words(notice.what, notice.default) if words else notice.default
+    return t("notice_unknown", lang, what=what, value=notice.value, default=default)
 
 
-def _marker(lat: float, lon: float, color: str, title: str, popup: list, radius: int = 7) -> dl.CircleMarker:
+_KEYED = {"city": "{}", "layer": "layer_{}", "scheme": "scheme_{}", "palette": "palette_{}", "category": "cat_{}",
+          "change": "change_{}"}
+
+
+def value_words(vm: ViewModel, state: ViewState, what: str, value: str) -> str:
+    """A link parameter's value as the page names it (for notices): "1 · Where migrants live" for
+    ``concentration``, "Population" for ``population``, a period by its label; unknown ones as given."""
+    lang = state.lang
+    if value in ("", "-"):
+        return "—"
+    if what == "indicator":
+        return indicator_label(value, lang)
+    if what == "lang":
+        return LANG_NAMES.get(value, value)
+    if what in ("period", "change_from", "change_to", "compare_date"):
+        return vm.period_label(state.city, state.indicator, value, lang)
+    if what in ("district", "compare"):
+        return vm.name(value, lang)
+    key = _KEYED.get(what, "").format(value)
+    return t(key, lang) if key and has(key) else value
+
+
+def _marker(lat: float, lon: float, color: str, title: object, popup: list, radius: int = 7) -> dl.CircleMarker:
     return dl.CircleMarker(center=[lat, lon], radius=radius, color="#222", weight=1, fillColor=color,
                            fillOpacity=0.9,
                            children=[dl.Tooltip(title), dl.Popup(html.Div(popup, className="popup"))])
@@ -175,9 +200,8 @@ def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) 
     for p in rows:
         if p.get("lat") is None:
             continue
-        name = panels.place_name_of(p, lang)
         link = p.get("migrant_link")
-        popup = [html.Strong(name), html.Br(), html.Span(kind_label(p.get("kind"), lang)),
+        popup = [html.Strong(panels.place_label(p, lang)), html.Br(), html.Span(kind_label(p.get("kind"), lang)),
                  html.P(f"{t('migrant_link', lang)}: {t('link_' + link, lang)}"
                         if link in LINK_COLORS or link == "n/a" else ""),
                  html.P(panels.local_text(localized(p, "evidence"), lang)),
@@ -185,7 +209,7 @@ def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) 
                  html.P(p.get("coord_source") or "", className="small source")]
         if lang != "en" and localized(p, "evidence").translated:
             popup.append(panels.translation_note(lang))
-        out.append(_marker(p["lat"], p["lon"], color_of(p), name, popup))
+        out.append(_marker(p["lat"], p["lon"], color_of(p), panels.place_label(p, lang), popup))
     return tuple(out)
 
 

@@ -13,12 +13,12 @@ from dash.development.base_component import Component
 from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, legend_entries
 from dashboard.i18n import has, indicator_label, t, unit_label
-from dashboard.records import Localized
 from dashboard.state import ViewState
 from dashboard.timeindex import Change, Pair
 from dashboard.viewmodel import ViewModel
 from dashboard.views.base import ExportTable, MapView, Style, city_bounds, layer
 from dashboard.views.concentration import no_series_view
+from dashboard.views.reasons import Words, refusal_text
 
 SIDE_CLASSES = 3  # classes on each side of zero
 ZERO_COLOR = STANCE_COLORS[3]
@@ -116,11 +116,20 @@ def changes_table(vm: ViewModel, changes: dict[str, Change], mode: str, lang: st
                     className="table-wrap")
 
 
-def unmapped(pairs: list[Pair], lang: str) -> html.Details:
-    """The pairs of dates the build found not comparable, each with its reason (as the build words it)."""
+def words(vm: ViewModel, city: str, pair: Pair, lang: str) -> Words:
+    """How a refusal of ``pair`` names its periods, the city's districts and boundary sets in ``lang``."""
+    english = {vm.district_names[d]["en"]: vm.name(d, lang) for d, c in vm.city_of.items()
+               if c == city and d in vm.district_names}
+    return Words(lang, {pair.start: pair.start_text, pair.end: pair.end_text}, lambda n: english.get(n, n),
+                 lambda v: vm.vintage_name(v, lang))
+
+
+def unmapped(vm: ViewModel, city: str, pairs: list[Pair], lang: str) -> html.Details:
+    """The pairs of dates the build found not comparable, each with the build's reason said in ``lang``."""
     bad = [p for p in pairs if not p.comparable]
     items = [html.Li([html.Strong(f"{p.start_text.text(lang)} → {p.end_text.text(lang)}"), ": ",
-                      panels.local_text(Localized(p.reason or "–"), lang, className="small")])
+                      panels.local_text(refusal_text(p.reason, words(vm, city, p, lang)), lang,
+                                        className="small")])
              for p in bad[:MAX_UNMAPPED]]
     if len(bad) > MAX_UNMAPPED:
         items.append(html.Li(t("change_more_pairs", lang, n=len(bad) - MAX_UNMAPPED)))
@@ -151,7 +160,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     missing = any(v is None for v in (value_of(c, mode) for c in changes.values()))
     details = (html.H3(t("districts_table", lang)), changes_table(vm, changes, mode, lang),
                html.P(t("change_sources_note", lang), className="small"),
-               unmapped(vm.time.pairs.get((state.city, state.indicator), []), lang))
+               unmapped(vm, state.city, vm.time.pairs.get((state.city, state.indicator), []), lang))
     return MapView(choropleth=layer(vm, name, style), context=layer(vm, "empty", Style(outline=True)),
                    bounds=city_bounds(vm, state.city, name), heading=tuple(heading),
                    legend=legend(rows, sample, mode, missing, lang), details=details)

@@ -66,7 +66,7 @@ def compare_section(vm: ViewModel, state: ViewState) -> html.Section | None:
     units = {f.unit for _, _, f, _ in both if f is not None}
     if len(units) == 1:
         unit = next(iter(units))
-        bars = [(f"{panels.place_name(vm, did, lang)} · {panels.short_period(f.period_label)}" if f else
+        bars = [(f"{panels.place_name(vm, did, lang)} · {panels.short_label(f.period_text(), lang)}" if f else
                  panels.place_name(vm, did, lang), f.value if f else None) for did, _, f, _ in both]
         section.append(pair_bars(bars, lambda v: panels.fmt_value(v, unit, lang), t("no_data", lang),
                                  f"{indicator_label(state.indicator, lang)} · {unit_label(unit, lang) or unit}",

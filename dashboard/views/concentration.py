@@ -94,7 +94,7 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
     """(heading, legend, details) of a series: period and vintage, legend, selected district, ranked table."""
     lang = state.lang
     vintage_note = [f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
-                    f" · {t('vintage', lang)}: {series.vintage or '—'}"]
+                    *([f" · {vm.vintage_name(series.vintage, lang)}"] if series.vintage else [])]
     heading: list[Component] = [*headline(state), html.P(vintage_note, id="period-line")]
     if not mapped:
         heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
@@ -119,7 +119,7 @@ def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:
     rows = [p for p in vm.places if p.get("city") == city and p["lat"] is None]
     if not rows:
         return html.Div()
-    items = [html.Li([html.Strong(panels.place_name_of(p, lang)), f" · {kind_label(p.get('kind'), lang)} · ",
+    items = [html.Li([html.Strong(panels.place_label(p, lang)), f" · {kind_label(p.get('kind'), lang)} · ",
                       html.Em(f"{t('migrant_link', lang)}: {t('link_' + str(p.get('migrant_link')), lang)}"
                               if p.get("migrant_link") in ("yes", "no", "unclear", "n/a") else ""),
                       html.Details([html.Summary(t("evidence", lang)),
@@ -164,8 +164,10 @@ def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:
     return twomaps.SecondMap(
         choropleth=layer(vm, name if served else "cities", style), context=layer(vm, "empty", Style(outline=True)),
         bounds=city_bounds(vm, state.city, name if served else "cities"),
-        first_caption=twomaps.caption(first, f"v-{first.vintage}" in vm.geo, state.lang),
-        caption=twomaps.caption(second, served, state.lang), classification=joint)
+        first_caption=twomaps.caption(first, f"v-{first.vintage}" in vm.geo, state.lang,
+                                      vm.vintage_name(first.vintage, state.lang)),
+        caption=twomaps.caption(second, served, state.lang, vm.vintage_name(second.vintage, state.lang)),
+        classification=joint)
 
 
 def render(vm: ViewModel, state: ViewState) -> MapView:

@@ -63,8 +63,8 @@ def left_share_section(vm: ViewModel, lang: str) -> list[Component]:
                                                                            lang)]))
     cells = [period_cell(row.period or Localized(row.label), lang) for row in rows]
     table = [html.Tr([html.Th(cells[i][0], scope="row"), html.Td(f"{100 * row.share:.1f} %", className="num"),
-                      html.Td(f"{row.vintage or ''}: " + ", ".join(t(f"bank_basis_{b}",
-                                                                     lang) for b in row.bank_basis)),
+                      html.Td(f"{vm.vintage_name(row.vintage, lang)}: " + ", ".join(t(f"bank_basis_{b}",
+                                                                                      lang) for b in row.bank_basis)),
                       html.Td([*[source_view(s, lang) for s in row.sources], " ", flags_view(row.confidence,
                                                                                              lang)])])
              for i, row in enumerate(rows)]

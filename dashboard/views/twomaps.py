@@ -58,11 +58,11 @@ def side_classification(cls: Classification, classes: dict[str, int | None]) -> 
     return replace(cls, class_of=dict(classes))
 
 
-def caption(series: Series, served: bool, lang: str) -> str:
-    """"date · boundary set" under which a map is drawn (saying so when the boundaries are not served)."""
+def caption(series: Series, served: bool, lang: str, boundaries: str | None = None) -> str:
+    """"date · boundaries" under which a map is drawn, the boundary set named by its dates (``boundaries``;
+    saying so when they are not served)."""
     date = series.period_text().get(lang)[0] or series.label
-    vintage = series.vintage or "—"
-    text = f"{date} · {t('vintage', lang)}: {vintage}"
+    text = f"{date} · {boundaries or series.vintage or '—'}"
     return text if served else f"{text} ({t('twomaps_no_boundaries', lang)})"
 
 

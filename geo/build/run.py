@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.errors import InternalError
 from geo.io.atomic import sha256_file
 from geo.settings import PROJECT_ROOT, build_dir, reference_dir
 
@@ -103,7 +104,8 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     layers.update(web_layers(built["districts"], built["banks"], built["regions"], built["river"]))
     layers.update(change_web_layers(built["districts"], built["changes"], built["flows"]))
     missing = sorted(set(LAYERS) - set(built) - {n for n, layer in LAYERS.items() if layer.kind == "web"})
-    assert not missing, f"the build does not make every layer of the contract: {missing}"
+    if missing:
+        raise InternalError(f"the build does not make every layer of the contract (geo/contract.py): {missing}")
     report["optional"] = optional_notes
 
     _log(quiet, "[6/6] writing outputs (atomic) and the manifest")
@@ -164,7 +166,8 @@ def check_layer(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     from geo.contract import LAYERS
 
     missing = [c for c in LAYERS[name].columns if c not in frame.columns]
-    assert not missing, f"built layer {name} lacks {missing} (geo/contract.py)"
+    if missing:
+        raise InternalError(f"built layer {name} lacks {missing} (geo/contract.py)")
     return frame
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from geo.domain.names import district_candidates, match_city
 from geo.domain.periods import Period, parse_period
 from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
-from geo.errors import BadInput
+from geo.errors import BadInput, InternalError
 from geo.settings import reference_dir
 
 FIGURE_TABLES = ("population_by_district", "migration_by_district", "city_internal_migration",
@@ -97,7 +97,8 @@ def _choose_vintage(
     if vintage is not None and (vintage, district_id) in members:
         return vintage, ""
     day = period.end or period.start
-    assert day is not None  # undated periods returned above
+    if day is None:
+        raise InternalError(f"figure of {city} district {district_id}: undated period past the undated case")
     of_city = set(vintage_table().query("city == @city").vintage)
     candidates = sorted((v for v, d in members if d == district_id and v in of_city),
                         key=lambda v: abs((_vintage_start(v) - day).days))

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from geo.errors import BadInput, UnknownName
+from geo.errors import BadInput, InternalError, UnknownName
 from geo.settings import CITIES, reference_dir
 
 
@@ -42,7 +42,8 @@ def vintage_overlapping_most(city: str, start: date | None, end: date | None) ->
         return None
     start = start or end
     end = end or start
-    assert start is not None and end is not None
+    if start is None or end is None:
+        raise InternalError(f"vintage_overlapping_most({city}): a period end still missing")
     if start == end:
         return vintage_at(city, start)
     best, best_days = None, 0

@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.domain.names import district_candidates, district_record
 from geo.engines.grid import assign_points
+from geo.errors import InternalError
 from geo.join.choose import Boundaries
 from geo.join.rules import elsewhere_reason, name_reason, other_city_reason, outside_reason
 from geo.join.table import UserTable
@@ -40,7 +41,8 @@ def assign_by_coordinates(
 
         points = pd.DataFrame({"lon": lon, "lat": lat})
         assigned = assign_points_dask(chosen[with_geometry], points, scheduler=scheduler)
-        assert isinstance(assigned, pd.Series)  # no output folder given: the positions come back
+        if not isinstance(assigned, pd.Series):  # no output folder given: the positions come back
+            raise InternalError("assign: the engine returned no positions")
         raw = assigned.to_numpy()
     else:
         raw = assign_points(chosen[with_geometry], lon, lat)

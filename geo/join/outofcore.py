@@ -1,5 +1,4 @@
-"""The join of a Parquet input too large for memory (``engine="dask"`` on a .parquet file or a folder of
-parts).
+"""The join of a Parquet input too large for memory (``engine="dask"`` on a .parquet file or a folder of parts).
 
 The points never leave the dask workers: each partition is judged by the same row rules as the in-memory join
 (``geo.join.rules.check_rows``), then only per-district(-group) and per-hexagon counts come back
@@ -22,7 +21,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput
+from geo.errors import BadInput, InternalError
 from geo.io.userfile import (
     Columns,
     coordinate_columns,
@@ -34,7 +33,7 @@ from geo.io.userfile import (
 from geo.join.choose import Boundaries, choose_city_and_vintage, most_common_city
 from geo.join.measures import HexagonInput, from_counts
 from geo.join.result import HotspotOptions, JoinResult, make_report
-from geo.join.rules import check_rows, other_city_reason, outside_reason
+from geo.join.rules import CheckedRows, check_rows, other_city_reason, outside_reason
 
 PART_SUFFIXES = (".parquet", ".parq", ".pq")
 SAMPLE_ROWS = 100_000  # rows read from the first part to detect swapped coordinates and the city
@@ -55,8 +54,7 @@ class PartSpec:
 
 
 def parquet_parts(path: str | Path) -> list[Path]:
-    """The Parquet files behind ``path`` (a .parquet file or a folder of parts), else [] (not a Parquet
-    input)."""
+    """The Parquet files behind ``path`` (a .parquet file or a folder of parts), else [] (not Parquet)."""
     path = Path(path)
     if path.is_file():
         return [path] if path.suffix.lower() in PART_SUFFIXES else []
@@ -94,8 +92,8 @@ def join_out_of_core(
     checked = check_rows(sample, coordinates, label, keep_values=False, sampled=True)
     spec.swap, notes = checked.swap, notes + checked.notes
     usable = checked.usable
-    assert checked.lon is not None and checked.lat is not None
-    sample_lon, sample_lat = checked.lon[usable], checked.lat[usable]
+    lon, lat = _coordinates(checked)
+    sample_lon, sample_lat = lon[usable], lat[usable]
 
     def infer() -> str:
         if not usable.any():
@@ -132,7 +130,8 @@ def join_out_of_core(
                                                              weighted=weight_col is not None)
     result = from_counts(chosen, long, per_res, population, city, vintage, synthetic, options)
     aside_rows = int(by_reason.sum())
-    assert joined_rows + aside_rows == input_rows, "joined + set aside must equal the input rows"
+    if joined_rows + aside_rows != input_rows:
+        raise InternalError(f"out-of-core join: {joined_rows} joined + {aside_rows} set aside != {input_rows} rows")
     result.set_aside = pd.DataFrame({"reason": by_reason.index, "rows": by_reason.to_numpy()})
     result.set_aside = result.set_aside.sort_values(["rows", "reason"], ascending=[False, True],
                                                     ignore_index=True)
@@ -163,7 +162,8 @@ def _tally(
     set-aside rows per reason, the joined rows and their weighted total."""
     aside = counts["key"].str.startswith(ASIDE)
     by_reason = counts[aside].assign(reason=counts["key"].str[1:]).groupby("reason")["points"].sum()
-    assert int(by_reason.sum()) == counts.attrs["non_finite"], "rows set aside keep NaN coordinates"
+    if int(by_reason.sum()) != counts.attrs["non_finite"]:
+        raise InternalError("out-of-core join: the rows set aside must be exactly those with NaN coordinates")
     kept = counts[~aside]
     outside = kept["district"] < 0
     elsewhere = kept["district"] >= len(chosen)
@@ -252,7 +252,8 @@ def _sample(path: Path, spec: PartSpec) -> pd.DataFrame:
     """The first ``SAMPLE_ROWS`` coordinate cells of the first part, as stored (row N is input row N + 1)."""
     import pyarrow.parquet as pq
 
-    assert spec.columns.lat is not None and spec.columns.lon is not None
+    if spec.columns.lat is None or spec.columns.lon is None:
+        raise InternalError("out-of-core join: a partition without latitude and longitude columns")
     names = [spec.columns.lat, spec.columns.lon]
     batches = pq.ParquetFile(parquet_parts(path)[0]).iter_batches(SAMPLE_ROWS, columns=names)
     batch = next(batches, None)
@@ -262,8 +263,7 @@ def _sample(path: Path, spec: PartSpec) -> pd.DataFrame:
 
 
 def _synthetic_cells_anywhere(path: Path, spec: PartSpec) -> bool:
-    """A ``synthetic`` or ``source`` cell marking the input synthetic
-    (``geo.io.userfile.synthetic_cells``)."""
+    """A ``synthetic`` or ``source`` cell marking the input synthetic (``geo.io.userfile.synthetic_cells``)."""
     import dask.dataframe as dd
 
     checks = [synthetic_cells(dd.read_parquet(path, columns=[c])[c], c).any() for c in spec.synthetic_columns]
@@ -272,13 +272,10 @@ def _synthetic_cells_anywhere(path: Path, spec: PartSpec) -> bool:
 
 def prepare_partition(frame: pd.DataFrame, spec: PartSpec) -> pd.DataFrame:
     """Per row: lon, lat, a count key and the weight. The key is ``ASIDE + reason`` for a row set aside before
-    the join (its coordinates become NaN so no district takes it), else the group and one H3 cell per
-    resolution.
-
-    The reasons are ``geo.join.rules.check_rows``'s, with the swap decided on the sample.
-    """
+    the join (its coordinates become NaN so no district takes it; the reasons are ``check_rows``'s, with the swap
+    decided on the sample), else the group and one H3 cell per resolution."""
     checked = check_rows(frame, spec.columns, spec.label, swap=spec.swap, keep_values=False)
-    assert checked.lon is not None and checked.lat is not None
+    lon, lat = _coordinates(checked)
     aside = ~checked.usable
     keep = np.flatnonzero(~aside)
     key = np.empty(len(frame), dtype=object)
@@ -286,7 +283,6 @@ def prepare_partition(frame: pd.DataFrame, spec: PartSpec) -> pd.DataFrame:
     group = checked.group
     no_group = np.full(len(keep), "", dtype=object)
     cells = [group.to_numpy(dtype=object)[keep] if group is not None else no_group]
-    lon, lat = checked.lon, checked.lat
     for res in spec.resolutions:
         hexes = [h3.latlng_to_cell(y, x, res) for x, y in zip(lon[keep], lat[keep], strict=True)]
         cells.append(np.array(hexes, dtype=object))
@@ -295,3 +291,9 @@ def prepare_partition(frame: pd.DataFrame, spec: PartSpec) -> pd.DataFrame:
     if checked.weight is not None:
         out["weight"] = np.where(aside, np.nan, checked.weight)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _coordinates(checked: CheckedRows) -> tuple[np.ndarray, np.ndarray]:
+    if checked.lon is None or checked.lat is None:
+        raise InternalError("out-of-core join: the row rules gave no coordinates")
+    return checked.lon, checked.lat

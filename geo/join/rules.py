@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import CRSError
+from geo.errors import CRSError, InternalError
 from geo.io.formats import is_xy
 from geo.io.userfile import Columns
 from geo.join.cells import (
@@ -126,7 +126,8 @@ def check_rows(
         if geometry is not None:
             lon, lat = points_from_geometry(geometry, aside)
         else:
-            assert columns.lat is not None and columns.lon is not None
+            if columns.lat is None or columns.lon is None:
+                raise InternalError("check_rows: coordinates asked for without a latitude and longitude column")
             lat = parse_numbers(frame[columns.lat], aside, f"latitude in column {columns.lat!r}")
             lon = parse_numbers(frame[columns.lon], aside, f"longitude in column {columns.lon!r}")
         out.lon, out.lat, out.swap, note = place_coordinates(

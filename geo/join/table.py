@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput
+from geo.errors import BadInput, InternalError
 from geo.io.userfile import Columns, RawFile, find_columns, header_scale, read_raw_file, score_columns_by_name
 from geo.join.cells import Scale
 from geo.join.rules import check_rows
@@ -51,8 +51,8 @@ class UserTable:
         """Every input row is either kept or set aside, exactly once."""
         kept = len(self.rows)
         aside = len(self.set_aside)
-        assert kept + aside == self.input_rows, \
-            f"{self.path}: {kept} kept + {aside} set aside != {self.input_rows}"
+        if kept + aside != self.input_rows:
+            raise InternalError(f"{self.path}: {kept} kept + {aside} set aside != {self.input_rows} rows read")
 
 
 def read_user_file(

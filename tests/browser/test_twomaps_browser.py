@@ -54,8 +54,8 @@ def test_two_maps_desktop_synced_zoom(browser, server_url, screenshot_dir):
     assert abs(a["y"] - b["y"]) < 2 and b["x"] >= a["x"] + a["width"] - 2
     caption1 = browser.find_element(By.ID, "map1-caption").text
     caption2 = browser.find_element(By.CSS_SELECTOR, ".map2-box .map-caption").text
-    assert "2025" in caption1 and "astana-6" in caption1
-    assert "2022-09" in caption2 and "astana-4" in caption2
+    assert "2025" in caption1 and "boundaries since 2024" in caption1
+    assert "2022-09" in caption2 and "boundaries 2018–2022" in caption2
     assert "shared by both dates" in browser.find_element(By.ID, "twomaps-shared").text
     # labels on both maps
     assert first.find_elements(By.CSS_SELECTOR, ".qala-label") and second.find_elements(By.CSS_SELECTOR,
