@@ -176,20 +176,25 @@ def values_table(rows: list[ValueRow], state: ViewState, numbers: dict[str, int]
     shared = {k: vals.pop() for k, vals in (("unit", {r.unit for r in rows}), ("period", {r.period for r in rows}),
                                             ("source", {r.source for r in rows}), ("flags", {r.flags for r in rows}))
               if len(rows) > 1 and len(vals) == 1}
+    estimates = any(r.estimate for r in rows)  # a survey: mean, interval, n and reliability in columns of their own
     body = []
     for row in rows:
         value = f'<td class="num">{escape(row.value)}</td>' if row.value is not None else \
             f'<td class="missing">{escape(t("brief_no_source" if row.source else "no_data", lang))}</td>'
+        if estimates:
+            value = "".join(f'<td class="num">{escape(x)}</td>' for x in row.estimate) if row.estimate else \
+                value.replace("<td ", '<td colspan="4" ', 1)
         cls = ' class="selected"' if row.fid and row.fid == state.district else ""
         body.append(f'<tr{cls}><th scope="row">{escape(row.name)}</th>{value}'
                     + ("" if "unit" in shared else f"<td>{escape(row.unit)}</td>")
                     + ("" if "period" in shared else f"<td>{escape(row.period)}</td>")
                     + ("" if "source" in shared else _source_cell(row.source, numbers, lang))
                     + ("" if "flags" in shared else f'<td>{escape(", ".join(row.flags) or "–")}</td>') + "</tr>")
-    keys = [k for k, field in (("city" if state.city == "Kazakhstan" else "district", ""), ("value", ""),
+    values = (("col_mean", ""), ("col_ci", ""), ("n", ""), ("pub_reliability", "")) if estimates else (("value", ""),)
+    keys = [k for k, field in (("city" if state.city == "Kazakhstan" else "district", ""), *values,
                                ("brief_unit", "unit"), ("period", "period"), ("source", "source"),
                                ("confidence", "flags")) if field not in shared]
-    head = "".join(f'<th scope="col">{escape(t(k, lang))}</th>' for k in keys)
+    head = "".join(f'<th scope="col">{escape(k if k == "n" else t(k, lang))}</th>' for k in keys)
     said = []
     if shared.get("unit"):
         said.append(f'{escape(t("brief_unit", lang))}: {escape(shared["unit"])}')

@@ -39,6 +39,7 @@ class ValueRow:
     period: str
     source: str | None
     flags: tuple[str, ...]
+    estimate: tuple[str, str, str, str] | None = None  # a survey's mean, 95% interval, n, reliability, apart
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
     """A published survey estimate as a reader takes it: "2.40 (2.06–2.73), n 51 · good", or "suppressed"
     (the release gate hid it), with the dataset's own period and source."""
     lang = state.lang
+    estimate = None
     if row.get("suppressed"):
         shown: str | None = t("pub_suppressed_cell", lang)
     elif row.get("value") is None:
@@ -227,13 +229,15 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
     else:
         fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else (lambda v: f"{v:.2f}")
         shown = fmt(row["value"])
-        if row.get("ci_low") is not None and row.get("ci_high") is not None:
-            shown += f" ({fmt(row['ci_low'])}–{fmt(row['ci_high'])})"
-        if row.get("n") is not None:
-            shown += f", n {int(row['n'])}"
-        if row.get("reliability") in ("good", "fair", "poor"):
-            shown += f" · {t('pub_rel_' + row['reliability'], lang)}"
+        interval = f"{fmt(row['ci_low'])}–{fmt(row['ci_high'])}" \
+            if row.get("ci_low") is not None and row.get("ci_high") is not None else ""
+        n = str(int(row["n"])) if row.get("n") is not None else ""
+        reliability = t("pub_rel_" + row["reliability"], lang) if row.get("reliability") in ("good", "fair",
+                                                                                               "poor") else ""
+        estimate = (shown, interval or "–", n or "–", reliability or "–")
+        shown += (f" ({interval})" if interval else "") + (f", n {n}" if n else "") + \
+            (f" · {reliability}" if reliability else "")
     unit = t("pub_scale", lang, scale=row["scale"]) if row.get("scale") else ""
     fid = str(row.get("fid") or "")
     return ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
-                    row.get("source"), ())
+                    row.get("source"), (), estimate)

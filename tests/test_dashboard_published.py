@@ -365,6 +365,7 @@ def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period
     state, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Astana&lang=ru&period=2022")
     rows = {r.fid: r for r in brief.value_rows(vm, state)}
     assert rows[A].value == "3.40 (3.10–3.70), n 40 · хорошая"
+    assert rows[A].estimate == ("3.40", "3.10–3.70", "40", "хорошая") and rows[C].estimate is None  # columns
     assert rows[B].value == "2.00 (1.20–2.80), n 12 · низкая"
     assert rows[C].value == rows[D].value == "скрыто" and rows[E].value is None
     assert {r.period for r in rows.values()} == {"2024"} and {r.source for r in rows.values()} == {"qala demo"}
