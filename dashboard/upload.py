@@ -236,7 +236,8 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         shown = state.city if state and state.city in vintages else store["city"]
         k = state.k if state and state.k in K_CHOICES else DEFAULT_K
         pal = state.palette if state and state.palette in PALETTES else "viridis"
-        hideout, body = upload_view(store, measure if isinstance(measure, str) else "", lang, k, pal, shown)
+        hideout, body = upload_view(store, measure if isinstance(measure, str) else "", lang, k, pal, shown,
+                                    lambda period: vm.period_label(shown, "population", period, lang))
         layer = f"v-{vintages.get(shown, store['vintage'])}"
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:

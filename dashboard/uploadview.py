@@ -8,6 +8,7 @@ Almaty); the legend's classes, the table and the summary are the shown city's, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -49,9 +50,10 @@ def city_summary(store: dict, lang: str) -> str:
     return ", ".join(parts)
 
 
-def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str,
-                city: str) -> tuple[dict, list]:
-    """The map hideout and the panel of a joined upload for one measure, classification and shown city."""
+def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str, city: str,
+                period_name: Callable[[str], str] = str) -> tuple[dict, list]:
+    """The map hideout and the panel of a joined upload for one measure, classification and shown city;
+    ``period_name`` says the population figure's period in the page's language."""
     if measure not in store["measures"]:
         measure = store["measures"][0]
     rows = shown_rows(store, city)
@@ -73,7 +75,7 @@ def upload_view(store: dict, measure: str, lang: str, k: int, palette_name: str,
     body += _legend(rows, values, cls.class_of, colors, measure, item if scored else None, lang, min_n)
     for name in [city] + [c["city"] for c in store.get("cities", []) if c["city"] != city]:
         body += _city_table(store, name, item if scored else None, lang, min_n)
-    body += _population(store, lang) + _set_aside(store, lang)
+    body += _population(store, lang, period_name) + _set_aside(store, lang)
     if store["notes"]:
         body.append(html.Details([html.Summary(t("note", lang)),
                                   html.Ul([html.Li(message_view(n, lang)) for n in store["notes"]])]))
@@ -176,12 +178,12 @@ def _difference(diff: dict, lang: str) -> list:
                      html.Span(t("diff_sure" if sure else "diff_unsure", lang), className="small")])]
 
 
-def _population(store: dict, lang: str) -> list:
+def _population(store: dict, lang: str, period_name: Callable[[str], str]) -> list:
     population = next((r for r in store["rows"] if r.get("population_period")), None)
     if not population:
         return []
     flags = str(population.get("population_confidence") or "")
-    return [html.P([t("upload_population", lang, period=population["population_period"]), " ",
+    return [html.P([t("upload_population", lang, period=period_name(str(population["population_period"]))), " ",
                     source_view(population.get("population_source"), lang), " ",
                     flags_view(flags.split(";") if flags else (), lang)], className="small")]
 

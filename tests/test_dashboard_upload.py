@@ -9,6 +9,7 @@ import tempfile
 import plotly
 import pytest
 
+from dashboard.i18n import t
 from dashboard.layout import serve_layout
 from dashboard.state import ViewState
 from dashboard.upload import UploadRejected, decode_upload, decoded_size, handle_upload
@@ -265,3 +266,17 @@ def test_the_same_survey_as_csv_sav_and_xlsx_gives_the_same_page(built, private_
             for key in ("district_id", "count", "Q1_mean", "Q1_ci_low", "Q1_ci_high", "Q1_n", "Q4_mean"):
                 assert mine[key] == (pytest.approx(theirs[key]) if isinstance(theirs[key], float) else theirs[key])
         assert pages[name]["cities"] == base["cities"]
+
+
+def test_the_population_period_is_said_in_the_pages_language(built, private_tmp, vm):
+    """The join names the population figure's period as the build does ("2025 (start)"); the page says it in
+    Russian and Kazakh through the view model, the way every other period is said."""
+    _, store = handle_upload(data_url(POINTS.encode()), "survey.csv", "ru")
+    period = next(r["population_period"] for r in store["rows"] if r.get("population_period"))
+    for lang in ("ru", "kk"):
+        shown = vm.period_label("Astana", "population", period, lang)
+        _, body = upload_view(store, "count", lang, 5, "viridis", "Astana",
+                              lambda p, lang=lang: vm.period_label("Astana", "population", p, lang))
+        text = json.dumps(json.loads(_tree(body)), ensure_ascii=False)
+        assert shown != period and t("upload_population", lang, period=shown) in text
+        assert f"{period}," not in text  # the build's English label is not shown
