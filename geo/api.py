@@ -35,7 +35,9 @@ from geo.join.spec import JoinSpec
 __all__ = ["BUNDLE_LEFT_OUT", "JoinResult", "JoinSpec", "bundle", "join", "publish", "recognise"]
 
 BUNDLE_LEFT_OUT = ("set_aside.csv",)  # rows of the input as they were: the researcher has their file already
-BUNDLE_REPORT_LEFT_OUT = ("set_aside_first",)
+# The report's first set-aside rows are input rows; the steward's release report says which hidden cells are the
+# small ones (the public report, kept, never does): neither leaves the server in a bundle.
+BUNDLE_REPORT_LEFT_OUT = ("set_aside_first", "release_steward")
 
 
 def join(data: pd.DataFrame | str | Path, spec: JoinSpec | None = None, **choices: Any) -> JoinResult:

@@ -393,3 +393,37 @@ def test_the_attacker_works_back_a_hidden_cell_and_a_difference_between_versions
     moved = disclosures(findings)
     assert ("Astana", ID_OF["Esil"], "all") in {f["cell"] for f in moved}
     assert all(abs(f["delta"]) == 1 for f in moved)
+
+
+def test_the_uploads_bundle_and_page_give_back_no_hidden_cell(tmp_path, monkeypatch):
+    """What the browser's upload hands its user — the result bundle and the page's kept figures — with the
+    attack of the other tests: the bundle, unpacked and published, protects Astana's small Almaty district and
+    its complement; it holds neither the steward's reasons (which hidden cells are the small ones) nor an input
+    row; and the page keeps, of every hidden cell, no figure at all."""
+    import io
+    import zipfile
+
+    import geo.api as api
+    from dashboard.uploadjob import result_store
+
+    monkeypatch.setenv("QALA_MIN_N", str(MIN_N))
+    frame, pop = three_astana_districts()
+    rows = (people("Almaty", "local", 9) + people("Esil", "migrant", 12) + people("Esil", "local", 18)
+            + people("Saryarka", "migrant", 33) + people("Saryarka", "local", 10) + other_cities())
+    path = write_survey(tmp_path / "s.csv", rows)
+    result = api.join(path, city_col="city", district_col="district", weight_col="weight", group_col="group",
+                      scores=["Q1:1-5"], min_n=MIN_N, h3_res=(), permutations=0, districts=frame, population=pop)
+    archive = zipfile.ZipFile(io.BytesIO(api.bundle(result)))
+    report = json.loads(archive.read("report.json"))
+    assert "release_steward" not in report and "set_aside_first" not in report and "release" in report
+    assert "set_aside.csv" not in archive.namelist()
+    archive.extractall(tmp_path / "bundle")
+    version = publish_to(tmp_path / "bundle", tmp_path / "ds")
+    assert_protected(version, truth_of(rows))
+    store = result_store(result, "s.csv")
+    hidden = [r for r in store["rows"] if r.get("suppressed")]
+    assert {r["district_id"] for r in hidden} >= {ID_OF["Almaty"]}
+    for row in hidden:  # every count, share, rate and estimate of a hidden district is absent, not zero
+        assert all(row.get(k) is None for k in ("count", "n_rows", "share_of_city", "per_1000", "Q1_mean", "Q1_n"))
+        assert str(row["district_id"]) not in store["details"].get("Q1", {}) or \
+            store["details"]["Q1"][str(row["district_id"])].get("dist") is None
