@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from dashboard.brief_render import BriefError, NoBrowser
 from dashboard.i18n import t
 from dashboard.layout import first_view
 from dashboard.viewmodel import ViewModel
-from geo.settings import public_url
+from geo.settings import memory_dir, public_url
 
 RETRY_AFTER_S = 5
 BRIEF_WAIT_S = 2.0  # a second brief waits this long for the first before it is answered "busy"
@@ -36,8 +35,7 @@ BRIEF_WAIT_S = 2.0  # a second brief waits this long for the first before it is 
 def lock_path() -> Path:
     """The server's one brief lock: in shared memory when there is one, named by the user (each server's
     workers run as one user)."""
-    base = Path("/dev/shm") if os.path.isdir("/dev/shm") else Path(tempfile.gettempdir())
-    return base / f"qala-brief-{os.getuid()}.lock"
+    return memory_dir() / f"qala-brief-{os.getuid()}.lock"
 
 
 @contextlib.contextmanager

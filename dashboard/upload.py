@@ -100,11 +100,10 @@ def outcome_text(outcome: str, payload: object, lang: str) -> str:
     return t({"busy": "upload_busy", "timeout": "upload_timeout"}.get(outcome, "upload_failed"), lang)
 
 
-def handle_upload(contents: object, filename: object, lang: str, choices: dict | None = None,
-                  owner: str | None = None, limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
-    """Join a dropped file as ``choices`` say (without a form: the columns found by name, items named like
-    q1): one line for the page and the store (None when the upload could not be used); its result bundle is
-    kept for ``owner``'s session, under the id ``store["bundle"]``."""
+def _child_step(contents: object, filename: object, lang: str, fn: Any, *args: Any,
+                limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
+    """One step of an upload: the data URL checked and decoded, ``fn(raw, name, *args)`` run in a child; the
+    page's line when it did not work, else ("", its payload)."""
     if not isinstance(contents, str) or not isinstance(filename, str) or not contents or not filename:
         return "", None
     name = Path(filename).name[:200]
@@ -112,10 +111,22 @@ def handle_upload(contents: object, filename: object, lang: str, choices: dict |
         raw = decode_upload(contents, name, limit)
     except UploadRejected as exc:
         return t(exc.key, lang, **exc.fields), None
-    outcome, payload = _in_child(join_in_child, raw, name, choices if choices is not None else {"auto_scores": True})
+    outcome, payload = _in_child(fn, raw, name, *args)
     del raw
     if outcome != "ok" or not isinstance(payload, dict):
         return outcome_text(outcome, payload, lang), None
+    return "", payload
+
+
+def handle_upload(contents: object, filename: object, lang: str, choices: dict | None = None,
+                  owner: str | None = None, limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
+    """Join a dropped file as ``choices`` say (without a form: the columns found by name, items named like
+    q1): one line for the page and the store (None when the upload could not be used); its result bundle is
+    kept for ``owner``'s session, under the id ``store["bundle"]``."""
+    message, payload = _child_step(contents, filename, lang, join_in_child,
+                                   choices if choices is not None else {"auto_scores": True}, limit=limit)
+    if payload is None:
+        return message, None
     store = payload["store"]
     store["bundle"] = RESULTS.put({"zip": base64.b64encode(payload["bundle"]).decode("ascii")},
                                   owner=owner or upload_owner())
@@ -125,19 +136,12 @@ def handle_upload(contents: object, filename: object, lang: str, choices: dict |
 def recognise_upload(contents: object, filename: object, lang: str, sheet: object = None,
                      limit: int = UPLOAD_LIMIT_BYTES) -> tuple[str, dict | None]:
     """Read a dropped file's columns: one line for the page and the proposal (None when unusable)."""
-    if not isinstance(contents, str) or not isinstance(filename, str) or not contents or not filename:
-        return "", None
-    name = Path(filename).name[:200]
-    try:
-        raw = decode_upload(contents, name, limit)
-    except UploadRejected as exc:
-        return t(exc.key, lang, **exc.fields), None
-    outcome, payload = _in_child(recognise_in_child, raw, name, sheet if isinstance(sheet, str) else None)
-    del raw
-    if outcome != "ok" or not isinstance(payload, dict):
-        return outcome_text(outcome, payload, lang), None
-    payload.setdefault("sheet", sheet if isinstance(sheet, str) else None)
-    return t("form_check", lang), payload
+    chosen = sheet if isinstance(sheet, str) else None
+    message, found = _child_step(contents, filename, lang, recognise_in_child, chosen, limit=limit)
+    if found is None:
+        return message, None
+    found.setdefault("sheet", chosen)
+    return t("form_check", lang), found
 
 
 # ------------------------------------------------------------------------------------------- callbacks

@@ -26,6 +26,7 @@ from pathlib import Path
 from dashboard.uploadchild import run_in_child
 from geo.settings import (
     dashboard_timeout,
+    memory_dir,
     upload_keep,
     upload_keep_bytes,
     upload_keep_per_session,
@@ -103,8 +104,7 @@ def join_elsewhere(*args: object) -> tuple[str, object]:
 def _shared_folder() -> Path:
     """Where joined uploads wait for the page: shared memory (/dev/shm) when there is one, so every worker of
     the server sees them and nothing reaches the disk."""
-    base = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-    return base / f"qala-results-{os.getuid()}"
+    return memory_dir() / f"qala-results-{os.getuid()}"
 
 
 class ResultStore:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -31,6 +30,7 @@ import pandas as pd
 
 from geo.join.pipeline import JoinResult, join_user_data
 from geo.join.spec import JoinSpec
+from geo.settings import memory_dir
 
 __all__ = ["BUNDLE_LEFT_OUT", "JoinResult", "JoinSpec", "bundle", "join", "publish", "recognise"]
 
@@ -94,7 +94,7 @@ def bundle(result: JoinResult) -> bytes:
     kept = copy.copy(result)
     kept.set_aside = result.set_aside.iloc[0:0]
     kept.report = {k: v for k, v in result.report.items() if k not in BUNDLE_REPORT_LEFT_OUT}
-    with tempfile.TemporaryDirectory(prefix="qala-bundle-", dir=_memory_folder()) as folder:
+    with tempfile.TemporaryDirectory(prefix="qala-bundle-", dir=memory_dir()) as folder:
         written = Path(folder) / "join"
         kept.write(written)
         buffer = io.BytesIO()
@@ -110,8 +110,3 @@ def bundle(result: JoinResult) -> bytes:
                 for page in write_pages(release, pages):
                     archive.write(page, page.name)
         return buffer.getvalue()
-
-
-def _memory_folder() -> str | None:
-    """/dev/shm when this machine has it (files there never reach a disk), else the system's temporary folder."""
-    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None

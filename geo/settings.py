@@ -15,6 +15,7 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,13 @@ def cache_dir() -> Path:
 
 def build_dir() -> Path:
     return Path(os.environ.get("QALA_BUILD", DATA_DIR / "build"))
+
+
+def memory_dir() -> Path:
+    """A folder in memory shared by the server's processes (/dev/shm) where the machine has one, else the system's
+    temporary folder: for what must never reach a disk or must be seen by every worker (uploads, briefs' lock)."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
 
 
 def datasets_dir() -> Path:
