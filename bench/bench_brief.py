@@ -75,9 +75,9 @@ def served() -> dict:
 
 
 def main() -> int:
-    from dashboard.brief import brief_html, make_brief
-    from dashboard.layout import first_view
-    from dashboard.viewmodel import ViewModel
+    from dashboard.brief.document import brief_html, make_brief
+    from dashboard.state.viewmodel import ViewModel
+    from dashboard.views import first_view
 
     vm = ViewModel.load()
     pdf_s, html_s, sizes = [], [], []

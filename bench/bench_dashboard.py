@@ -326,6 +326,36 @@ def upload_template(base: str) -> dict:
             "state": [item(d) for d in spec["state"]], "changedPropIds": ["upload.contents"]}
 
 
+def print_table(result: dict, args: argparse.Namespace) -> None:
+    """The measures beside their targets, one line each."""
+    callbacks, load, uploads = result["callbacks"], result["load_test"], result["uploads_under_load"]
+    print(f"{'measure':<34}{'value':>14}{'target':>12}  ok")
+    for label, c in callbacks.items():
+        print(f"{'callback ' + label + ' p50/p95 ms':<34}{c['p50_ms']:>6.1f} /{c['p95_ms']:>6.1f}"
+              f"{'<= 50':>12}  {c['p95_ms'] <= 50}")
+    print(f"{'initial page (compressed) KB':<34}{result['page_kb']:>14.1f}{'<= 500':>12}  "
+          f"{result['meets_targets']['page_weight']}")
+    print(f"{'first painted map s (median/max)':<34}{result['first_map_s']['median']:>7.2f} /"
+          f"{result['first_map_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_map_s']['median'] <= 1.5}")
+    print(f"{'first district layer s (med/max)':<34}{result['first_districts_s']['median']:>7.2f} /"
+          f"{result['first_districts_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_districts_s']['median'] <= 1.5}")
+    print(f"{'load test errors':<34}{load['errors']:>14}{'0':>12}  {load['errors'] == 0}")
+    print(f"{'load test p50/p95/p99 ms':<34}{load['p50_ms']:>5.0f}/{load['p95_ms']:>4.0f}/{load['p99_ms']:>4.0f}"
+          f"{'p95 <= 200':>12}  {load['p95_ms'] <= 200}")
+    if uploads:
+        print(f"{'uploads: sent/joined/busy/errors':<34}{uploads['uploads']:>4}/{uploads['joined']}/"
+              f"{uploads['busy']}/{uploads['upload_errors']}   {args.uploads} x {uploads['upload_mb']} MB")
+        print(f"{'map p50/p95 ms during uploads':<34}{uploads['map_p50_ms']:>6.1f} /{uploads['map_p95_ms']:>6.1f}"
+              f"{'p95 < 500':>12}  {result['meets_targets']['uploads_map_p95']}  "
+              f"({uploads['map_requests']} requests, {uploads['map_errors']} errors)")
+        print(f"{'worker RSS MB before/peak/after':<34}{uploads['worker_rss_before_mb']:>5.0f}/"
+              f"{uploads['worker_rss_peak_mb']:.0f}/{uploads['worker_rss_after_mb']:.0f}"
+              f"{'<= +20 %':>12}  {result['meets_targets']['uploads_memory']}  "
+              f"(largest growth {100 * uploads['worker_memory_growth']:+.1f} %)")
+    print(f"{'load test requests (rps)':<34}{load['requests']:>8} ({load['throughput_rps']:.0f})"
+          f"   {args.clients} clients, {args.duration:.0f} s, think {args.think} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=5, help="page loads for first-map time and weight")
@@ -382,31 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.NamedTemporaryFile("w", dir=RESULTS, delete=False, suffix=".tmp") as tmp:
         json.dump(result, tmp, indent=2)
     os.replace(tmp.name, out)
-    print(f"{'measure':<34}{'value':>14}{'target':>12}  ok")
-    for label, c in callbacks.items():
-        print(f"{'callback ' + label + ' p50/p95 ms':<34}{c['p50_ms']:>6.1f} /{c['p95_ms']:>6.1f}"
-              f"{'<= 50':>12}  {c['p95_ms'] <= 50}")
-    print(f"{'initial page (compressed) KB':<34}{result['page_kb']:>14.1f}{'<= 500':>12}  "
-          f"{result['meets_targets']['page_weight']}")
-    print(f"{'first painted map s (median/max)':<34}{result['first_map_s']['median']:>7.2f} /"
-          f"{result['first_map_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_map_s']['median'] <= 1.5}")
-    print(f"{'first district layer s (med/max)':<34}{result['first_districts_s']['median']:>7.2f} /"
-          f"{result['first_districts_s']['max']:>5.2f}{'<= 1.5':>12}  {result['first_districts_s']['median'] <= 1.5}")
-    print(f"{'load test errors':<34}{load['errors']:>14}{'0':>12}  {load['errors'] == 0}")
-    print(f"{'load test p50/p95/p99 ms':<34}{load['p50_ms']:>5.0f}/{load['p95_ms']:>4.0f}/{load['p99_ms']:>4.0f}"
-          f"{'p95 <= 200':>12}  {load['p95_ms'] <= 200}")
-    if uploads:
-        print(f"{'uploads: sent/joined/busy/errors':<34}{uploads['uploads']:>4}/{uploads['joined']}/"
-              f"{uploads['busy']}/{uploads['upload_errors']}   {args.uploads} x {uploads['upload_mb']} MB")
-        print(f"{'map p50/p95 ms during uploads':<34}{uploads['map_p50_ms']:>6.1f} /{uploads['map_p95_ms']:>6.1f}"
-              f"{'p95 < 500':>12}  {result['meets_targets']['uploads_map_p95']}  "
-              f"({uploads['map_requests']} requests, {uploads['map_errors']} errors)")
-        print(f"{'worker RSS MB before/peak/after':<34}{uploads['worker_rss_before_mb']:>5.0f}/"
-              f"{uploads['worker_rss_peak_mb']:.0f}/{uploads['worker_rss_after_mb']:.0f}"
-              f"{'<= +20 %':>12}  {result['meets_targets']['uploads_memory']}  "
-              f"(largest growth {100 * uploads['worker_memory_growth']:+.1f} %)")
-    print(f"{'load test requests (rps)':<34}{load['requests']:>8} ({load['throughput_rps']:.0f})"
-          f"   {args.clients} clients, {args.duration:.0f} s, think {args.think} s")
+    print_table(result, args)
     print(f"results: {out}")
     return 0
 

@@ -13,7 +13,7 @@ traceback; a big upload arriving while every upload slot of the worker is busy i
 being read into memory; every log message is capped (QALA_LOG_LINE); the gzip of the GeoJSON route honours
 q-values.
 
-First map fast: the layout is drawn for the link being opened (see dashboard.layout), and the page's HTML
+First map fast: the layout is drawn for the link being opened (see dashboard.page.layout), and the page's HTML
 asks the browser to preload that view's GeoJSON and the lazily loaded component chunks while the JS bundles
 are still being evaluated.
 """
@@ -31,13 +31,15 @@ import dash
 import flask
 from dash.exceptions import DashException
 
-from dashboard import brief_routes, disclosure
-from dashboard.callbacks import register
+from dashboard.brief import routes as brief_routes
 from dashboard.i18n import pick_language, t
-from dashboard.layout import first_view, page_search, serve_layout
-from dashboard.upload import UPLOAD_LIMIT_BYTES
-from dashboard.uploadkeep import SLOTS, release_memory, sweep_stale_uploads
-from dashboard.viewmodel import ViewModel
+from dashboard.page import disclosure
+from dashboard.page.callbacks import register
+from dashboard.page.layout import page_search, serve_layout
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload.callbacks import UPLOAD_LIMIT_BYTES
+from dashboard.upload.keep import SLOTS, release_memory, sweep_stale_uploads
+from dashboard.views import first_view
 from geo.errors import QalaError
 from geo.settings import dashboard_host, dashboard_port, log_line_limit, tiles_url
 
@@ -67,7 +69,8 @@ class QalaDash(dash.Dash):
         # Dash wraps its scripts in a <footer>: a second "contentinfo" landmark beside the page's own footer.
         self.index_string = self.index_string.replace("<footer>", "<div>", 1).replace("</footer>", "</div>", 1)
 
-    def interpolate_index(self, **kwargs: object) -> str:
+    def interpolate_index(self, metas: str = "", title: str = "", css: str = "", config: str = "",
+                          scripts: str = "", app_entry: str = "", favicon: str = "", renderer: str = "") -> str:
         prefix = self.config.requests_pathname_prefix
         links = [f'<link rel="preload" as="script" href="{prefix}_dash-component-suites/{chunk}">'
                  for chunk in LAZY_CHUNKS]
@@ -77,8 +80,9 @@ class QalaDash(dash.Dash):
                 if url:
                     links.append('<link rel="preload" as="fetch" crossorigin="anonymous" '
                                  f'href="{html.escape(url)}">')
-        kwargs["metas"] = f'{kwargs.get("metas", "")}\n      ' + "\n      ".join(links)
-        return super().interpolate_index(**kwargs)
+        metas = f"{metas}\n      " + "\n      ".join(links)
+        return super().interpolate_index(metas=metas, title=title, css=css, config=config, scripts=scripts,
+                                         app_entry=app_entry, favicon=favicon, renderer=renderer)
 
 
 def geo_response(vm: ViewModel, name: str) -> flask.Response:
@@ -128,7 +132,7 @@ def cap_log_messages(limit: int) -> None:
                 record.exc_text = cut(trace)
         return record
 
-    factory.qala_cap = True  # type: ignore[attr-defined]
+    factory.qala_cap = True  # type: ignore[attr-defined]  # a marker on the function; mypy gives functions none
     logging.setLogRecordFactory(factory)
 
 

@@ -5,13 +5,23 @@ Labels are SVG text children, so React escapes them like any other text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import dash_svg as svg
 from dash import html
 
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 300, 130, 48, 22, 12, 38
 LABEL_GAP = 30.0  # chart units between labelled points; closer points keep their dot, the table has the value
+
+
+def wildcard(props: dict[str, Any]) -> dict[str, Any]:
+    """``**wildcard({"aria-label": text})``: props spread into a Dash component's call, typed as what they are.
+
+    Dash's wildcard attributes (aria-*, data-*) have no parameter of their own and go through the component's
+    untyped ``**kwargs``; a plain ``dict[str, str]`` spread there would be checked against every named
+    parameter (n_clicks, hidden ...) as if it could fill them."""
+    return props
 
 
 def labelled(xs: list[float], gap: float = LABEL_GAP) -> list[int]:
@@ -40,7 +50,7 @@ def axis_label(label: str, limit: int = 14) -> str:
 
 def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
                chart_id: str | None = None, y_range: tuple[float, float] | None = None,
-               xs: list[float] | None = None, hollow: frozenset[int] = frozenset(),
+               xs: Sequence[float | None] | None = None, hollow: frozenset[int] = frozenset(),
                dashed: frozenset[int] = frozenset()) -> html.Figure:
     """Points (label, value) as a labelled line with dots; one point draws a dot.
 
@@ -53,7 +63,8 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
     if high == low:
         high = low + 1
     n = len(points)
-    positions = xs if xs and len(xs) == n and None not in xs else list(range(n))
+    known = [p for p in xs or () if p is not None]  # the points' places in time, used when all are known
+    positions: list[float] = known if xs and len(xs) == len(known) == n else list(range(n))
     first, span = min(positions), (max(positions) - min(positions)) or 1
 
     def x(i: int) -> float:
@@ -81,12 +92,13 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
         shapes.append(svg.Text(axis_label(label), x=f"{x(i):.1f}", y=HEIGHT - PAD_B + 14 + (k % 2) * 11,
                                textAnchor="middle", fontSize=9, fill="#333"))
     return html.Figure(className="chart", id=chart_id or "", children=[
-        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {HEIGHT}", width="100%", role="img", **{"aria-label": title}),
+        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {HEIGHT}", width="100%", role="img",
+                **wildcard({"aria-label": title})),
         html.Figcaption(title),
     ])
 
 
-def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[float], str],
+def bar_list(rows: Sequence[tuple[str, float | None, str, str]], fmt: Callable[[float], str],
              missing: str, top: float | None = None, table_id: str | None = None) -> html.Table:
     """Horizontal bars (label, value, colour, note) scaled to ``top`` (shares: 1.0, so bars read as parts of
     the whole), by default to the largest absolute value; None = missing."""
@@ -103,7 +115,7 @@ def bar_list(rows: list[tuple[str, float | None, str, str]], fmt: Callable[[floa
             text = fmt(value)
         body.append(html.Tr([html.Th(label, scope="row"), html.Td(bar, className="barcell"),
                              html.Td(text, className="num"), html.Td(note, className="small")]))
-    return html.Table(html.Tbody(body), className="bars", **({"id": table_id} if table_id else {}))
+    return html.Table(html.Tbody(body), className="bars", **wildcard({"id": table_id} if table_id else {}))
 
 
 def pair_bars(rows: list[tuple[str, float | None]], fmt: Callable[[float], str], missing: str, title: str,
@@ -127,6 +139,7 @@ def pair_bars(rows: list[tuple[str, float | None]], fmt: Callable[[float], str],
         shapes.append(svg.Text(fmt(value), x=f"{left + max(width, 1.0) + 4:.1f}", y=y + bar - 4, fontSize=10,
                                fill="#1f3b57"))
     return html.Figure(className="chart", id=chart_id or "", children=[
-        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {height}", width="100%", role="img", **{"aria-label": title}),
+        svg.Svg(shapes, viewBox=f"0 0 {WIDTH} {height}", width="100%", role="img",
+                **wildcard({"aria-label": title})),
         html.Figcaption(title),
     ])

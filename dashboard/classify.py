@@ -77,9 +77,10 @@ def parse_breaks(text: str | None) -> tuple[float, ...] | None:
 def classify(values: Mapping[str, float | None], scheme: str, k: int,
              breaks: tuple[float, ...] | None = None) -> Classification:
     """Classify ``values`` (id -> value or None) with a mapclassify scheme into at most ``k`` classes."""
-    ids = [i for i, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    y = np.array([float(values[i]) for i in ids], dtype=float)
-    empty = {i: None for i in values}
+    present = {i: v for i, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    ids = list(present)
+    y = np.array([float(v) for v in present.values()], dtype=float)
+    empty: dict[str, int | None] = {i: None for i in values}
     if y.size == 0:
         return Classification(scheme, None, (), empty, (), k, 0)
     distinct = np.unique(y)

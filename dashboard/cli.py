@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         os.chdir(PROJECT_ROOT)  # gunicorn imports the app by its module path
         os.execv(command[0], command)  # the server replaces this process: signals reach it directly
     if args[:1] == ["brief"]:
-        from dashboard.brief import main as brief
+        from dashboard.brief.document import main as brief
 
         return brief(args[1:])
     from geo.cli import main as library

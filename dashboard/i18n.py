@@ -1,12 +1,17 @@
 """Interface strings and names in Kazakh, Russian and English, and the choice of language.
 
 Every string a user reads goes through :func:`t`, so a missing translation is a test failure, not a
-silent English fallback. Names of districts and regions come from the data (``name_kk/ru/en``); city
-names, indicators, categories and origin regions of the figures are translated here.
+silent English fallback. Names of districts and regions come from the data (``name_kk/ru/en``), city names
+from the table of cities (``geo.settings.CITY_FACTS``); indicators, categories and origin regions of the figures
+are translated here.
 """
 
 # ruff: noqa: E501  (translation tables: one string per line, however long)
 from __future__ import annotations
+
+from typing import SupportsFloat, SupportsIndex
+
+from geo.settings import CITY_FACTS
 
 LANGS = ("kk", "ru", "en")
 DEFAULT_LANG = "en"
@@ -51,9 +56,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "palette_YlOrRd": ("Yellow-orange-red (ColorBrewer)", "Жёлто-оранжево-красная (ColorBrewer)",
                        "Сары-қызғылт сары-қызыл (ColorBrewer)"),
     "Kazakhstan": ("Kazakhstan (overview)", "Казахстан (обзор)", "Қазақстан (шолу)"),
-    "Astana": ("Astana", "Астана", "Астана"),
-    "Almaty": ("Almaty", "Алматы", "Алматы"),
-    "Shymkent": ("Shymkent", "Шымкент", "Шымкент"),
+    **{city: (facts.names["en"], facts.names["ru"], facts.names["kk"]) for city, facts in CITY_FACTS.items()},
     "ind_population": ("Population", "Численность населения", "Халық саны"),
     "ind_population_share_of_city": ("Share of the city's population", "Доля населения города",
                                      "Қала халқындағы үлесі"),
@@ -546,7 +549,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "unit_percent": ("%", "%", "%"),
     "unit_per_km2": ("per km²", "на км²", "км²-ге"),
     "vintage": ("Boundary set", "Набор границ", "Шекаралар жиыны"),
-    # A boundary set named by the years it was valid (dashboard.readable), never by its code.
+    # A boundary set named by the years it was valid (dashboard.state.readable), never by its code.
     "vintage_span": ("boundaries {start}–{end}", "границы {start}–{end}", "{start}–{end} шекаралары"),
     "vintage_since": ("boundaries since {start}", "границы с {start} г.", "{start} жылдан бергі шекаралар"),
     "vintage_until": ("boundaries until {end}", "границы до {end} г.", "{end} жылға дейінгі шекаралар"),
@@ -841,7 +844,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                               "шекаралар жоқ: тек контурлар"),
     "twomaps_map": ("Map of the compare date", "Карта даты сравнения", "Салыстырылатын күннің картасы"),
     # --- join messages ---
-    # The join's reasons, notes and errors (dashboard/joinmessages.py): the English text IS the message as
+    # The join's reasons, notes and errors (dashboard/upload/messages.py): the English text IS the message as
     # geo.join writes it, {fields} being its variable parts; keep it word for word in step with geo/.
     "jm_english": ("(English)", "(на английском)", "(ағылшынша)"),
     "jm_english_title": ("This message has no translation yet: it is shown as the join wrote it.",
@@ -1221,20 +1224,24 @@ PLACEHOLDERS = {"ctl-dataset": "pub_none", "ctl-item": "choose", "ctl-indicator"
                 "ctl-compare_date": "twomaps_pick", "upload-city": "choose"}
 
 
-def plural_form(n: float, lang: str) -> int:
+def plural_form(n: object, lang: str) -> int:
     """Index of the form of a counted string for ``n`` in ``lang`` (CLDR cardinal rules).
 
     en: 0 one (exactly 1), 1 other. ru: 0 one (…1 but not …11), 1 few (…2-4 but not …12-14), 2 many (other
-    integers); fractions take the 'few' form (genitive singular: 1,5 высказывания). kk: always 0.
+    integers); fractions take the 'few' form (genitive singular: 1,5 высказывания). kk: always 0. ``n`` is
+    a number or its text (a count as the page got it).
     """
     if lang == "kk":
         return 0
-    whole = float(n).is_integer()
+    if not isinstance(n, (str, SupportsFloat, SupportsIndex)):
+        raise TypeError(f"a count is a number, not {n!r}")
+    value = float(n)
+    whole = value.is_integer()
     if lang == "en":
-        return 0 if whole and int(n) == 1 else 1
+        return 0 if whole and int(value) == 1 else 1
     if not whole:
         return 1
-    i = abs(int(n))
+    i = abs(int(value))
     if i % 10 == 1 and i % 100 != 11:
         return 0
     if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14:

@@ -14,18 +14,41 @@ Environment variables:
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
-CITIES = ("Astana", "Almaty", "Shymkent")
-# Each city's KATO code (its region id in the geokz ADM1 layer).
-CITY_KATO = {"Astana": "710000000", "Almaty": "750000000", "Shymkent": "790000000"}
-# Metric CRS for measuring: UTM 42N for Astana and Shymkent, UTM 43N for Almaty.
-UTM_CRS = {"Astana": "EPSG:32642", "Shymkent": "EPSG:32642", "Almaty": "EPSG:32643"}
+
+
+class CityFacts(NamedTuple):
+    """One city's facts: its KATO code (its region id in the geokz ADM1 layer), the metric CRS it is measured
+    in (its UTM zone), its names, and its share of the SYNTHETIC demo survey's respondents."""
+
+    kato: str
+    utm_crs: str
+    names: dict[str, str]
+    demo_share: float
+
+
+def _city_facts() -> dict[str, CityFacts]:
+    """The project's table of cities (data/reference/cities.csv, never a test's reference folder): adding a
+    city is a row there plus its reference data (vintages, districts, figures)."""
+    with open(DATA_DIR / "reference" / "cities.csv", encoding="utf-8", newline="") as handle:
+        return {row["city"]: CityFacts(row["kato"], row["utm_crs"],
+                                       {lang: row[f"name_{lang}"] for lang in ("en", "ru", "kk")},
+                                       float(row["demo_share"]))
+                for row in csv.DictReader(handle)}
+
+
+CITY_FACTS = _city_facts()
+CITIES = tuple(CITY_FACTS)
+CITY_KATO = {city: facts.kato for city, facts in CITY_FACTS.items()}
+UTM_CRS = {city: facts.utm_crs for city, facts in CITY_FACTS.items()}
 STORAGE_CRS = "EPSG:4326"
 
 

@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard import brief, brief_map, brief_routes
-from dashboard.brief_map import Projection, place_labels, svg_map
+from dashboard.brief import document as brief
+from dashboard.brief import mapsvg as brief_map
+from dashboard.brief import routes as brief_routes
+from dashboard.brief.mapsvg import Projection, place_labels, svg_map
 from dashboard.i18n import indicator_label, t
-from dashboard.state import ViewState
+from dashboard.state.query import ViewState
 
 ALMATY_KK = "?city=Almaty&lang=kk"
 
@@ -146,19 +148,19 @@ def test_cli_refuses_a_word_that_is_not_key_value_with_one_line_and_exit_2(capsy
 
 @pytest.fixture(scope="module")
 def vm(built):
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     return ViewModel.load()
 
 
 def almaty(vm, query=ALMATY_KK):
-    from dashboard.layout import first_view
+    from dashboard.views import first_view
 
     return first_view(vm, query, None)
 
 
 def test_almaty_in_kazakh_has_its_title_map_labels_sources_and_link(vm):
-    from dashboard.controls import sync_state
+    from dashboard.controls.sync import sync_state
 
     state, _notices, view = almaty(vm)
     page = brief.brief_html(vm, state, view, "https://atlas.example/")
@@ -290,7 +292,7 @@ def test_the_public_address_setting_takes_only_http_addresses(monkeypatch, value
 def test_chromium_runs_niced_without_network_or_other_local_files(tmp_path):
     from pathlib import Path
 
-    from dashboard import brief_render
+    from dashboard.brief import render as brief_render
 
     page = tmp_path / "brief.html"
     args = brief_render.command("/usr/bin/chromium", tmp_path, "pdf", tmp_path / "brief.pdf", page)

@@ -11,12 +11,11 @@ import subprocess
 
 import pytest
 
-from dashboard import brief
-from dashboard.brief_parts import Ranked, chart_svg, city_total, district_profile, ranked, reading
+from dashboard.brief import document as brief
+from dashboard.brief.parts import Ranked, chart_svg, city_total, district_profile, ranked, reading
 from dashboard.i18n import t
-from dashboard.layout import first_view
-from dashboard.viewmodel import ViewModel
-from dashboard.views import clear_render_cache
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import clear_render_cache, first_view
 from dashboard.views.concentration import current_series
 from tests.test_dashboard_published import demo_datasets  # noqa: F401 -- the published SYNTHETIC demo survey
 
@@ -130,7 +129,7 @@ def test_each_brief_kind_prints_whole_in_three_languages(vm, tmp_path, kind):
 
 
 def test_numbers_are_read_strictly_and_shown_by_their_size():
-    from dashboard.brief_parts import _fmt, _num
+    from dashboard.brief.parts import _fmt, _num
 
     assert _num(float("nan")) is None and _num(True) is None and _num("3") is None and _num(None) is None
     assert _num(3) == 3.0 and _num(2.5) == 2.5

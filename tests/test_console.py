@@ -23,7 +23,7 @@ def test_serve_is_gunicorn_with_the_projects_settings_and_the_options_given():
 
 def test_brief_and_the_library_commands_are_handed_on(monkeypatch, capsys):
     seen = []
-    monkeypatch.setattr("dashboard.brief.main", lambda argv: seen.append(argv) or 0)
+    monkeypatch.setattr("dashboard.brief.document.main", lambda argv: seen.append(argv) or 0)
     assert cli.main(["brief", "city=Almaty", "-o", "a.pdf"]) == 0 and seen == [["city=Almaty", "-o", "a.pdf"]]
     assert cli.main(["data", "sources"]) == 0
     assert "geokz" in capsys.readouterr().out  # the library's catalogue

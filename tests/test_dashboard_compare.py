@@ -2,7 +2,7 @@
 period, source and flags, read back against the build's figures table (an independent reader)."""
 
 from dashboard import views
-from dashboard.controls import sync_state
+from dashboard.controls.sync import sync_state
 from dashboard.views.compare import compare_section, sides
 
 
@@ -12,7 +12,7 @@ def _esil_saryarka(vm):
 
 
 def test_esil_beside_saryarka_with_sources(built):
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
     from geo import store
 
     views.clear_render_cache()
@@ -30,7 +30,7 @@ def test_esil_beside_saryarka_with_sources(built):
     text = str(section)
     assert "compare-table" in text and "compare-chart" in text
     assert "Esil" in text and "Saryarka" in text
-    from dashboard.panels import fmt_value
+    from dashboard.views.panels import fmt_value
 
     for _did, _city, fig, _exact in both:
         assert fmt_value(fig.value, fig.unit, "en").replace("\u202f", "\\u202f") in text  # repr escapes
@@ -38,7 +38,7 @@ def test_esil_beside_saryarka_with_sources(built):
 
 
 def test_one_district_at_two_dates(built):
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     vm = ViewModel.load()
     esil, _ = _esil_saryarka(vm)
@@ -52,6 +52,6 @@ def test_one_district_at_two_dates(built):
 
 
 def test_no_comparison_without_a_district():
-    from dashboard.state import ViewState
+    from dashboard.state.query import ViewState
 
     assert compare_section(None, ViewState(compare="711110000")) is None  # type: ignore[arg-type]

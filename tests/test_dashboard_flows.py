@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from dashboard.records import Localized
-from dashboard.timeindex import Flow
+from dashboard.state.records import Localized
+from dashboard.state.timeindex import Flow
 from dashboard.views.flows import MAX_WIDTH, MIN_WIDTH, width_basis, widths
 
 
@@ -62,14 +62,14 @@ def _oracle():
 @pytest.fixture(scope="module")
 def vm(built):
     from dashboard import views
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     views.clear_render_cache()
     return ViewModel.load()
 
 
 def _state(vm, indicator: str, period: str, lang: str):
-    from dashboard.controls import sync_state
+    from dashboard.controls.sync import sync_state
 
     state, notices = sync_state(vm, "url", f"?city=Kazakhstan&layer=concentration&ind={indicator}"
                                 f"&period={period}&lang={lang}", {}, None, "en")
@@ -78,7 +78,7 @@ def _state(vm, indicator: str, period: str, lang: str):
 
 
 def test_overview_offers_every_period_with_flows(vm):
-    from dashboard.viewmodel import NATIONAL
+    from dashboard.state.viewmodel import NATIONAL
 
     oracle = _oracle()
     for indicator in ("share_of_arrivals_from", "arrivals_from"):
@@ -135,7 +135,7 @@ def _table_rows(view, city: str):
 
 def test_table_rows_equal_the_builds_flows(vm):
     from dashboard import views
-    from dashboard.panels import fmt_value
+    from dashboard.views.panels import fmt_value
 
     oracle = _oracle()
     for (indicator, period), rows in oracle.groupby(["indicator", "period_label"]):

@@ -8,8 +8,8 @@ import json
 import plotly.utils
 
 from dashboard.classify import classify, palette
-from dashboard.records import Figure, Series
-from dashboard.state import ViewState
+from dashboard.state.query import ViewState
+from dashboard.state.records import Figure, Series
 from dashboard.views.base import HATCH_FLAGS, Style, hatch_flags
 from dashboard.views.concentration import series_legend, series_style
 

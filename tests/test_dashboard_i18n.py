@@ -6,7 +6,7 @@ import pytest
 
 from dashboard import i18n
 from dashboard.classify import PALETTES, SCHEMES
-from dashboard.state import CITY_VIEWS, LAYERS
+from dashboard.state.query import CITY_VIEWS, LAYERS
 
 
 def test_every_string_has_three_distinct_non_empty_translations_with_same_placeholders():
@@ -45,7 +45,7 @@ def test_every_counted_string_agrees_with_its_count():
 
 
 def test_controls_vocabulary_is_translated(built):
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     categories = ViewModel.load().categories  # the migrant categories of the build's perception scores
     assert len(categories) > 1
@@ -96,7 +96,7 @@ def test_every_confidence_flag_in_the_built_figures_has_a_label_in_three_languag
 
 
 def test_flag_view_shows_label_and_keeps_code_out_of_sight():
-    from dashboard.panels import flags_view
+    from dashboard.views.panels import flags_view
 
     view = flags_view(("x2", "no_such_flag"), "ru")
     known, unknown = view.children
@@ -120,7 +120,7 @@ def test_every_indicator_and_unit_in_the_built_figures_has_a_label_in_three_lang
 
 
 def test_method_sentences_of_derived_figures_are_translated():
-    from dashboard.panels import method_text
+    from dashboard.views.panels import method_text
 
     boundaries = {"astana-3": "границы 2008–2018", "astana-6": "қазіргі шекаралар"}.get
     growth = method_text("(population at end - at start) / at start, 0.6 years apart, same boundaries (astana-3)",

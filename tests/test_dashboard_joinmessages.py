@@ -1,4 +1,4 @@
-"""The join's reasons, notes and errors on the upload page in kk/ru/en (dashboard/joinmessages.py).
+"""The join's reasons, notes and errors on the upload page in kk/ru/en (dashboard/upload/messages.py).
 
 Every message kind is produced for real by joining a small hand-made file (tests/survey_frames.py districts,
 no build), then: its English rendering is the message itself (the fields were read back exactly), and its
@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import joinmessages
 from dashboard.i18n import t, texts_of
-from dashboard.joinmessages import MESSAGES, kind_of, message_text, message_view, page_words, render
+from dashboard.upload import messages as joinmessages
+from dashboard.upload.messages import MESSAGES, kind_of, message_text, message_view, page_words, render
 from geo.errors import QalaError
 from geo.join.pipeline import join_user_data
 from geo.settings import reference_dir
@@ -461,9 +461,9 @@ def test_a_reason_that_only_looks_like_a_known_one_is_not_misread():
 
 
 def test_the_upload_page_shows_reasons_notes_and_errors_in_its_language(tmp_path):
-    from dashboard.upload import handle_upload
-    from dashboard.uploadjob import result_store
-    from dashboard.uploadview import upload_view
+    from dashboard.upload.callbacks import handle_upload
+    from dashboard.upload.job import result_store
+    from dashboard.upload.view import upload_view
 
     path = _write(tmp_path, "s.csv", "\n".join([LATLON, ESIL_ROW, "50.0,60.0", f",{ESIL[0]}"]) + "\n")
     result = join_user_data(path, city="Astana", h3_res=[], permutations=0, districts=districts(),

@@ -6,9 +6,9 @@ import flask
 import pytest
 
 from dashboard.classify import palette
-from dashboard.layout import page_search, serve_layout
-from dashboard.state import ViewState, to_query
-from dashboard.viewmodel import ViewModel
+from dashboard.page.layout import page_search, serve_layout
+from dashboard.state.query import ViewState, to_query
+from dashboard.state.viewmodel import ViewModel
 from dashboard.views import geo_url, render
 
 

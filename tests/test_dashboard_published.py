@@ -17,11 +17,11 @@ import pytest
 from shapely.geometry import box
 
 from dashboard.classify import NO_DATA_COLOR, palette
-from dashboard.controls import control_options, hidden_groups, options_for
-from dashboard.published import PublishedIndex
-from dashboard.records import geolayer
-from dashboard.state import parse_query, to_query
-from dashboard.viewmodel import ViewModel
+from dashboard.controls.sync import control_options, hidden_groups, options_for
+from dashboard.state.published import PublishedIndex
+from dashboard.state.query import parse_query, to_query
+from dashboard.state.records import geolayer
+from dashboard.state.viewmodel import ViewModel
 from dashboard.views import clear_render_cache, export_frame, export_table, render, survey, view_module
 
 A, B, C, D, E = "711110000", "711210000", "711310000", "711410000", "711510000"
@@ -337,7 +337,7 @@ def test_demo_dataset_serves_and_its_download_holds_no_respondent(demo_datasets,
 def test_the_brief_ranks_and_reads_a_survey_view_from_its_released_estimates(vm):
     """Alpha 3.40 (3.10-3.70) over Beta 2.00 (1.20-2.80): ranked so, their intervals apart (2.80 < 3.10) so the
     difference is said to be sure; Gamma and Delta suppressed (counted, not drawn), Epsilon without a value."""
-    from dashboard.brief_parts import Ranked, chart_svg, ranked, reading
+    from dashboard.brief.parts import Ranked, chart_svg, ranked, reading
 
     state, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Astana&lang=en")
     rows = ranked(vm, state)
@@ -360,7 +360,7 @@ def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period
     """A (3.40, 3.10-3.70, n 40, good), B (2.00, poor), C and D suppressed in words, E without respondents:
     the brief's values are the released estimates with interval, n and reliability, in the page's language,
     with the dataset's period and source (never another indicator's period or a raw dump of fields)."""
-    from dashboard import brief
+    from dashboard.brief import document as brief
 
     state, _ = parse(vm, "?layer=perception&ds=demo&item=Q1&city=Astana&lang=ru&period=2022")
     rows = {r.fid: r for r in brief.value_rows(vm, state)}

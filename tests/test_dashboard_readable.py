@@ -11,9 +11,9 @@ import pytest
 from dash import html
 
 from dashboard import i18n
-from dashboard.panels import note_view
-from dashboard.readable import current_names, kazakh_spelling, note_parts, vintage_names
-from dashboard.records import Localized
+from dashboard.state.readable import current_names, kazakh_spelling, note_parts, vintage_names
+from dashboard.state.records import Localized
+from dashboard.views.panels import note_view
 from dashboard.views.reasons import Words, refusal_text
 
 NOTE_RU = ("[secondary][uncertain] значение из планировочного PDF на gov.kz в том виде, как его переписал "
@@ -22,7 +22,7 @@ NOTE_RU = ("[secondary][uncertain] значение из планировочн�
 
 @pytest.fixture(scope="module")
 def vm(built):
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     return ViewModel.load()
 
@@ -132,7 +132,7 @@ def test_a_refused_change_is_said_in_the_page_s_language():
 
 
 def test_a_bad_link_value_is_answered_by_name_not_by_code(vm):
-    from dashboard.layout import first_view
+    from dashboard.views import first_view
 
     _, _, view = first_view(vm, "?layer=bogus&lang=kk", None)
     assert view.notices and "concentration" not in view.notices[0]
@@ -143,7 +143,7 @@ def test_a_bad_link_value_is_answered_by_name_not_by_code(vm):
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_every_picker_has_a_placeholder_in_the_page_s_language(vm, lang):
-    from dashboard.layout import serve_layout
+    from dashboard.page.layout import serve_layout
 
     page = serve_layout(vm, f"?city=Astana&lang={lang}")
     found: dict[str, str] = {}
@@ -164,7 +164,7 @@ def test_every_picker_has_a_placeholder_in_the_page_s_language(vm, lang):
 
 
 def test_a_russian_place_name_on_a_kazakh_page_says_so():
-    from dashboard.panels import place_label
+    from dashboard.views.panels import place_label
 
     marked = place_label({"name_ru": "дачный посёлок у вокзала «Нурлы жол»", "name_en": "Dacha settlement"}, "kk")
     name, _, tag = marked.children

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.panels import short_source, source_links, source_view
+from dashboard.views.panels import short_source, source_links, source_view
 
 GITHUB = ("github.com/Messer490/city1-kazakhstan-proxy-population data/external/district_benchmark/"
           "astana_district_population_reference_v2.csv (cites https://www.gov.kz/uploads/2025/12/11/x.pdf)")

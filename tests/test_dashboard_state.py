@@ -1,6 +1,6 @@
 """URL <-> view state: round trips, and unknown values falling back to defaults with a notice."""
 
-from dashboard.state import Options, ViewState, parse_query, to_query
+from dashboard.state.query import Options, ViewState, parse_query, to_query
 
 INDICATORS = {"Astana": ["population", "net_migration"], "Almaty": ["population"], "Shymkent": ["population"],
               "Kazakhstan": ["net_migration_interregional"]}

@@ -1,9 +1,9 @@
 """Time and change: the URL's change mode and dates checked against the comparable pairs; the slider's and
 Play's moves over the period list; the change map's diverging classes and legend."""
 
-from dashboard.controls import control_options, hidden_groups
-from dashboard.state import Options, ViewState, parse_query, to_query
-from dashboard.timecontrols import marks, playing_after, time_outputs
+from dashboard.controls.sync import control_options, hidden_groups
+from dashboard.controls.timeline import marks, playing_after, time_outputs
+from dashboard.state.query import Options, ViewState, parse_query, to_query
 from dashboard.views.change import diverging
 
 PERIODS = {("Astana", "population"): ["2013-09-01", "2019", "2025 (start)"]}
@@ -79,8 +79,8 @@ def test_diverging_classes_split_at_zero():
 
 def test_real_change_map_astana_2013_to_2025(built):
     from dashboard import views
-    from dashboard.controls import sync_state
-    from dashboard.viewmodel import ViewModel
+    from dashboard.controls.sync import sync_state
+    from dashboard.state.viewmodel import ViewModel
 
     views.clear_render_cache()
     vm = ViewModel.load()

@@ -26,7 +26,7 @@ def test_shared_classes_cover_both_dates_by_hand():
 
 
 def test_active_only_for_another_date_of_layer_one():
-    from dashboard.state import ViewState
+    from dashboard.state.query import ViewState
 
     on = ViewState(period="2025 (start)", compare_date="2019")
     assert active(on)
@@ -38,7 +38,7 @@ def test_active_only_for_another_date_of_layer_one():
 
 
 def _state(vm, query):
-    from dashboard.controls import sync_state
+    from dashboard.controls.sync import sync_state
 
     state, notices = sync_state(vm, "url", query, {}, None, "en")
     assert notices == []
@@ -47,7 +47,7 @@ def _state(vm, query):
 
 def test_astana_2025_beside_2013_and_2025_on_astana_4(built):
     from dashboard import views
-    from dashboard.viewmodel import ViewModel
+    from dashboard.state.viewmodel import ViewModel
 
     views.clear_render_cache()
     vm = ViewModel.load()
@@ -91,10 +91,10 @@ def test_page_and_draw_outputs(built):
     import plotly
     from dash import no_update
 
-    from dashboard.callbacks import second_outputs
-    from dashboard.layout import serve_layout
-    from dashboard.timecontrols import timed_controls
-    from dashboard.viewmodel import ViewModel
+    from dashboard.controls.timeline import timed_controls
+    from dashboard.page.callbacks import second_outputs
+    from dashboard.page.layout import serve_layout
+    from dashboard.state.viewmodel import ViewModel
     from dashboard.views import second_map
 
     vm = ViewModel.load()

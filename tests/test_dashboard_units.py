@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from dashboard.records import Figure, Series
-from dashboard.viewmodel import ViewModel
+from dashboard.state.records import Figure, Series
+from dashboard.state.viewmodel import ViewModel
 
 
 def _series(label: str, end: str, values: dict[str, float | None], *, vintage: str = "astana-6",
@@ -121,7 +121,7 @@ def test_chart_labels_skip_points_too_close_to_the_previous_label():
 def test_two_units_or_two_sources_of_one_period_are_shown_side_by_side():
     """The same district and date in USD and in KZT, and Almaty district from two sources that disagree: no value
     may overwrite another; each becomes a series of its own, keyed apart."""
-    from dashboard.viewmodel import side_by_side
+    from dashboard.state.viewmodel import side_by_side
 
     def rec(district, value, unit, source):
         return {"city": "Astana", "district_id": district, "value": value, "unit": unit, "source": source}

@@ -10,11 +10,11 @@ import plotly
 import pytest
 
 from dashboard.i18n import t
-from dashboard.layout import serve_layout
-from dashboard.state import ViewState
-from dashboard.upload import UploadRejected, decode_upload, decoded_size, handle_upload
-from dashboard.uploadview import joined_frame, upload_view
-from dashboard.viewmodel import ViewModel
+from dashboard.page.layout import serve_layout
+from dashboard.state.query import ViewState
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload.callbacks import UploadRejected, decode_upload, decoded_size, handle_upload
+from dashboard.upload.view import joined_frame, upload_view
 from dashboard.views import leftbank, perception
 
 # Akorda and Baiterek lie in Esil district (left bank), Astana-1 railway station in Saryarka, 12 rows at each
@@ -231,8 +231,8 @@ def test_the_same_survey_as_csv_sav_and_xlsx_gives_the_same_page(built, private_
     import numpy as np
     import pyreadstat
 
-    from dashboard.upload import recognise_upload
-    from dashboard.uploadform import ROLES, form_outputs, spec_choices
+    from dashboard.upload.callbacks import recognise_upload
+    from dashboard.upload.form import ROLES, form_outputs, spec_choices
     from geo.engines.synthetic_survey import DONT_KNOW, ITEMS, survey_csv_bytes, synthetic_survey
     from geo.store import load_districts
 

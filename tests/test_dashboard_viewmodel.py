@@ -9,13 +9,13 @@ import pandas as pd
 import plotly
 import pytest
 
-from dashboard.controls import sync_state
-from dashboard.panels import source_view
-from dashboard.readable import note_parts
-from dashboard.records import Figure
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.controls.sync import sync_state
+from dashboard.state.query import ViewState
+from dashboard.state.readable import note_parts
+from dashboard.state.records import Figure
+from dashboard.state.viewmodel import ViewModel
 from dashboard.views import clear_render_cache, export_frame, export_table, render
+from dashboard.views.panels import source_view
 from geo import store
 
 

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import uploadkeep, views
+from dashboard import views
 from dashboard.app import create_app
-from dashboard.controls import options_for
-from dashboard.state import ViewState, parse_query
-from dashboard.upload import handle_upload
-from dashboard.uploadjob import join_in_child
-from dashboard.uploadkeep import RESULTS, SLOTS, ResultStore, sweep_stale_uploads
-from dashboard.viewmodel import ViewModel
+from dashboard.controls.sync import options_for
+from dashboard.state.query import ViewState, parse_query
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload import keep as uploadkeep
+from dashboard.upload.callbacks import handle_upload
+from dashboard.upload.job import join_in_child
+from dashboard.upload.keep import RESULTS, SLOTS, ResultStore, sweep_stale_uploads
 from geo.settings import PROJECT_ROOT, build_dir
 
 POINTS = "name,lat,lon\n" + "Akorda,51.125828,71.446297\n" * 12 + "Station,51.194700,71.410800\n" * 12  # past the gate
@@ -188,7 +189,7 @@ def test_over_long_breaks_are_refused_with_a_notice_never_cut(vm):
 def test_render_cache_is_keyed_by_the_checked_state_and_bounded(vm):
     views.clear_render_cache()
     state = ViewState(city="Astana")
-    from dashboard.state import Notice
+    from dashboard.state.query import Notice
 
     views.render(vm, state, [Notice("city", "a", "b")])
     views.render(vm, state, [Notice("city", "c", "d")])

@@ -44,10 +44,25 @@ APART = {
 }
 DASHBOARD_MAY_IMPORT = ("geo.store", "geo.settings", "geo.errors", "geo.join", "geo.api")
 CONSOLE = {"dashboard.cli": "geo.cli"}  # the one `qala` command hands every library command to geo.cli
-# The dashboard's top, highest first: each may import those after it, no other dashboard module imports them.
-DASHBOARD_TOP = ("dashboard.app", "dashboard.callbacks")
-# The views draw a view model; the upload page (dashboard/upload*.py) sits beside them, never under them.
-VIEWS, UPLOAD = "dashboard.views", "dashboard.upload"
+# The dashboard's rooms from the bottom up: a module imports its own room and the floors below, never a room
+# beside it or above. A room of several modules shows others only its public face (DASHBOARD_PUBLIC).
+DASHBOARD_FLOORS = (
+    ("dashboard.i18n", "dashboard.classify", "dashboard.charts"),
+    ("dashboard.state",),
+    ("dashboard.controls",),
+    ("dashboard.views",),
+    ("dashboard.upload", "dashboard.brief"),
+    ("dashboard.page",),
+    ("dashboard.app", "dashboard.cli", "dashboard.gunicorn_conf"),
+)
+DASHBOARD_PUBLIC = {
+    "dashboard.state": ("query", "records", "readable", "viewmodel", "timeindex", "published"),
+    "dashboard.controls": ("sync", "timeline"),
+    "dashboard.views": ("", "panels"),  # "": the package itself (dashboard/views/__init__.py)
+    "dashboard.upload": ("callbacks", "form", "keep"),
+    "dashboard.brief": ("routes", "document"),
+    "dashboard.page": ("layout", "callbacks", "disclosure"),
+}
 # The build is read by the store alone: its folder is named by settings and used by the store and the build.
 BUILD_READERS = ("geo.store", "geo.build", "geo.settings")
 BUILD_DIR = "geo.settings.build_dir"
@@ -290,13 +305,32 @@ def geo_violations(modules: list[tuple[str, str]]) -> list[str]:
     return bad
 
 
+def _room(module: str) -> tuple[int, str] | None:
+    """The floor and the room of a dashboard module (None: not in DASHBOARD_FLOORS)."""
+    for floor, rooms in enumerate(DASHBOARD_FLOORS):
+        for room in rooms:
+            if _under(module, room):
+                return floor, room
+    return None
+
+
+def _module_of(dotted: str, index: dict[str, Scan]) -> str:
+    """The module a dotted name lives in: its longest prefix the tree knows as a module."""
+    parts = dotted.split(".")
+    return next((".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in index), dotted)
+
+
 def dashboard_violations(modules: list[tuple[str, str]], library: list[tuple[str, str]] = ()) -> list[str]:
-    """The dashboard's imports of geo (DASHBOARD_MAY_IMPORT), and its own floors (DASHBOARD_TOP, the views
-    beside the upload page). ``library``: made-up geo modules the dashboard modules may import from."""
+    """The dashboard's imports of geo (DASHBOARD_MAY_IMPORT), and its rooms (DASHBOARD_FLOORS, each seen from
+    outside only through DASHBOARD_PUBLIC). ``library``: made-up geo modules the dashboard modules may import."""
     bad = []
+    index = _index([*library, *modules])
     for me, source in modules:
         bad += _scan(me, source).broken
-        above = DASHBOARD_TOP[:DASHBOARD_TOP.index(me) + 1] if me in DASHBOARD_TOP else DASHBOARD_TOP
+        mine = _room(me)
+        if mine is None and me != "dashboard":
+            bad.append(f"{me}: not in any room of tests/test_layout.py")
+            continue
         for target, through in sorted(_imports(me, source, [*library, *modules]).items()):
             if _under(target, "geo") and target != "geo" and not _under(target, DASHBOARD_MAY_IMPORT) \
                     and not (me in CONSOLE and _under(target, CONSOLE[me])):
@@ -304,11 +338,17 @@ def dashboard_violations(modules: list[tuple[str, str]], library: list[tuple[str
                            f"{', '.join(DASHBOARD_MAY_IMPORT)}")
             if _under(target, "geo") and any(p.startswith("_") and not p.startswith("__") for p in target.split(".")):
                 bad.append(f"{me} uses {target}{_via(through)}: the dashboard takes no private name of geo")
-            if _under(target, above):
-                bad.append(f"{me} imports {target}{_via(through)}: nothing below the app imports its top "
-                           f"({', '.join(DASHBOARD_TOP)})")
-            if _under(me, VIEWS) and target.startswith(UPLOAD):
-                bad.append(f"{me} imports {target}{_via(through)}: the views never import the upload page")
+            theirs = _room(target) if _under(target, "dashboard") and target != "dashboard" else None
+            if mine is None or theirs is None or theirs[1] == mine[1]:
+                continue
+            if theirs[0] >= mine[0]:
+                where = "beside" if theirs[0] == mine[0] else "above"
+                bad.append(f"{me} imports {target}{_via(through)}: {theirs[1]} is a room {where} {mine[1]}")
+            elif through is None and theirs[1] in DASHBOARD_PUBLIC:
+                public = {".".join(filter(None, (theirs[1], m))) for m in DASHBOARD_PUBLIC[theirs[1]]}
+                if _module_of(target, index) not in public:
+                    bad.append(f"{me} imports {target}: not on the public face of {theirs[1]} "
+                               f"({', '.join(sorted(public))})")
     return bad
 
 
@@ -380,11 +420,53 @@ def test_no_module_over_about_400_lines(package):
     assert long == {}
 
 
+MAX_FUNCTION_LINES = 60
+LONG_REASON = "# long: "  # the comment line right above a longer function's def (or its decorators) says why
+
+
+def long_functions(source: str) -> list[str]:
+    """Functions of more than MAX_FUNCTION_LINES lines of their own (a nested function counts for itself, not
+    for the one around it) without a ``# long: why`` line right above them."""
+    lines = source.splitlines()
+    found = []
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, defs):
+            continue
+        inner = [c for c in ast.walk(node) if c is not node and isinstance(c, defs)]
+        outer = [c for c in inner if not any(d is not c and d.lineno <= c.lineno and c.end_lineno <= d.end_lineno
+                                             for d in inner)]
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        own = node.end_lineno - first + 1 - sum(c.end_lineno - min([c.lineno, *(d.lineno for d in c.decorator_list)])
+                                                + 1 for c in outer)
+        above = lines[first - 2].strip() if first >= 2 else ""
+        if own > MAX_FUNCTION_LINES and not (above.startswith(LONG_REASON) and above[len(LONG_REASON):].strip()):
+            found.append(f"{node.name} ({own} lines, from line {first})")
+    return found
+
+
+@pytest.mark.parametrize("package", ["geo", "dashboard", "bench"])
+def test_no_function_over_60_lines_without_a_reason(package):
+    long = {str(p.relative_to(ROOT)): found for p in _modules(package) if (found := long_functions(p.read_text()))}
+    assert long == {}
+
+
+def test_the_function_rule_counts_own_lines_and_reads_the_reason():
+    body = "".join(f"    x{i} = {i}\n" for i in range(59))
+    assert long_functions(f"def f():\n{body}") == []  # 60 lines
+    assert long_functions(f"def f():\n{body}    y = 1\n") == ["f (61 lines, from line 1)"]
+    assert long_functions(f"# long: a table of the page's controls\ndef f():\n{body}    y = 1\n") == []
+    assert long_functions(f"# long:\ndef f():\n{body}    y = 1\n") == ["f (61 lines, from line 2)"]  # no why
+    assert long_functions(f"@decorated\ndef f():\n{body}") == ["f (61 lines, from line 1)"]
+    nested = "def outer():\n    def inner():\n" + "".join(f"        x{i} = {i}\n" for i in range(70)) + "    return 1\n"
+    assert long_functions(nested) == ["inner (71 lines, from line 2)"]  # outer itself has 2 lines of its own
+
+
 def test_the_scan_sees_the_tree():
     """The rules above judge something: the real tree's modules are found, and their imports read."""
     index = _tree_index()
     assert {"geo.store", "geo.join.pipeline", "dashboard.app", "dashboard.views.base"} <= set(index)
-    assert "geo.store.load_layer" in _imports("dashboard.viewmodel", (ROOT / "dashboard/viewmodel.py").read_text())
+    assert "geo.store.load_layer" in _imports("dashboard.state.viewmodel", (ROOT / "dashboard/state/viewmodel.py").read_text())
     assert _origin("geo.api.JoinSpec", index) == "geo.join.spec.JoinSpec"
 
 
@@ -403,17 +485,17 @@ def test_the_rules_catch_an_upward_import():
     assert geo_violations([("geo.newroom", "")]) == ["geo.newroom: not in any layer of tests/test_layout.py"]
     assert geo_violations([("geo.io.probe", "from dashboard.i18n import t\n")]) == [
         "geo.io.probe imports dashboard.i18n.t: geo never imports the dashboard"]
-    assert dashboard_violations([("dashboard.probe", "def f():\n    from geo.domain import names\n")]) == [
-        "dashboard.probe imports geo.domain.names; the dashboard may import only geo.store, geo.settings, "
+    assert dashboard_violations([("dashboard.views.probe", "def f():\n    from geo.domain import names\n")]) == [
+        "dashboard.views.probe imports geo.domain.names; the dashboard may import only geo.store, geo.settings, "
         "geo.errors, geo.join, geo.api"]
-    assert dashboard_violations([("dashboard.probe", "from geo.store import load_layer\n")]) == []
+    assert dashboard_violations([("dashboard.views.probe", "from geo.store import load_layer\n")]) == []
     assert dashboard_violations([("dashboard.cli", "from geo.cli import main\n")]) == []  # the console command
-    assert dashboard_violations([("dashboard.probe", "from geo.cli import main\n")]) != []
-    assert dashboard_violations([("dashboard.probe", "from geo import store\nstore._path('manifest.json')\n")]) == [
-        "dashboard.probe uses geo.store._path: the dashboard takes no private name of geo"]
-    assert dashboard_violations([("dashboard.probe", "from geo import store, settings\n")]) == []
-    assert dashboard_violations([("dashboard.probe", "from geo import contract\n")]) == [
-        "dashboard.probe imports geo.contract; the dashboard may import only geo.store, geo.settings, geo.errors, "
+    assert dashboard_violations([("dashboard.views.probe", "from geo.cli import main\n")]) != []
+    assert dashboard_violations([("dashboard.views.probe", "from geo import store\nstore._path('manifest.json')\n")]) == [
+        "dashboard.views.probe uses geo.store._path: the dashboard takes no private name of geo"]
+    assert dashboard_violations([("dashboard.views.probe", "from geo import store, settings\n")]) == []
+    assert dashboard_violations([("dashboard.views.probe", "from geo import contract\n")]) == [
+        "dashboard.views.probe imports geo.contract; the dashboard may import only geo.store, geo.settings, geo.errors, "
         "geo.join, geo.api"]
 
 
@@ -428,7 +510,7 @@ def test_cheat_a_relative_import():
     assert dashboard_violations([("dashboard.views.probe", "from ...geo.domain import names\n")]) == [
         "dashboard.views.probe: relative import with 3 dots leaves the tree"]
     assert dashboard_violations([("dashboard.views.probe", "from .. import upload\n")]) == [
-        "dashboard.views.probe imports dashboard.upload: the views never import the upload page"]
+        "dashboard.views.probe imports dashboard.upload: dashboard.upload is a room above dashboard.views"]
 
 
 def test_cheat_importlib_and_dunder_import():
@@ -436,13 +518,13 @@ def test_cheat_importlib_and_dunder_import():
         "geo.domain.probe uses importlib.import_module: no import by a run-time name (or list the module in "
         "DYNAMIC_ALLOWED with its reason)"]
     assert [v.split(":")[0] for v in dynamic_violations([
-        ("dashboard.probe", "from importlib import import_module as im\n"),
+        ("dashboard.views.probe", "from importlib import import_module as im\n"),
         ("geo.io.probe", "def f():\n    return __import__('geo.store')\n"),
         ("geo.io.probe2", "import builtins\nbuiltins.__import__('geo.join')\n"),
         ("geo.io.probe3", "import sys\nsys.modules['geo.store'].load_layer('x')\n"),
         ("geo.io.probe4", "exec('import geo.store')\n"),
         ("geo.io.probe5", "__builtins__['__import__']('geo.store')\n")])] == [
-        "dashboard.probe uses importlib.import_module", "geo.io.probe uses builtins.__import__",
+        "dashboard.views.probe uses importlib.import_module", "geo.io.probe uses builtins.__import__",
         "geo.io.probe2 uses builtins.__import__", "geo.io.probe3 uses sys.modules", "geo.io.probe4 uses builtins.exec",
         "geo.io.probe5 uses builtins.__builtins__"]
     # reading a package's version imports nothing
@@ -460,47 +542,47 @@ def test_cheat_import_geo_then_attributes():
     assert geo_violations([("geo.io.probe", "from geo.store import *\n")]) == [
         "geo.io.probe: from geo.store import * hides what it takes",
         "geo.io.probe (layer 1) imports geo.store (layer 6)"]
-    assert dashboard_violations([("dashboard.probe", "import geo.store\nnames = geo.domain.names\n")]) == [
-        "dashboard.probe imports geo.domain; the dashboard may import only geo.store, geo.settings, geo.errors, "
+    assert dashboard_violations([("dashboard.views.probe", "import geo.store\nnames = geo.domain.names\n")]) == [
+        "dashboard.views.probe imports geo.domain; the dashboard may import only geo.store, geo.settings, geo.errors, "
         "geo.join, geo.api",
-        "dashboard.probe imports geo.domain.names; the dashboard may import only geo.store, geo.settings, "
+        "dashboard.views.probe imports geo.domain.names; the dashboard may import only geo.store, geo.settings, "
         "geo.errors, geo.join, geo.api"]
 
 
 def test_cheat_reading_the_build_folder():
-    assert build_violations([("dashboard.probe", "from geo import settings\np = settings.build_dir() / 'x'\n")]) == [
-        "dashboard.probe uses geo.settings.build_dir: only geo.store reads the build"]
+    assert build_violations([("dashboard.views.probe", "from geo import settings\np = settings.build_dir() / 'x'\n")]) == [
+        "dashboard.views.probe uses geo.settings.build_dir: only geo.store reads the build"]
     assert build_violations([("geo.join.probe", "from geo.settings import build_dir as b\n")]) == [
         "geo.join.probe uses geo.settings.build_dir: only geo.store reads the build"]
     assert build_violations([("geo.export", "import pandas as pd\npd.read_parquet('data/build/figures.parquet')\n")]) == [
         "geo.export names the build folder ('data/build/figures.parquet'): only geo.store reads the build"]
-    assert build_violations([("dashboard.probe", "import os\nos.environ['QALA_BUILD']\n")]) == [
-        "dashboard.probe names the build folder ('QALA_BUILD'): only geo.store reads the build"]
-    assert build_violations([("dashboard.probe", "from geo.settings import DATA_DIR\nDATA_DIR / 'build'\n")]) == [
-        "dashboard.probe builds a path ending in 'build': only geo.store reads the build"]
+    assert build_violations([("dashboard.views.probe", "import os\nos.environ['QALA_BUILD']\n")]) == [
+        "dashboard.views.probe names the build folder ('QALA_BUILD'): only geo.store reads the build"]
+    assert build_violations([("dashboard.views.probe", "from geo.settings import DATA_DIR\nDATA_DIR / 'build'\n")]) == [
+        "dashboard.views.probe builds a path ending in 'build': only geo.store reads the build"]
     assert build_violations([("geo.store", "from geo.settings import build_dir\n"),
                              ("geo.build.probe", "from geo.settings import build_dir\n"),
-                             ("dashboard.probe", '"""Reads data/build through the store."""\n')]) == []
+                             ("dashboard.views.probe", '"""Reads data/build through the store."""\n')]) == []
 
 
 def test_cheat_a_name_re_exported_from_a_floor_the_importer_may_not_use():
     relay = ("geo.join.relay", "from geo.io.userfile import read_user_file\nfrom geo.build import run\n")
-    assert dashboard_violations([("dashboard.probe", "from geo.join.relay import read_user_file\n")], [relay]) == [
-        "dashboard.probe imports geo.io.userfile.read_user_file (through geo.join.relay.read_user_file); the "
+    assert dashboard_violations([("dashboard.views.probe", "from geo.join.relay import read_user_file\n")], [relay]) == [
+        "dashboard.views.probe imports geo.io.userfile.read_user_file (through geo.join.relay.read_user_file); the "
         "dashboard may import only geo.store, geo.settings, geo.errors, geo.join, geo.api"]
     # through an attribute chain and a module object handed on
-    assert dashboard_violations([("dashboard.probe", "import geo.join.relay as r\nr.run.run()\n")], [relay]) == [
-        "dashboard.probe imports geo.build.run (through geo.join.relay.run); the dashboard may import only "
+    assert dashboard_violations([("dashboard.views.probe", "import geo.join.relay as r\nr.run.run()\n")], [relay]) == [
+        "dashboard.views.probe imports geo.build.run (through geo.join.relay.run); the dashboard may import only "
         "geo.store, geo.settings, geo.errors, geo.join, geo.api",
-        "dashboard.probe imports geo.build.run.run (through geo.join.relay.run.run); the dashboard may import "
+        "dashboard.views.probe imports geo.build.run.run (through geo.join.relay.run.run); the dashboard may import "
         "only geo.store, geo.settings, geo.errors, geo.join, geo.api"]
     # a top-level alias hands on what it names, as an import does
-    assert dashboard_violations([("dashboard.probe", "from geo.join.relay import read\n")],
+    assert dashboard_violations([("dashboard.views.probe", "from geo.join.relay import read\n")],
                                 [("geo.join.relay", "from geo.io import userfile\nread = userfile.read_user_file\n")]) == [
-        "dashboard.probe imports geo.io.userfile.read_user_file (through geo.join.relay.read); the dashboard may "
+        "dashboard.views.probe imports geo.io.userfile.read_user_file (through geo.join.relay.read); the dashboard may "
         "import only geo.store, geo.settings, geo.errors, geo.join, geo.api"]
     # what a geo.join module defines itself is the join's own
-    assert dashboard_violations([("dashboard.probe", "from geo.join.relay import Own\n")],
+    assert dashboard_violations([("dashboard.views.probe", "from geo.join.relay import Own\n")],
                                 [("geo.join.relay", "from geo.io.userfile import read_user_file\nclass Own: ...\n")]) == []
     # the release gate's raw figures through a module that may hold them
     assert release_violations([("geo.join.cli", "from geo.join.measures import score_estimates\n"),
@@ -520,15 +602,33 @@ def test_cheat_joins_and_exports_importing_the_build():
 
 
 def test_the_dashboard_floors():
-    assert dashboard_violations([("dashboard.views.probe", "from dashboard.uploadcells import measure_label\n")]) == [
-        "dashboard.views.probe imports dashboard.uploadcells.measure_label: the views never import the upload page"]
-    assert dashboard_violations([("dashboard.panels", "def f():\n    from dashboard import callbacks\n")]) == [
-        "dashboard.panels imports dashboard.callbacks: nothing below the app imports its top (dashboard.app, "
-        "dashboard.callbacks)"]
-    assert dashboard_violations([("dashboard.callbacks", "import dashboard.app\n")]) == [
-        "dashboard.callbacks imports dashboard.app: nothing below the app imports its top (dashboard.app, "
-        "dashboard.callbacks)"]
-    assert dashboard_violations([("dashboard.app", "from dashboard.callbacks import register\n")]) == []
+    assert dashboard_violations([("dashboard.views.probe", "from dashboard.upload.cells import measure_label\n")]) \
+        == ["dashboard.views.probe imports dashboard.upload.cells.measure_label: dashboard.upload is a room above "
+            "dashboard.views"]
+    assert dashboard_violations([("dashboard.views.panels", "def f():\n    from dashboard.page import callbacks\n")]) \
+        == ["dashboard.views.panels imports dashboard.page.callbacks: dashboard.page is a room above dashboard.views"]
+    assert dashboard_violations([("dashboard.page.callbacks", "import dashboard.app\n")]) == [
+        "dashboard.page.callbacks imports dashboard.app: dashboard.app is a room above dashboard.page"]
+    assert dashboard_violations([("dashboard.brief.parts", "from dashboard.upload.keep import SLOTS\n")]) == [
+        "dashboard.brief.parts imports dashboard.upload.keep.SLOTS: dashboard.upload is a room beside dashboard.brief"]
+    assert dashboard_violations([("dashboard.app", "from dashboard.page.callbacks import register\n")]) == []
+
+
+def test_a_room_is_seen_only_through_its_public_face():
+    assert dashboard_violations([("dashboard.brief.parts", "from dashboard.views.base import geo_url\n")]) == [
+        "dashboard.brief.parts imports dashboard.views.base.geo_url: not on the public face of dashboard.views "
+        "(dashboard.views, dashboard.views.panels)"]
+    # the same name through the package's face is fine, and so is a room's own inside
+    assert dashboard_violations([("dashboard.brief.parts", "from dashboard.views import geo_url\n")]) == []
+    assert dashboard_violations([("dashboard.views.probe", "from dashboard.views.base import geo_url\n")]) == []
+    assert dashboard_violations([("dashboard.page.layout", "from dashboard.upload import job\n")]) == [
+        "dashboard.page.layout imports dashboard.upload.job: not on the public face of dashboard.upload "
+        "(dashboard.upload.callbacks, dashboard.upload.form, dashboard.upload.keep)"]
+
+
+def test_every_dashboard_module_has_a_room():
+    assert dashboard_violations([("dashboard.loose", "x = 1\n")]) == [
+        "dashboard.loose: not in any room of tests/test_layout.py"]
 
 
 # The release gate (geo.release) is the only way out for survey figures: the raw estimates and the cell
@@ -565,8 +665,8 @@ def test_the_release_rule_catches_a_way_around_the_gate():
     assert release_violations([("geo.export", "from geo.indicators.survey import score_estimates\n")]) == [
         "geo.export imports geo.indicators.survey.score_estimates: survey figures leave only through "
         "geo.release.gate"]
-    assert release_violations([("dashboard.probe", "def f():\n    import geo.release.rules\n")]) == [
-        "dashboard.probe imports geo.release.rules: survey figures leave only through geo.release.gate"]
+    assert release_violations([("dashboard.views.probe", "def f():\n    import geo.release.rules\n")]) == [
+        "dashboard.views.probe imports geo.release.rules: survey figures leave only through geo.release.gate"]
     assert release_violations([("geo.join.pipeline", "from geo.join.measures import with_scores\n")]) == [
         "geo.join.pipeline does not use geo.release.gate"]
     assert release_violations([("geo.join.measures", "from geo.indicators.survey import score_estimates\n"),

@@ -360,7 +360,7 @@ def test_make_data_records_published_datasets_and_stays_a_no_op(env, tmp_path, m
 def test_the_dashboard_serves_the_disclosure_report_of_the_current_version(env, tmp_path):
     import flask
 
-    from dashboard.disclosure import register_routes
+    from dashboard.page.disclosure import register_routes
 
     _publish(_join(tmp_path, scores=True))
     app = flask.Flask("probe")

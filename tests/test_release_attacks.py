@@ -404,7 +404,7 @@ def test_the_uploads_bundle_and_page_give_back_no_hidden_cell(tmp_path, monkeypa
     import zipfile
 
     import geo.api as api
-    from dashboard.uploadjob import result_store
+    from dashboard.upload.job import result_store
 
     monkeypatch.setenv("QALA_MIN_N", str(MIN_N))
     frame, pop = three_astana_districts()

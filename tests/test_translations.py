@@ -161,8 +161,8 @@ def test_the_built_figures_carry_their_notes_in_ru_and_kk(built):
 
 def test_a_figure_note_is_shown_in_the_interface_language_and_marked_only_without_translation():
     from dashboard.i18n import t
-    from dashboard.panels import cite
-    from dashboard.records import Figure, Localized
+    from dashboard.state.records import Figure, Localized
+    from dashboard.views.panels import cite
 
     def figure(notes: Localized | None) -> Figure:
         return Figure(figure_id="density:population_by_district:2", value=1.0, unit="persons per km2",

@@ -13,8 +13,8 @@ import flask
 import pytest
 from dash import Input, Output, dcc, html
 
-from dashboard.uploadchild import CHILD_LOG_LINES, GRACE, run_in_child
-from dashboard.uploadkeep import SESSION_COOKIE, ResultStore, upload_owner
+from dashboard.upload.child import CHILD_LOG_LINES, GRACE, run_in_child
+from dashboard.upload.keep import SESSION_COOKIE, ResultStore, upload_owner
 from tests import upload_child_fns as fns
 
 A, B = "a" * 32, "0123456789abcdef" * 2
@@ -30,7 +30,7 @@ def gone(pid: int) -> bool:
 
 
 def from_children(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "dashboard.uploadchild"
+    return [r.getMessage() for r in caplog.records if r.name == "dashboard.upload.child"
             and r.getMessage().startswith("child ") and ": " in r.getMessage()]
 
 
@@ -59,14 +59,14 @@ def test_the_default_deadline_is_the_request_timeout_less_five_seconds(tmp_path,
 @pytest.mark.parametrize(("task", "args"), [(fns.kill_myself, ()), (fns.exit_hard, (3,)), (fns.exit_hard, (0,)),
                                             (fns.raise_error, ()), (fns.not_a_pair, ())])
 def test_a_child_that_dies_or_raises_fails_that_call_only(task, args, caplog):
-    caplog.set_level(logging.WARNING, logger="dashboard.uploadchild")
+    caplog.set_level(logging.WARNING, logger="dashboard.upload.child")
     assert run_in_child(task, *args, timeout=30) == ("failed", None)
     assert run_in_child(fns.ok, 7, timeout=30) == ("ok", 7)
     assert all(len(m) < 2 * 2048 + 200 for m in from_children(caplog))  # the 10,000 x's of raise_error cut
 
 
 def test_a_raising_child_logs_one_line_with_the_error(caplog):
-    caplog.set_level(logging.WARNING, logger="dashboard.uploadchild")
+    caplog.set_level(logging.WARNING, logger="dashboard.upload.child")
     assert run_in_child(fns.raise_error, timeout=30) == ("failed", None)
     lines = [m for m in from_children(caplog) if "raised" in m]
     assert len(lines) == 1 and "RuntimeError: the task broke" in lines[0] and "bytes cut)" in lines[0]
@@ -82,7 +82,7 @@ def test_a_large_result_comes_back_intact():
 
 
 def test_a_chatty_child_reaches_the_log_capped(caplog):
-    caplog.set_level(logging.WARNING, logger="dashboard.uploadchild")
+    caplog.set_level(logging.WARNING, logger="dashboard.upload.child")
     start = time.monotonic()
     assert run_in_child(fns.chatty, 10_000, timeout=120) == ("ok", 10_000)
     lines = from_children(caplog)

@@ -1,4 +1,4 @@
-"""The column form of a dropped file (dashboard/uploadform.py): what it proposes from a recognised file, and how
+"""The column form of a dropped file (dashboard/upload/form.py): what it proposes from a recognised file, and how
 its values — which come back from the browser — become a join only through ``JoinSpec.from_dict``."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import plotly
 import pytest
 
-from dashboard.uploadform import ROLES, form_outputs, spec_choices
+from dashboard.upload.form import ROLES, form_outputs, spec_choices
 from geo.errors import BadInput, QalaError
 from geo.join.spec import JoinSpec
 
@@ -99,7 +99,7 @@ def test_a_workbook_keeps_the_chosen_sheet_and_unknown_scales_are_dropped():
 
 
 def test_the_form_starts_hidden_and_its_choices_can_be_cleared():
-    from dashboard.uploadform import form_layout
+    from dashboard.upload.form import form_layout
 
     tree = json.loads(json.dumps(form_layout("en"), cls=plotly.utils.PlotlyJSONEncoder))
 

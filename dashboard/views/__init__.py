@@ -7,7 +7,7 @@
 - :mod:`~dashboard.views.survey`: a published survey dataset on layer 1 (counts) or 3 (score items);
 - :mod:`~dashboard.views.twomaps`: layer 1 at two dates side by side (the second map, shared classes).
 
-The layout draws the first view of a link with :func:`render`, the callbacks every later one; both get the
+The layout draws the first view of a link with :func:`first_view`, the callbacks every later one; both get the
 same cached record (the view model never changes while serving).
 """
 
@@ -27,8 +27,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from dashboard.state import Notice, ViewState
-from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.controls.sync import sync_state
+from dashboard.i18n import pick_language
+from dashboard.state.query import Notice, ViewState
+from dashboard.state.viewmodel import NATIONAL, ViewModel
 from dashboard.views import change, concentration, leftbank, overview, perception, survey, twomaps
 from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text, value_words
 from geo.settings import render_cache_bytes, render_cache_size
@@ -51,11 +53,18 @@ def view_module(state: ViewState) -> ModuleType:
     return overview if state.city == NATIONAL else concentration
 
 
+def first_view(vm: ViewModel, search: str | None, accept_language: str | None
+               ) -> tuple[ViewState, list[Notice], MapView]:
+    """The state a link opens (unknown values fall back, with notices) and everything drawn for it."""
+    state, notices = sync_state(vm, "url", search, {}, None, pick_language(accept_language))
+    return state, notices, render(vm, state, notices)
+
+
 def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> MapView:
     """Everything the page shows for a state, the link's notices first (the view cached per worker, keyed by
     the checked state only: notices are added outside the cache)."""
     view = _RENDERED.get((id(vm), state))
-    if view is None:
+    if not isinstance(view, MapView):  # not drawn yet (a state's key holds its MapView, never a second map)
         view = view_module(state).render(vm, state)
         _RENDERED.put((id(vm), state), view)
     notices = tuple(notices)
@@ -74,21 +83,21 @@ def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:
     if second is None:
         second = concentration.second_map(vm, state)
         if second is not None:
-            _RENDERED.put(key, second)  # type: ignore[arg-type]
+            _RENDERED.put(key, second)
     return second if isinstance(second, twomaps.SecondMap) else None
 
 
 class _ViewCache:
     """A least-recently-used cache bounded by entries and by bytes (each view's pickled size), thread-safe:
-    arbitrary states must not grow a worker without limit."""
+    arbitrary states must not grow a worker without limit. It keeps the views and the second maps."""
 
     def __init__(self, entries: int, max_bytes: int) -> None:
         self.entries, self.max_bytes = entries, max_bytes
-        self._items: OrderedDict[object, tuple[MapView, int]] = OrderedDict()
+        self._items: OrderedDict[object, tuple[MapView | twomaps.SecondMap, int]] = OrderedDict()
         self.bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: object) -> MapView | None:
+    def get(self, key: object) -> MapView | twomaps.SecondMap | None:
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -96,7 +105,7 @@ class _ViewCache:
             self._items.move_to_end(key)
             return item[0]
 
-    def put(self, key: object, view: MapView) -> None:
+    def put(self, key: object, view: MapView | twomaps.SecondMap) -> None:
         try:
             size = len(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:  # noqa: BLE001 -- a view that cannot be measured is not kept
@@ -151,6 +160,9 @@ def download_data(frame: pd.DataFrame, stem: str, fmt: str) -> dict:
             "base64": True, "type": DOWNLOAD_TYPES[fmt]}
 
 
-__all__ = ["ExportTable", "MapLayer", "MapView", "Style", "clear_render_cache", "download_data",
-           "export_frame", "export_table",
-           "geo_url", "render", "second_map", "view_module"]
+# The views' public face: what the upload page, the brief and the page take from here.
+SecondMap = twomaps.SecondMap
+current_series = concentration.current_series
+__all__ = ["ExportTable", "MapLayer", "MapView", "SecondMap", "Style", "clear_render_cache", "current_series",
+           "download_data", "export_frame", "export_table", "first_view", "geo_url", "render", "second_map",
+           "view_module"]

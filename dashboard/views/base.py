@@ -11,12 +11,12 @@ import dash_leaflet as dl
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR
 from dashboard.i18n import LANG_NAMES, flag_label, has, indicator_label, t
-from dashboard.records import Box, localized
-from dashboard.state import Notice, ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import Notice, ViewState
+from dashboard.state.records import Box, localized
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import panels
 from geo.settings import CITIES
 
 Bounds = list[list[float]]  # [[south, west], [north, east]], as Leaflet takes it
@@ -140,14 +140,21 @@ def frame(box: Box) -> Bounds:
     return [[box[1], box[0]], [box[3], box[2]]]
 
 
+def required_box(vm: ViewModel, name: str) -> Box:
+    """The extent of a layer the model does not load without (the regions, the banks)."""
+    box = vm.geo[name].bounds
+    if box is None:
+        raise ValueError(f"the {name} layer has no extent")
+    return box
+
+
 def country_bounds(vm: ViewModel) -> Bounds:
-    return frame(vm.geo["regions"].bounds)
+    return frame(required_box(vm, "regions"))
 
 
 def city_bounds(vm: ViewModel, city: str, layer_name: str) -> Bounds:
     """A city's outline, else the extent of the layer drawn for it, else the country."""
-    box = vm.geo["cities"].feature_bounds.get(city) or vm.geo[layer_name].bounds or vm.geo["regions"].bounds
-    return frame(box)
+    return frame(vm.geo["cities"].feature_bounds.get(city) or vm.geo[layer_name].bounds or required_box(vm, "regions"))
 
 
 def notice_text(notice: Notice, lang: str, words: Callable[[str, str], str] | None = None) -> str:
@@ -207,8 +214,9 @@ def place_markers(rows: list[dict], lang: str, color_of: Callable[[dict], str]) 
                  html.P(panels.local_text(localized(p, "evidence"), lang)),
                  html.P(panels.source_view(p.get("source"), lang)),
                  html.P(p.get("coord_source") or "", className="small source")]
-        if lang != "en" and localized(p, "evidence").translated:
-            popup.append(panels.translation_note(lang))
+        note = panels.translation_note(lang) if localized(p, "evidence").translated else None  # None in English
+        if note is not None:
+            popup.append(note)
         out.append(_marker(p["lat"], p["lon"], color_of(p), panels.place_label(p, lang), popup))
     return tuple(out)
 

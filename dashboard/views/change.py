@@ -10,12 +10,12 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, legend_entries
 from dashboard.i18n import has, indicator_label, t, unit_label
-from dashboard.state import ViewState
-from dashboard.timeindex import Change, Pair
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.timeindex import Change, Pair
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import panels
 from dashboard.views.base import ExportTable, MapView, Style, city_bounds, layer
 from dashboard.views.concentration import no_series_view
 from dashboard.views.reasons import Words, refusal_text

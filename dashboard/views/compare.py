@@ -3,14 +3,18 @@ confidence flags and a small bar chart. Picks figures the build already holds; c
 
 from __future__ import annotations
 
-from dash import html
+from collections.abc import Sequence
 
-from dashboard import panels
+from dash import html
+from dash.development.base_component import Component
+
 from dashboard.charts import pair_bars
 from dashboard.i18n import indicator_label, t, unit_label
-from dashboard.records import Figure
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.readable import short_label
+from dashboard.state.records import Figure
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import panels
 
 
 def figure_at(vm: ViewModel, city: str, indicator: str, district: str, period: str | None
@@ -45,9 +49,9 @@ def compare_section(vm: ViewModel, state: ViewState) -> html.Section | None:
     heads = [html.Th(t("compare_what", lang), scope="col")]
     for did, city, fig, _ in both:
         period = fig.period_text().text(lang) if fig else "–"
-        heads.append(html.Th([panels.place_name(vm, did, lang), html.Br(),
+        heads.append(html.Th([vm.place_name(did, lang), html.Br(),
                               html.Span(f"{t(city, lang)} · {period}", className="small")], scope="col"))
-    rows = [
+    rows: list[tuple[str, Sequence[str | Component]]] = [
         (t("value", lang), [panels.fmt_value(f.value if f else None, f.unit if f else None, lang)
                             for _, _, f, _ in both]),
         (t("compare_unit", lang), [unit_label(f.unit, lang) or (f.unit or "–") if f else "–" for _, _, f, _ in both]),
@@ -61,13 +65,13 @@ def compare_section(vm: ViewModel, state: ViewState) -> html.Section | None:
                                          id="compare-table"), className="table-wrap")]
     for did, _city, fig, exact in both:
         if fig is not None and not exact:
-            section.append(html.P(t("compare_latest", lang, name=panels.place_name(vm, did, lang)),
+            section.append(html.P(t("compare_latest", lang, name=vm.place_name(did, lang)),
                                   className="small caveat"))
     units = {f.unit for _, _, f, _ in both if f is not None}
     if len(units) == 1:
         unit = next(iter(units))
-        bars = [(f"{panels.place_name(vm, did, lang)} · {panels.short_label(f.period_text(), lang)}" if f else
-                 panels.place_name(vm, did, lang), f.value if f else None) for did, _, f, _ in both]
+        bars = [(f"{vm.place_name(did, lang)} · {short_label(f.period_text(), lang)}" if f else
+                 vm.place_name(did, lang), f.value if f else None) for did, _, f, _ in both]
         section.append(pair_bars(bars, lambda v: panels.fmt_value(v, unit, lang), t("no_data", lang),
                                  f"{indicator_label(state.indicator, lang)} · {unit_label(unit, lang) or unit}",
                                  chart_id="compare-chart"))

@@ -8,14 +8,12 @@ from dataclasses import replace
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import panels
 from dashboard.classify import NO_DATA_COLOR, Classification, classify, palette, parse_breaks
 from dashboard.i18n import indicator_label, t
-from dashboard.panels import translation_note
-from dashboard.records import Series, localized
-from dashboard.state import ViewState
-from dashboard.viewmodel import NATIONAL, ViewModel
-from dashboard.views import twomaps
+from dashboard.state.query import ViewState
+from dashboard.state.records import Series, localized, vintage_layer
+from dashboard.state.viewmodel import NATIONAL, ViewModel
+from dashboard.views import panels, twomaps
 from dashboard.views.base import (
     LINK_COLORS,
     ExportTable,
@@ -30,6 +28,7 @@ from dashboard.views.base import (
     place_markers,
 )
 from dashboard.views.compare import compare_section
+from dashboard.views.panels import translation_note
 from geo.settings import CITIES
 
 
@@ -93,8 +92,9 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
                  ids: list[str], mapped: bool, missing: bool) -> tuple[tuple, Component, tuple]:
     """(heading, legend, details) of a series: period and vintage, legend, selected district, ranked table."""
     lang = state.lang
-    vintage_note = [f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
-                    *([f" · {vm.vintage_name(series.vintage, lang)}"] if series.vintage else [])]
+    vintage_note: list[str | Component] = [
+        f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
+        *([f" · {vm.vintage_name(series.vintage, lang)}"] if series.vintage else [])]
     heading: list[Component] = [*headline(state), html.P(vintage_note, id="period-line")]
     if not mapped:
         heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
@@ -157,14 +157,14 @@ def second_map(vm: ViewModel, state: ViewState) -> twomaps.SecondMap | None:
     first, second = pair
     joint, _, side = shared
     colors = palette(state.palette, max(1, joint.k_used))
-    name = f"v-{second.vintage}"
+    name = vintage_layer(second.vintage)
     served = name in vm.geo
     style = series_style(second, side, colors, replace(state, district=None)) if served else \
         Style(outline=True, lang=state.lang)
     return twomaps.SecondMap(
         choropleth=layer(vm, name if served else "cities", style), context=layer(vm, "empty", Style(outline=True)),
         bounds=city_bounds(vm, state.city, name if served else "cities"),
-        first_caption=twomaps.caption(first, f"v-{first.vintage}" in vm.geo, state.lang,
+        first_caption=twomaps.caption(first, vintage_layer(first.vintage) in vm.geo, state.lang,
                                       vm.vintage_name(first.vintage, state.lang)),
         caption=twomaps.caption(second, served, state.lang, vm.vintage_name(second.vintage, state.lang)),
         classification=joint)
@@ -181,7 +181,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     if shared is not None:
         cls = shared[1]
     colors = palette(state.palette, max(1, cls.k_used))
-    name = f"v-{series.vintage}"
+    name = vintage_layer(series.vintage)
     mapped = name in vm.geo
     if mapped:
         ids = sorted(set(series.figures) | set(vm.geo[name].fids))
@@ -202,7 +202,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     if state.city in CITIES:
         details += places_section(vm, state.city, state.lang)
     points = place_markers([p for p in vm.places if p.get("city") == state.city], state.lang,
-                           lambda p: LINK_COLORS.get(p.get("migrant_link"), NO_DATA_COLOR))
+                           lambda p: LINK_COLORS.get(str(p.get("migrant_link")), NO_DATA_COLOR))
     return MapView(choropleth=choropleth, context=layer(vm, "empty", Style(outline=True)),
                    bounds=city_bounds(vm, state.city, name), heading=heading, legend=legend, details=details,
                    points=points, notices=notes)
@@ -213,8 +213,8 @@ def export(vm: ViewModel, state: ViewState) -> ExportTable:
     series = current_series(vm, state)
     if series is None:
         return ExportTable(None, [])
-    name = "cities" if state.city == NATIONAL else f"v-{series.vintage}"
-    rows = [{"fid": fid, "name": panels.place_name(vm, fid, state.lang), "city": series.city,
+    name = "cities" if state.city == NATIONAL else vintage_layer(series.vintage)
+    rows = [{"fid": fid, "name": vm.place_name(fid, state.lang), "city": series.city,
              "indicator": series.indicator, "value": fig.value, "unit": fig.unit,
              "period_label": fig.period_label,
              "period_start": fig.period_start, "period_end": fig.period_end, "vintage": fig.vintage,

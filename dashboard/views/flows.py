@@ -14,12 +14,12 @@ import dash_leaflet as dl
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import panels
 from dashboard.i18n import flag_label, indicator_label, t
-from dashboard.records import short_source, source_links
-from dashboard.state import ViewState
-from dashboard.timeindex import Flow
-from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.records import short_source, source_links
+from dashboard.state.timeindex import Flow
+from dashboard.state.viewmodel import NATIONAL, ViewModel
+from dashboard.views import panels
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, hatch_legend, hatching, layer
 from dashboard.views.perception import origin_label
 from geo.settings import CITIES

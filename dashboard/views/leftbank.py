@@ -10,20 +10,19 @@ from dash.development.base_component import Component
 from dashboard.charts import bar_list, line_chart
 from dashboard.classify import NO_DATA_COLOR
 from dashboard.i18n import indicator_label, t, unit_label
-from dashboard.panels import (
+from dashboard.state.query import ViewState
+from dashboard.state.readable import decimal_year, short_period
+from dashboard.state.records import Localized, localized, vintage_layer
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views.base import ExportTable, MapView, Style, frame, layer, place_markers, required_box
+from dashboard.views.panels import (
     column_head,
-    decimal_year,
     flags_view,
     fmt_value,
     local_text,
-    short_period,
     source_view,
     translation_note,
 )
-from dashboard.records import Localized, localized
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
-from dashboard.views.base import ExportTable, MapView, Style, frame, layer, place_markers
 
 BANK_COLORS = {"left": "#5d3790", "right": "#e08214", "both": "#988dbe"}
 
@@ -94,7 +93,7 @@ def migration_section(vm: ViewModel, lang: str) -> list[Component]:
         html.P([t("source", lang), ": ", source_view(first.source, lang), " · ", flags_view(first.confidence,
                                                                                             lang)],
                className="small")]
-    if not any(f"v-{r.vintage}" in vm.geo for r in vm.bank_migration):
+    if not any(vintage_layer(r.vintage) in vm.geo for r in vm.bank_migration):
         out.append(html.P(t("boundaries_missing", lang), className="small"))
     return out
 
@@ -122,9 +121,10 @@ def panel_details(vm: ViewModel, state: ViewState) -> list[Component]:
                             className="finding", id="finding"))
     if findings:
         out.append(html.P(t("paraphrase_note", lang), className="small"))
-    if lang != "en" and (any(localized(s, "paraphrase").translated for s in findings)
-                         or any(localized(p, "evidence").translated for p in vm.institutions)):
-        out.append(translation_note(lang))
+    note = translation_note(lang)  # None in English, the original
+    if note is not None and (any(localized(s, "paraphrase").translated for s in findings)
+                             or any(localized(p, "evidence").translated for p in vm.institutions)):
+        out.append(note)
     out.append(html.P(t("no_counts", lang), className="caveat"))
     return out
 
@@ -142,14 +142,14 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                   colors=tuple(BANK_COLORS.get(b, NO_DATA_COLOR) for b in bank_ids),
                   labels=bank_areas(vm, lang), opacity=0.45, names={b: bank_label(b, lang) for b in bank_ids})
     latest = vm.latest_vintage.get("Astana")
-    context = f"v-{latest}" if latest and f"v-{latest}" in vm.geo else "empty"
+    context = vintage_layer(latest) if latest and vintage_layer(latest) in vm.geo else "empty"
     legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"bank_{b}", lang)])
                       for b, c in BANK_COLORS.items() if b in bank_ids], className="legend-list")
     return MapView(choropleth=layer(vm, "banks", style), context=layer(vm, context, Style(outline=True)),
-                   bounds=frame(vm.geo["banks"].bounds), heading=(html.H2(t("layer_leftbank", lang)),),
+                   bounds=frame(required_box(vm, "banks")), heading=(html.H2(t("layer_leftbank", lang)),),
                    legend=legend,
                    details=tuple(panel_details(vm, state)),
-                   points=place_markers(vm.institutions, lang, lambda p: BANK_COLORS.get(p.get("bank"),
+                   points=place_markers(vm.institutions, lang, lambda p: BANK_COLORS.get(str(p.get("bank")),
                                                                                          NO_DATA_COLOR)))
 
 

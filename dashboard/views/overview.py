@@ -8,8 +8,8 @@ from dash import html
 
 from dashboard.classify import palette
 from dashboard.i18n import t
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.viewmodel import ViewModel
 from dashboard.views import flows
 from dashboard.views.base import ExportTable, MapView, Style, city_markers, country_bounds, layer
 from dashboard.views.concentration import (

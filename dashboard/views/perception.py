@@ -10,10 +10,9 @@ from dash.development.base_component import Component
 from dashboard.charts import bar_list
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, palette, stance_color
 from dashboard.i18n import has, indicator_label, t
-from dashboard.panels import flags_view, fmt_value, local_text, source_view, translation_note
-from dashboard.records import Localized, localized
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.records import Localized, localized
+from dashboard.state.viewmodel import ViewModel
 from dashboard.views.base import (
     ExportTable,
     MapView,
@@ -24,6 +23,7 @@ from dashboard.views.base import (
     hatching,
     layer,
 )
+from dashboard.views.panels import flags_view, fmt_value, local_text, source_view, translation_note
 from geo.settings import CITIES, survey_min_n
 
 ORIGIN_CLASSES = 4

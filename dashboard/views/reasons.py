@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from dashboard.i18n import indicator_label, t
-from dashboard.records import Localized
+from dashboard.state.records import Localized
 
 _CODE = r"(?P<{}>[a-z]+-\d+)"
 _NO_FIGURE = re.compile(rf"no figure for (?P<label>.+) in (?P<name>.+?) \({_CODE.format('v')}\)")

@@ -6,7 +6,7 @@ poor reliability keep their class colour and are hatched; the legend says both. 
 the raw mean, never instead of it. A district's details add its answer distribution (a bar per scale point)
 and, with groups, each difference "group a minus group b" with its interval and the n of both groups; the
 city's differences follow its own row in the table. Everything comes from the index made at start
-(dashboard.published), which already holds nothing of a suppressed cell.
+(dashboard.state.published), which already holds nothing of a suppressed cell.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import panels
 from dashboard.charts import bar_list
 from dashboard.classify import NO_DATA_COLOR, Classification, classify, legend_entries, palette, parse_breaks
 from dashboard.i18n import t
-from dashboard.published import (
+from dashboard.state.published import (
     SCORE,
     Cell,
     Dataset,
@@ -28,9 +27,10 @@ from dashboard.published import (
     dataset_title,
     measure_label,
 )
-from dashboard.records import Box
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.records import Box
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import panels
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
 
 SUPPRESSED_COLOR = "#6e6e6e"
@@ -157,7 +157,7 @@ def legend(ds: Dataset, measure: Measure, cls: Classification, colors: list[str]
 def details(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, fid: str) -> html.Div:
     """One district: the value, its interval, n, n_eff, top-box share, reliability and the shrunk mean."""
     lang, cell = state.lang, ds.cells[measure.key][fid]
-    body: list[Component] = [html.H3(panels.place_name(vm, fid, lang))]
+    body: list[Component] = [html.H3(vm.place_name(fid, lang))]
     if cell.suppressed:
         body.append(html.P(t("pub_suppressed_legend", lang, n=ds.min_n), className="missing"))
         return html.Div(body, className="details", id="district-details")
@@ -255,7 +255,7 @@ def table(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: l
                                          scope="row"), *cells_of, *([html.Td("")] if len(cells_of) > 1 else [])],
                                 className="city-row difference"))
     ordered = sorted(ids, key=lambda i: (cells[i].value is None, -(cells[i].value or 0)))
-    rows += [row(panels.place_name(vm, i, lang), cells[i], i == state.district) for i in ordered]
+    rows += [row(vm.place_name(i, lang), cells[i], i == state.district) for i in ordered]
     return html.Div([html.Table([head, html.Tbody(rows)], className="table", id="survey-table"),
                      *meaning(pairs, lang)])
 
@@ -310,7 +310,7 @@ def export(vm: ViewModel, state: ViewState) -> ExportTable:
     meta = ds.meta
     rows = []
     for fid, cell in ds.cells[measure.key].items():
-        rows.append({"fid": fid, "name": panels.place_name(vm, fid, state.lang), "city": ds.city_of.get(fid),
+        rows.append({"fid": fid, "name": vm.place_name(fid, state.lang), "city": ds.city_of.get(fid),
                      "dataset": ds.name, "version": meta.get("version"), "item": measure.key,
                      "kind": measure.kind, "scale": measure.scale, "value": cell.value, "ci_low": cell.ci_low,
                      "ci_high": cell.ci_high, "n": cell.n, "n_eff": cell.n_eff, "top_share": cell.top_share,

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 
 from dashboard.classify import Classification, classify, parse_breaks
 from dashboard.i18n import t
-from dashboard.records import Series
-from dashboard.state import ViewState
-from dashboard.viewmodel import NATIONAL, ViewModel
+from dashboard.state.query import ViewState
+from dashboard.state.records import Series
+from dashboard.state.viewmodel import NATIONAL, ViewModel
 from dashboard.views.base import Bounds, MapLayer
 
 _SIDES = ("a", "b")  # keys of the joint classification: "a|<fid>" the period, "b|<fid>" the compare date

@@ -75,11 +75,7 @@ def synthetic_points(
     """
     geometries = _checked_geometries(districts)
     n = _checked_count(n)
-    for name, share in (("outside_share", outside_share), ("border_share", border_share)):
-        if not 0.0 <= share <= 1.0:
-            raise BadInput(f"{name} must be between 0 and 1, got {share}")
-    if outside_share + border_share > 1.0:
-        raise BadInput(f"outside_share + border_share = {outside_share + border_share} exceeds 1")
+    _check_shares(outside_share, border_share)
     rng = np.random.default_rng(seed)
     n_outside = round(n * outside_share)
     n_border = round(n * border_share)
@@ -88,6 +84,40 @@ def synthetic_points(
     area_share = _area_shares(districts, geometries)
     draw_share = area_share if weights is None else _weight_shares(weights, geometries)
     per_district = rng.multinomial(n_inside, draw_share) if n_inside else np.zeros(len(geometries), np.int64)
+    lon_parts, lat_parts, drawn_for = _draw(districts, geometries, per_district, n_outside, n_border, rng)
+
+    order = rng.permutation(n)
+    frame = pd.DataFrame({
+        "lon": np.concatenate(lon_parts)[order] if n else np.empty(0),
+        "lat": np.concatenate(lat_parts)[order] if n else np.empty(0),
+    })
+    if groups is not None:
+        labels, probabilities = _group_probabilities(groups)
+        frame["group"] = pd.Categorical.from_codes(rng.choice(len(labels), size=n, p=probabilities), labels)
+    if weights is not None:
+        design = np.ones(n)
+        origin = np.concatenate(drawn_for)[order] if n else np.empty(0, np.int64)
+        inside = origin >= 0
+        design[inside] = (area_share / np.where(draw_share > 0, draw_share, np.nan))[origin[inside]]
+        frame["weight"] = design
+    frame["source"] = pd.Categorical([SYNTHETIC_LABEL] * n, categories=[SYNTHETIC_LABEL])
+    frame.attrs.update({"synthetic": True, "label": SYNTHETIC_LABEL, "seed": int(seed),
+                        "generator": "geo.engines.synthetic.synthetic_points"})
+    return frame
+
+
+def _check_shares(outside_share: float, border_share: float) -> None:
+    for name, share in (("outside_share", outside_share), ("border_share", border_share)):
+        if not 0.0 <= share <= 1.0:
+            raise BadInput(f"{name} must be between 0 and 1, got {share}")
+    if outside_share + border_share > 1.0:
+        raise BadInput(f"outside_share + border_share = {outside_share + border_share} exceeds 1")
+
+
+def _draw(districts: gpd.GeoDataFrame, geometries: np.ndarray, per_district: np.ndarray, n_outside: int, n_border: int,
+          rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """The points' longitudes and latitudes in parts (each district's, then outside, then on shared borders)
+    and, per part, the position of the district each was drawn for (-1: none)."""
     lon_parts, lat_parts, drawn_for = [], [], []
     for position, count in enumerate(per_district):
         if count:
@@ -108,25 +138,7 @@ def synthetic_points(
         lon_parts.append(chosen[:, 0])
         lat_parts.append(chosen[:, 1])
         drawn_for.append(np.full(n_border, -1))
-
-    order = rng.permutation(n)
-    frame = pd.DataFrame({
-        "lon": np.concatenate(lon_parts)[order] if n else np.empty(0),
-        "lat": np.concatenate(lat_parts)[order] if n else np.empty(0),
-    })
-    if groups is not None:
-        labels, probabilities = _group_probabilities(groups)
-        frame["group"] = pd.Categorical.from_codes(rng.choice(len(labels), size=n, p=probabilities), labels)
-    if weights is not None:
-        design = np.ones(n)
-        origin = np.concatenate(drawn_for)[order] if n else np.empty(0, np.int64)
-        inside = origin >= 0
-        design[inside] = (area_share / np.where(draw_share > 0, draw_share, np.nan))[origin[inside]]
-        frame["weight"] = design
-    frame["source"] = pd.Categorical([SYNTHETIC_LABEL] * n, categories=[SYNTHETIC_LABEL])
-    frame.attrs.update({"synthetic": True, "label": SYNTHETIC_LABEL, "seed": int(seed),
-                        "generator": "geo.engines.synthetic.synthetic_points"})
-    return frame
+    return lon_parts, lat_parts, drawn_for
 
 
 def shared_border_vertices(districts: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:

@@ -30,6 +30,7 @@ import pandas as pd
 from geo.engines.synthetic import SYNTHETIC_LABEL
 from geo.errors import BadInput
 from geo.io.atomic import atomic_write_bytes
+from geo.settings import CITY_FACTS
 
 __all__ = ["CITY_COLUMN", "DISTRICT_COLUMN", "DONT_KNOW", "GROUPS", "GROUP_COLUMN", "ITEMS", "WEIGHT_COLUMN",
            "synthetic_survey", "write_survey_csv"]
@@ -38,8 +39,8 @@ CITY_COLUMN, DISTRICT_COLUMN, GROUP_COLUMN, WEIGHT_COLUMN = "Город", "Ра�
 ITEMS = ("Q1", "Q2", "Q3", "Q4")
 GROUPS = ("местный", "мигрант")
 DONT_KNOW = "затрудняюсь ответить"
-CITY_RU = {"Astana": "Астана", "Almaty": "Алматы", "Shymkent": "Шымкент"}
-CITY_SHARES = {"Astana": 0.4, "Almaty": 0.4, "Shymkent": 0.2}
+CITY_RU = {city: facts.names["ru"] for city, facts in CITY_FACTS.items()}
+CITY_SHARES = {city: facts.demo_share for city, facts in CITY_FACTS.items()}
 MIGRANT_EFFECT = {"Q1": -0.4, "Q2": 0.0, "Q3": 0.3, "Q4": -0.2}  # migrants minus residents, in scale points
 SMALL_DISTRICT = (3, 8)  # respondents in each city's small district: [3, 8)
 DONT_KNOW_SHARE, BLANK_SHARE = 0.04, 0.02

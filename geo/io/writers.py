@@ -229,6 +229,19 @@ def class_colour(index: int, n_classes: int) -> str:
     return PALETTE[round(index * (len(PALETTE) - 1) / max(n_classes - 1, 1))]
 
 
+def _escaped(shown: gpd.GeoDataFrame, value_col: str | None, bins: list[float]) -> gpd.GeoDataFrame:
+    """The features' properties as the page may show them: user data may hold markup, so every text value is
+    escaped; so are the column names (folium writes tooltip fields and aliases as HTML), the properties renamed
+    to match so the tooltip still finds its values. ``_fill``: each feature's class colour."""
+    props = pd.DataFrame(shown.drop(columns=shown.geometry.name))
+    for col in props.columns:
+        props[col] = props[col].map(lambda v: html.escape(v) if isinstance(v, str) else _json_value(v))
+    if value_col:
+        props["_fill"] = [_colour(v, bins) for v in props[value_col]]
+    props.columns = [html.escape(str(c)) for c in props.columns]
+    return gpd.GeoDataFrame(props, geometry=shown.geometry.array, crs="EPSG:4326")
+
+
 def to_html_map_bytes(
     gdf: gpd.GeoDataFrame,
     *,
@@ -254,16 +267,8 @@ def to_html_map_bytes(
     shown.geometry = _rfc7946_geometries(shown.geometry.array)
     bins = class_breaks(shown[value_col]) if value_col else []
     fields = tooltip_cols or [c for c in shown.columns if c != shown.geometry.name][:8]
-    props = pd.DataFrame(shown.drop(columns=shown.geometry.name))
-    for col in props.columns:  # user data may hold markup: escape every text value shown in a tooltip
-        props[col] = props[col].map(lambda v: html.escape(v) if isinstance(v, str) else _json_value(v))
-    if value_col:
-        props["_fill"] = [_colour(v, bins) for v in props[value_col]]
-    # Column names reach the page too (folium writes tooltip fields and aliases as HTML): escaped as well,
-    # and the properties renamed to match, so the tooltip still finds its values.
-    props.columns = [html.escape(str(c)) for c in props.columns]
+    data = _escaped(shown, value_col, bins)
     fields = [html.escape(str(f)) for f in fields]
-    data = gpd.GeoDataFrame(props, geometry=shown.geometry.array, crs="EPSG:4326")
 
     minx, miny, maxx, maxy = data.total_bounds
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, control_scale=True)

@@ -1,6 +1,6 @@
 """``JoinSpec``: every choice of a researcher's join in one typed, checked object.
 
-``qala join`` (``geo.join.cli``), the browser upload (``dashboard.upload``) and the notebook API (``geo.api``)
+``qala join`` (``geo.join.cli``), the browser upload (``dashboard.upload.callbacks``) and the notebook API (``geo.api``)
 each build one, and ``geo.join.pipeline.join_user_data`` runs it, so the three can never drift apart: a choice
 the command line has, the page and the API have too, with the same defaults and the same checks. A spec is
 plain data (``as_dict``/``from_dict``), so it crosses into the browser's child join process and comes back

@@ -21,7 +21,7 @@ import pandas as pd
 from geo.errors import BadInput, InternalError
 from geo.io.userfile import Columns, RawFile, find_columns, header_scale, read_raw_file, score_columns_by_name
 from geo.join.cells import Scale
-from geo.join.rules import check_rows
+from geo.join.rules import CheckedRows, check_rows
 
 NONRESPONSE_PREFIX = "nonresponse:"  # rows[NONRESPONSE_PREFIX + item]: 0 answered, 1 don't know, 2 blank
 
@@ -86,14 +86,9 @@ def read_user_file(
     """
     _check_regular(path)
     raw = read_raw_file(path, name=name, sheet=sheet)
-    found_notes = []
-    if auto_scores and not scores and (found := score_columns_by_name(raw.frame.columns)):
-        scores = dict.fromkeys(found)
-        inferred = [c for c in found if c not in raw.labels.scales and header_scale(c) is None]
-        if inferred:
-            found_notes.append(f"score items found by their names: {', '.join(inferred)} (scales inferred)")
-        if scaled := [c for c in found if c not in inferred]:  # each scale's own note says where it is from
-            found_notes.append(f"score items found by their names: {', '.join(scaled)}")
+    found_notes: list[str] = []
+    if auto_scores and not scores:
+        scores, found_notes = _scores_by_name(raw)
     columns, column_notes = find_columns(
         raw.frame, raw.label, has_geometry=raw.geometry is not None, lat_col=lat_col, lon_col=lon_col,
         district_col=district_col, group_col=group_col, weight_col=weight_col, city_col=city_col,
@@ -103,8 +98,49 @@ def read_user_file(
     coded = {c: raw.labels.nonresponse[c] for c in columns.scores if c in raw.labels.nonresponse}
     checked = check_rows(_with_labels(raw, columns), columns, raw.label, geometry=raw.geometry, scales=scales,
                          only_city=only_city, coded_missing=coded)
-    n = len(raw.frame)
-    # one frame from one dict: inserting 1,500 item columns one by one fragments it (quadratic copies)
+    rows = _rows(checked, len(raw.frame), raw.synthetic)
+    return _user_table(raw, columns, checked, rows, raw.notes + column_notes + found_notes + scale_notes)
+
+
+def _user_table(raw: RawFile, columns: Columns, checked: CheckedRows, rows: pd.DataFrame,
+                notes: list[str]) -> UserTable:
+    """The usable rows and the rows set aside (each with its reason), checked to add up to the input."""
+    bad = ~checked.usable
+    set_aside = pd.DataFrame({"row": rows["row"][bad].to_numpy(), "reason": checked.aside.reasons[bad],
+                              "value": checked.aside.values[bad]})
+    table = UserTable(
+        path=raw.path,
+        kind=columns.kind,
+        rows=rows[~bad].reset_index(drop=True),
+        set_aside=set_aside,
+        input_rows=len(rows),
+        notes=notes + checked.notes,
+        synthetic=raw.synthetic,
+        columns=columns.as_dict(),
+        scales=checked.scales,
+    )
+    table.check_balance()
+    return table
+
+
+def _scores_by_name(raw: RawFile) -> tuple[dict[str, Scale | None] | None, list[str]]:
+    """The browser's score items when none are given: the columns named like q1, вопрос2 or "Item (1-5)", and
+    a note naming those whose scale is inferred (each other scale's own note says where it is from)."""
+    found = score_columns_by_name(raw.frame.columns)
+    if not found:
+        return None, []
+    notes = []
+    inferred = [c for c in found if c not in raw.labels.scales and header_scale(c) is None]
+    if inferred:
+        notes.append(f"score items found by their names: {', '.join(inferred)} (scales inferred)")
+    if scaled := [c for c in found if c not in inferred]:
+        notes.append(f"score items found by their names: {', '.join(scaled)}")
+    return dict.fromkeys(found), notes
+
+
+def _rows(checked: CheckedRows, n: int, synthetic: bool) -> pd.DataFrame:
+    """Every row's checked values in one frame built from one dict (inserting 1,500 item columns one by one
+    fragments it: quadratic copies)."""
     built: dict[str, object] = {"row": np.arange(1, n + 1)}
     if checked.district_name is not None:
         built["district_name"] = checked.district_name.to_numpy()
@@ -119,25 +155,8 @@ def read_user_file(
     for item, values in checked.scores.items():
         built[item] = values
         built[NONRESPONSE_PREFIX + item] = checked.nonresponse[item]
-    built["synthetic"] = raw.synthetic
-    rows = pd.DataFrame(built)
-
-    bad = ~checked.usable
-    set_aside = pd.DataFrame({"row": rows["row"][bad].to_numpy(), "reason": checked.aside.reasons[bad],
-                              "value": checked.aside.values[bad]})
-    table = UserTable(
-        path=raw.path,
-        kind=columns.kind,
-        rows=rows[~bad].reset_index(drop=True),
-        set_aside=set_aside,
-        input_rows=n,
-        notes=raw.notes + column_notes + found_notes + scale_notes + checked.notes,
-        synthetic=raw.synthetic,
-        columns=columns.as_dict(),
-        scales=checked.scales,
-    )
-    table.check_balance()
-    return table
+    built["synthetic"] = synthetic
+    return pd.DataFrame(built)
 
 
 def item_scales(

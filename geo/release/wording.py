@@ -6,6 +6,8 @@ and Kazakh are the project's own; every key has all three, with the same placeho
 
 from __future__ import annotations
 
+from geo.settings import CITY_FACTS
+
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     "title": ("Disclosure control report", "Отчёт о контроле раскрытия данных", "Деректерді ашуды бақылау есебі"),
     "synthetic": ("SYNTHETIC DATA", "СИНТЕТИЧЕСКИЕ ДАННЫЕ", "СИНТЕТИКАЛЫҚ ДЕРЕКТЕР"),
@@ -89,8 +91,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "col_weight": ("Weight", "Вес", "Салмақ"), "col_reason": ("Reason", "Причина", "Себеп"),
     "group_all": ("all respondents", "все респонденты", "барлық респонденттер"),
     "all_cities": ("all cities", "все города", "барлық қалалар"),
-    "city_Astana": ("Astana", "Астана", "Астана"), "city_Almaty": ("Almaty", "Алматы", "Алматы"),
-    "city_Shymkent": ("Shymkent", "Шымкент", "Шымкент"),
+    **{f"city_{city}": (facts.names["en"], facts.names["ru"], facts.names["kk"]) for city, facts in CITY_FACTS.items()},
     "reason_threshold": ("too few respondents", "слишком мало респондентов", "респонденттер тым аз"),
     "reason_n_eff": ("effective sample size too small", "слишком мал эффективный размер выборки",
                      "тиімді іріктеме көлемі тым шағын"),

@@ -1,8 +1,8 @@
 """What an upload leaves on the server, and how little: the upload itself only in memory, a bounded number
-of joins at once, each in its own child process ended at the deadline (dashboard.uploadchild), the joined
+of joins at once, each in its own child process ended at the deadline (dashboard.upload.child), the joined
 result under a random id in a bounded, expiring store shared by the workers, with a quota per browser session.
 
-Kept apart from dashboard.upload (the page side) so each stays short; see that module for the why.
+Kept apart from dashboard.upload.callbacks (the page side) so each stays short; see that module for the why.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from dashboard.uploadchild import run_in_child
 from geo.settings import (
     dashboard_timeout,
     memory_dir,
@@ -34,29 +32,10 @@ from geo.settings import (
     upload_ttl,
 )
 
-__all__ = ["RESULTS", "SESSION_COOKIE", "SLOTS", "ResultStore", "Slots", "in_memory_file", "join_elsewhere",
-           "release_memory", "run_in_child", "sweep_stale_uploads", "upload_owner"]
+__all__ = ["RESULTS", "SESSION_COOKIE", "SLOTS", "ResultStore", "Slots",
+           "release_memory", "sweep_stale_uploads", "upload_owner"]
 SESSION_COOKIE = "qala_session"
 STALE_SECONDS = 60  # a temporary file or an entry-less owner mark older than this is left over: removed
-
-
-@contextlib.contextmanager
-def in_memory_file(raw: bytes) -> Iterator[Path]:
-    """A path to ``raw`` held in an anonymous memory file (Linux memfd): readable like a file, gone with the
-    process, never on disk. Elsewhere a private temporary folder, removed at once."""
-    if not hasattr(os, "memfd_create"):
-        with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
-            path = Path(folder) / "upload"
-            path.write_bytes(raw)
-            yield path
-        return
-    fd = os.memfd_create("qala-upload", os.MFD_CLOEXEC)
-    try:
-        with open(fd, "wb", closefd=False) as handle:
-            handle.write(raw)
-        yield Path(f"/proc/self/fd/{fd}")
-    finally:
-        os.close(fd)
 
 
 def release_memory(collect: bool = True) -> None:
@@ -91,14 +70,6 @@ class Slots:
 
 
 SLOTS = Slots(upload_slots())
-
-
-def join_elsewhere(*args: object) -> tuple[str, object]:
-    """dashboard.uploadjob.join_in_child(*args) in its own child process (:func:`run_in_child`): ended at the
-    request's deadline ("timeout"), and a child that died takes no later upload with it ("failed")."""
-    from dashboard.uploadjob import join_in_child
-
-    return run_in_child(join_in_child, *args)
 
 
 def _shared_folder() -> Path:

@@ -1,33 +1,34 @@
 """The build's change and flow layers, indexed once at start-up (the change map, the flows into each city).
 
 The build decides which pairs of dates are comparable (same boundaries, or sums through the lineage table) and
-computes every change; the dashboard only picks a pair's rows and serves their geometry. A build without these
-layers (an older one) leaves the index empty: the page then offers no change map and no flows, and says so.
+computes every change and writes the web geometry of its units and flow lines (web/changes_<city>.geojson,
+web/flows.geojson); the dashboard only picks a pair's rows and serves those features as the build drew them. A
+build without these layers (an older one) leaves the index empty: the page then offers no change map and no
+flows, and says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.records import (
+from dashboard.state.records import (
     GeoLayer,
     Localized,
     clean_cell,
-    frame_collection,
     geolayer,
     localized,
+    number_cell,
     split_cell,
     text_cell,
 )
 from geo import store
 from geo.errors import QalaError
 
-CHANGE_TOLERANCE = 0.0005  # degrees (~50 m): change units are served simplified like the build's web layers
-FLOW_SIMPLIFY = 5  # decimals of a flow line's coordinates (~1 m)
 LANG_CODES = ("en", "ru", "kk")
 
 
@@ -36,8 +37,7 @@ def _names(row: dict, fallback: str) -> dict[str, str]:
 
 
 def _number(value: object) -> float | None:
-    value = clean_cell(value)
-    return None if value is None else float(value)  # type: ignore[arg-type]
+    return number_cell(value)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,12 @@ def _read(name: str) -> pd.DataFrame | None:
         return None
 
 
+def _web(name: str) -> list[dict]:
+    """The features of a web layer the build wrote (``changes_astana``, ``flows``); [] when not built."""
+    raw = store.web_bytes(name)
+    return json.loads(raw)["features"] if raw else []
+
+
 def load(served: dict[str, GeoLayer]) -> TimeIndex:
     """The index; the change units' layers are added to ``served`` (the view model's served layers)."""
     index = TimeIndex()
@@ -149,11 +155,11 @@ def _order(value: object) -> str:
 def _load_pairs(index: TimeIndex, frame: pd.DataFrame) -> None:
     grouped: dict[tuple[str, str], list[Pair]] = defaultdict(list)
     for r in frame.to_dict("records"):
-        n = clean_cell(r.get("n_units"))
+        n = number_cell(r.get("n_units"))
         grouped[(str(r["city"]), str(r["indicator"]))].append(Pair(
             str(r["from_period"]), str(r["to_period"]), localized(r, "from_period"), localized(r, "to_period"),
             bool(clean_cell(r.get("comparable")) or False),
-            text_cell(r.get("method")), text_cell(r.get("reason")), None if n is None else int(n),  # type: ignore[call-overload]
+            text_cell(r.get("method")), text_cell(r.get("reason")), None if n is None else int(n),
             _order(r.get("from_end")), _order(r.get("to_end"))))
     index.pairs = {key: sorted(items, key=lambda p: (p.start_end, p.start, p.end_end, p.end))
                    for key, items in grouped.items()}
@@ -161,17 +167,18 @@ def _load_pairs(index: TimeIndex, frame: pd.DataFrame) -> None:
 
 def _load_changes(index: TimeIndex, frame: pd.DataFrame) -> None:
     """Each pair's changes, and one served layer per distinct set of units (pairs on the same boundaries
-    share it), so a map never shows units of another pair."""
-    geometry = frame.geometry.name
+    share it), so a map never shows units of another pair; the units' shapes are the build's web features."""
+    drawn: dict[str, dict[str, dict]] = {}
     for (city, indicator, start, end), part in frame.groupby(["city", "indicator", "from_period", "to_period"]):
+        if city not in drawn:
+            drawn[city] = {str(f["properties"]["fid"]): f for f in _web(f"changes_{str(city).lower()}")}
         fids = sorted(str(f) for f in part["fid"])
         name = f"chg-{str(city).lower()}-{hashlib.sha1(','.join(fids).encode()).hexdigest()[:10]}"
         if name not in index.layers:
-            units = part.drop_duplicates("fid")
-            index.layers[name] = geolayer(name, frame_collection(units, "fid", ["name_en", "name_ru", "name_kk"],
-                                                                 CHANGE_TOLERANCE))
+            features = [drawn[city][fid] for fid in fids if fid in drawn[city]]
+            index.layers[name] = geolayer(name, {"type": "FeatureCollection", "features": features}, "fid")
         key = (str(city), str(indicator), str(start), str(end))
-        for r in part.drop(columns=geometry).to_dict("records"):
+        for r in part.drop(columns=frame.geometry.name).to_dict("records"):
             uid = str(r["fid"])
             index.changes.setdefault(key, {})[uid] = Change(
                 uid, _number(r.get("value_from")), _number(r.get("value_to")), _number(r.get("change_abs")),
@@ -180,23 +187,22 @@ def _load_changes(index: TimeIndex, frame: pd.DataFrame) -> None:
                 split_cell(r.get("confidence_to")), text_cell(r.get("method")), _names(r, uid), name)
 
 
-def _line(geometry: object) -> tuple[tuple[float, float], ...]:
-    coords = getattr(geometry, "coords", None)
-    if coords is None:
+def _line(feature: dict | None) -> tuple[tuple[float, float], ...]:
+    """A flow's line as (lat, lon) pairs, from the build's web feature."""
+    geometry = (feature or {}).get("geometry") or {}
+    if geometry.get("type") != "LineString":
         return ()
-    return tuple((round(lat, FLOW_SIMPLIFY), round(lon, FLOW_SIMPLIFY)) for lon, lat, *_ in coords)
+    return tuple((lat, lon) for lon, lat, *_ in geometry["coordinates"])
 
 
 def _load_flows(index: TimeIndex, frame: pd.DataFrame) -> None:
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
-    for _, row in frame.iterrows():
-        r = row.to_dict()
+    lines = {str(f["properties"].get("fid")): f for f in _web("flows")}
+    for r in frame.drop(columns=frame.geometry.name).to_dict("records"):
         rid = text_cell(r.get("region_id")) or ""
         flow = Flow(rid, _names(r, text_cell(r.get("origin")) or rid), str(r["indicator"]),
                     str(r["period_label"]), localized(r, "period_label"), _number(r.get("value")), text_cell(r.get("unit")),
                     _number(r.get("share")), text_cell(r.get("source")), split_cell(r.get("confidence")),
-                    _line(row.geometry), _order(r.get("period_end")), text_cell(r.get("flow_id")) or "")
+                    _line(lines.get(text_cell(r.get("flow_id")) or "")), _order(r.get("period_end")), text_cell(r.get("flow_id")) or "")
         index.flows.setdefault(str(r["city"]), {}).setdefault(flow.period, []).append(flow)
     for periods in index.flows.values():
         for items in periods.values():

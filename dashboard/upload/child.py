@@ -26,6 +26,8 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from geo.settings import dashboard_timeout, log_line_limit
@@ -84,12 +86,12 @@ def run_in_child(fn: Callable[..., tuple[str, object]], *args: object,
     return "failed", None
 
 
-def _receive(conn, into: list) -> None:
+def _receive(conn: Connection, into: list[object]) -> None:
     with contextlib.suppress(Exception):  # EOF (the child died) or an unreadable message: no result
         into.append(conn.recv())
 
 
-def _reap(child, wait: float) -> int | None:
+def _reap(child: BaseProcess, wait: float) -> int | None:
     """Wait ``wait`` s for the child to end, then SIGTERM, then SIGKILL; reaped (no zombie). Its exit code."""
     child.join(wait)
     if child.exitcode is None:
@@ -108,7 +110,8 @@ class _LogForwarder(threading.Thread):
     """Reads a child's output and logs at most ``lines`` lines of it, each cut at ``width`` characters, then
     how many more there were; never holds more than one cut line in memory."""
 
-    def __init__(self, conn, pid: int | None, lines: int = CHILD_LOG_LINES, width: int | None = None) -> None:
+    def __init__(self, conn: Connection, pid: int | None, lines: int = CHILD_LOG_LINES,
+                 width: int | None = None) -> None:
         super().__init__(daemon=True, name=f"qala-child-log-{pid}")
         self.conn, self.pid, self.lines = conn, pid, lines
         self.width = log_line_limit() if width is None else width
@@ -183,7 +186,7 @@ class _OneLine(logging.Formatter):
         return " | ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _output_to(conn) -> None:
+def _output_to(conn: Connection) -> None:
     """fd 1 and 2 into the parent's pipe; log records (WARNING and up) and warnings as one line each."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
@@ -210,7 +213,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child_main(fn, args: tuple, result_w, log_w, parent: int) -> None:
+def _child_main(fn: Callable[..., object], args: tuple[object, ...], result_w: Connection, log_w: Connection,
+                parent: int) -> None:
     _die_with_parent(parent)
     with contextlib.suppress(OSError):
         os.nice(10)  # yield the CPU to the workers that answer map requests

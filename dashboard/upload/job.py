@@ -1,20 +1,24 @@
 """What runs in an upload's child process: read a dropped file's columns, or join it as the form chose and keep
 only what the page may show (``result_store``) and the result bundle.
 
-Apart from ``dashboard.upload`` so that a child imports only this, the join and pandas — not Dash, Plotly and
+Apart from ``dashboard.upload.callbacks`` so that a child imports only this, the join and pandas — not Dash, Plotly and
 the page's views — and starts in half the time (each upload starts two children).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from dashboard.records import clean_cell
-from dashboard.uploadkeep import in_memory_file
+from dashboard.state.records import clean_cell
 from geo.errors import QalaError
 from geo.settings import survey_min_n
 
@@ -25,6 +29,25 @@ BASE_MEASURES = ("count", "share_of_city", "per_1000")
 SET_ASIDE_CHARS = 200  # a set-aside value is shown (and kept) up to this length, then cut with "…"
 SET_ASIDE_SHOWN = 100  # rows of the set-aside report kept for the page; the count always says how many in all
 _log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def in_memory_file(raw: bytes) -> Iterator[Path]:
+    """A path to ``raw`` held in an anonymous memory file (Linux memfd): readable like a file, gone with the
+    process, never on disk. Elsewhere a private temporary folder, removed at once."""
+    if not hasattr(os, "memfd_create"):
+        with tempfile.TemporaryDirectory(prefix="qala-upload-") as folder:
+            path = Path(folder) / "upload"
+            path.write_bytes(raw)
+            yield path
+        return
+    fd = os.memfd_create("qala-upload", os.MFD_CLOEXEC)
+    try:
+        with open(fd, "wb", closefd=False) as handle:
+            handle.write(raw)
+        yield Path(f"/proc/self/fd/{fd}")
+    finally:
+        os.close(fd)
 
 
 def _plain(value: Any) -> Any:

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from dash import html
 
-from dashboard.charts import line_chart
+from dashboard.charts import line_chart, wildcard
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
-from dashboard.readable import note_parts
-from dashboard.records import Figure, Localized, Series, short_source, source_links, without_addresses
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
-from geo.settings import CITIES
+from dashboard.state.query import ViewState
+from dashboard.state.readable import note_parts
+from dashboard.state.records import Figure, Localized, Series, short_source, source_links, without_addresses
+from dashboard.state.viewmodel import ViewModel
 
 # A web address: with http(s), or a bare domain followed by a path; not inside a word or another path.
 
@@ -52,20 +52,20 @@ def source_view(source: str | None, lang: str) -> html.Span:
     rest = without_addresses(source)
     if re.search(r"\w", rest):
         parts.append(html.Span(" …", className="small more", title=source, tabIndex=0, role="note",
-                               **{"aria-label": source}))
+                               **wildcard({"aria-label": source})))
     return html.Span(parts, title=source, className="source")
 
 
-def local_text(text: Localized, lang: str, className: str = "", **attrs: object) -> html.Span:
+def local_text(text: Localized, lang: str, className: str = "", **attrs: Any) -> html.Span:
     """Content text in the interface language; where the project has no translation yet, the English original,
     marked "(en)" (tooltip: not translated yet) and tagged lang="en" for screen readers."""
     shown, fallback = text.get(lang)
     if not fallback:
-        return html.Span(shown or "", className=className or None, **attrs)  # type: ignore[arg-type]
+        return html.Span(shown or "", className=className or None, **attrs)
     return html.Span([html.Span(shown, lang="en"), " ", html.Span("(en)", className="lang-tag",
                                                                 title=t("untranslated", lang),
                                                                 style={"fontSize": "0.75em", "color": "#666"})],
-                     className=f"{className} untranslated".strip(), **attrs)  # type: ignore[arg-type]
+                     className=f"{className} untranslated".strip(), **attrs)
 
 
 def translation_note(lang: str) -> html.P | None:
@@ -119,7 +119,7 @@ def flags_view(flags: tuple[str, ...] | list[str], lang: str) -> html.Span:
         return html.Span(t("none_flags", lang), className="flags none")
     return html.Span([html.Span(flag_label(f, lang), className="flag", title=t("flag_title", lang,
                                                                             label=flag_label(f, lang)),
-                                **{"data-flag": f}) for f in flags], className="flags")
+                                **wildcard({"data-flag": f})) for f in flags], className="flags")
 
 
 def note_view(note: Localized, lang: str, shown: tuple[str, ...] = ()) -> html.Span | None:
@@ -157,10 +157,6 @@ def cite(fig: Figure, lang: str, name: Callable[[str], str] | None = None,
         rows += [html.Dt(t("method", lang)), html.Dd(local_text(method_text(fig.method, lang, name, boundaries),
                                                                 lang), className="small")]
     return html.Dl(rows, className="cite")
-
-
-def place_name(vm: ViewModel, fid: str, lang: str) -> str:
-    return t(fid, lang) if fid in CITIES else vm.name(fid, lang)
 
 
 def legend_view(cls: Classification | None, colors: list[str], series: Series | None, lang: str,
@@ -204,7 +200,7 @@ def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[st
         fig = series.figures.get(did)
         rank = series.ranks.get(did)
         rows.append(html.Tr([
-            html.Th(place_name(vm, did, lang), scope="row"),
+            html.Th(vm.place_name(did, lang), scope="row"),
             html.Td(fmt_value(fig.value if fig else None, cell_unit, lang),
                     className="num" + ("" if fig and fig.value is not None else " missing")),
             html.Td(t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–"),
@@ -222,22 +218,25 @@ def district_table(vm: ViewModel, series: Series, state: ViewState, ids: list[st
 def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Div:
     """Value, rank, period, source, flags of the selected district, and its values over time."""
     lang, did = state.lang, state.district
+    if did is None:
+        raise ValueError("no district is selected")
     fig = series.figures.get(did)
     rank = series.ranks.get(did)
-    body = [html.H3(place_name(vm, did, lang)),
+    body = [html.H3(vm.place_name(did, lang)),
             html.P([html.Strong(fmt_value(fig.value if fig else None, series.unit, lang)), " · ",
                     indicator_label(series.indicator, lang)], className="big")]
     if rank:
         body.append(html.P(f"{t('rank', lang)}: {t('rank_of', lang, rank=rank[0], n=rank[1])}"))
     if fig:
         body.append(cite(fig, lang, lambda i: vm.name(i, lang), lambda v: vm.vintage_name(v, lang)))
-    history, seen = [], set()
+    dated: list[tuple[str, str, float]] = []
+    seen = set()
     entries = vm.district_history.get((state.city, series.indicator, did), [])
     for _key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
         if f.value is not None and f.period_label not in seen:
             seen.add(f.period_label)
-            history.append((f.period_end or f.period_start or "9999", f.period_text().text(lang), f.value))
-    history = [(label, value) for _, label, value in sorted(history)]
+            dated.append((f.period_end or f.period_start or "9999", f.period_text().text(lang), f.value))
+    history = [(label, value) for _, label, value in sorted(dated)]
     if len(history) > 1:
         body.append(line_chart(history, lambda v: fmt_value(v, series.unit, lang),
                                f"{t('over_time', lang)}: {indicator_label(series.indicator, lang)}",
@@ -259,30 +258,12 @@ def place_name_in(place: dict, lang: str) -> tuple[str, str]:
     return str(place.get("place_id") or "?"), lang
 
 
-def place_label(place: dict, lang: str, **attrs: object) -> html.Span:
+def place_label(place: dict, lang: str, **attrs: Any) -> html.Span:
     """A place's name for the page: a Russian name standing in on a Kazakh page says so ("(орысша)") and is
     tagged lang="ru", so it is never passed off as Kazakh."""
     name, code = place_name_in(place, lang)
     if code == lang or code != "ru":
-        return html.Span(name, **attrs)  # type: ignore[arg-type]
+        return html.Span(name, **attrs)
     return html.Span([html.Span(name, lang="ru"), " ", html.Span(t("lang_tag_ru", lang), className="lang-tag",
                                                                  title=t("lang_tag_ru_title", lang))],
-                     **attrs)  # type: ignore[arg-type]
-
-
-def decimal_year(iso: str | None) -> float | None:
-    """'2013-09-01' -> 2013.67, for placing dated points on a time axis."""
-    if not iso or not re.match(r"\d{4}-\d{2}", iso):
-        return None
-    return int(iso[:4]) + (int(iso[5:7]) - 1) / 12
-
-
-def short_label(period: Localized, lang: str) -> str:
-    """:func:`short_period` of a dated label; an undated one ("n.d.") by the first words of its translation."""
-    label = period.en or ""
-    return short_period(label) if label[:4].isdigit() else period.text(lang).split(" (")[0]
-
-
-def short_period(label: str) -> str:
-    """A period label short enough for a chart axis: 'YYYY-MM' when it starts with one, else its year."""
-    return label[:7] if re.match(r"\d{4}-\d{2}", label) else label[:4]
+                     **attrs)

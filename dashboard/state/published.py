@@ -20,7 +20,7 @@ import pandas as pd
 
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from dashboard.i18n import has, t
-from dashboard.records import Box, GeoLayer, clean_cell, frame_collection, geolayer, text_cell
+from dashboard.state.records import Box, GeoLayer, clean_cell, frame_collection, geolayer, text_cell
 from geo.settings import survey_min_n
 
 SCORE, COUNT = "score", "count"

@@ -15,11 +15,10 @@ from functools import cache
 from html import escape
 
 from dashboard.i18n import flag_label, t, unit_label
-from dashboard.panels import fmt_value, place_name
-from dashboard.state import ViewState
-from dashboard.viewmodel import ViewModel
-from dashboard.views import export_table
-from dashboard.views.concentration import current_series
+from dashboard.state.query import ViewState
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import current_series, export_table
+from dashboard.views.panels import fmt_value
 from geo import store
 from geo.settings import CITIES
 
@@ -63,13 +62,13 @@ def ranked(vm: ViewModel, state: ViewState) -> list[Ranked]:
     lang = state.lang
     series = current_series(vm, state)
     if series is not None:
-        out = [Ranked(place_name(vm, fid, lang), fig.value if fig.source else None)
+        out = [Ranked(vm.place_name(fid, lang), fig.value if fig.source else None)
                for fid, fig in series.figures.items()]
     else:
         rows = export_table(vm, state).rows
         if not rows or "dataset" not in rows[0]:
             return []
-        out = [Ranked(place_name(vm, str(r.get("fid") or ""), lang), _num(r.get("value")), _num(r.get("ci_low")),
+        out = [Ranked(vm.place_name(str(r.get("fid") or ""), lang), _num(r.get("value")), _num(r.get("ci_low")),
                       _num(r.get("ci_high")), bool(r.get("suppressed")))
                for r in rows if state.city not in CITIES or r.get("city") == state.city]
     return sorted(out, key=lambda r: (r.value is None, -(r.value or 0.0), r.name))
@@ -195,7 +194,7 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
             fig = series.figures[fid]
             shown = fmt_value(fig.value, None if fig.unit not in ("percent", "%") else fig.unit, lang) \
                 if fig.value is not None and fig.source else None
-            rows.append(ValueRow(fid, place_name(vm, fid, lang), shown, unit_label(fig.unit, lang),
+            rows.append(ValueRow(fid, vm.place_name(fid, lang), shown, unit_label(fig.unit, lang),
                                  fig.period_text().text(lang), fig.source,
                                  tuple(flag_label(f, lang) for f in fig.confidence)))
         return rows
@@ -211,7 +210,7 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
         shown = "; ".join(f"{k} = {fmt_value(float(v), None, lang)}" for k, v in numbers) if source else None
         fid = str(row.get("fid") or "")
         flags = tuple(flag_label(f, lang) for f in str(row.get("confidence") or "").split(";") if f)
-        rows.append(ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown or None,
+        rows.append(ValueRow(fid, vm.place_name(fid, lang) if fid else "–", shown or None,
                              unit_label(row.get("unit"), lang), str(row.get("period_label") or state.period or "–"),
                              source, flags))
     return rows
@@ -239,5 +238,5 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
             (f" · {reliability}" if reliability else "")
     unit = t("pub_scale", lang, scale=row["scale"]) if row.get("scale") else ""
     fid = str(row.get("fid") or "")
-    return ValueRow(fid, place_name(vm, fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
+    return ValueRow(fid, vm.place_name(fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
                     row.get("source"), (), estimate)

@@ -6,7 +6,7 @@ regions newcomers come from are layers of the build. The view model only indexes
 - the GeoJSON served to the browser per layer (bytes and gzip bytes, each feature with an ``fid``);
 - every figure series (city, indicator, period) with its values, ranks, sources and flags;
 - class breaks for every series, scheme and k (colour classes are presentation);
-- the build's left-bank, perception and origin rows as typed records; changes and flows (dashboard.timeindex).
+- the build's left-bank, perception and origin rows as typed records; changes and flows (dashboard.state.timeindex).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from collections import defaultdict
 
 import pandas as pd
 
-from dashboard import timeindex
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from dashboard.i18n import indicator_label, t, unit_label
-from dashboard.published import PublishedIndex
-from dashboard.readable import current_names, kazakh_spelling, vintage_names
-from dashboard.records import (
+from dashboard.state import timeindex
+from dashboard.state.published import PublishedIndex
+from dashboard.state.query import EVERY_CATEGORY
+from dashboard.state.readable import current_names, kazakh_spelling, vintage_names
+from dashboard.state.records import (
     BankMigration,
     Figure,
     GeoLayer,
@@ -35,13 +36,14 @@ from dashboard.records import (
     figure_of,
     frame_collection,
     geolayer,
+    number_cell,
     period_of,
     point_of,
     side_by_side,
     split_cell,
     text_cell,
+    vintage_layer,
 )
-from dashboard.state import EVERY_CATEGORY
 from geo import store
 from geo.errors import SourceUnavailable
 from geo.settings import CITIES
@@ -81,7 +83,7 @@ class ViewModel:
         self.districts_of_city: dict[str, list[str]] = defaultdict(list)
         self.city_of: dict[str, str] = {}  # every district id of any vintage -> its city
         self.time = timeindex.TimeIndex()
-        self.published = PublishedIndex()  # researchers' published survey datasets (dashboard.published)
+        self.published = PublishedIndex()  # researchers' published survey datasets (dashboard.state.published)
         self.places: list[dict] = []
         self.institutions: list[dict] = []
         self.banks_meta: list[dict] = []
@@ -150,7 +152,7 @@ class ViewModel:
             if latest.get(str(row["city"])) == row["vintage"]:
                 self.districts_of_city[str(row["city"])].append(did)
         for vintage in sorted(set(districts["vintage"].astype(str))):
-            self._add_web(f"v-{vintage}", vintage, "district_id")
+            self._add_web(vintage_layer(vintage), vintage, "district_id")
 
     def _load_context(self) -> None:
         for row in store.load_layer("regions").drop(columns="geometry").to_dict("records"):
@@ -200,7 +202,7 @@ class ViewModel:
                         start=first.period_start, end=first.period_end, vintage=vintage,
                         unit=max(set(units), key=units.count) if units else None, figures=figs,
                         period=first.period)
-        series.has_geometry = (f"v-{vintage}" if district_level else "cities") in self.geo
+        series.has_geometry = (vintage_layer(vintage) if district_level else "cities") in self.geo
         return series
 
     def index_series(self, view: str, indicator: str, items: list[Series]) -> None:
@@ -246,10 +248,9 @@ class ViewModel:
         self.images = [{k: clean_cell(v) for k, v in r.items()} for r in images.to_dict("records")]
         found: list[str] = []
         for r in scores.to_dict("records"):
-            mean = clean_cell(r.get("mean_stance"))
             category = str(r["migrant_category"])
             self.scores[(str(r["city"]), category)] = StanceScore(
-                None if mean is None else float(mean), int(clean_cell(r.get("n")) or 0),
+                number_cell(r.get("mean_stance")), int(number_cell(r.get("n")) or 0),
                 split_cell(r.get("statement_ids"), ";"), text_cell(r.get("source")))
             if category not in found:
                 found.append(category)
@@ -264,7 +265,7 @@ class ViewModel:
                                                            dropna=False):
             items = [OriginItem(origin=text_cell(r.get("origin")) or "",
                                 region_id=text_cell(r.get("region_id")),
-                                value=clean_cell(r.get("value")), unit=text_cell(r.get("unit")),
+                                value=number_cell(r.get("value")), unit=text_cell(r.get("unit")),
                                 source=text_cell(r.get("source")), confidence=split_cell(r.get("confidence")),
                                 start=text_cell(r.get("period_start")), end=text_cell(r.get("period_end")))
                      for r in part.to_dict("records")]
@@ -375,6 +376,10 @@ class ViewModel:
                 for sid in sids:
                     ids.extend(d for d in self.series[sid].figures if d not in ids)
         return ids
+
+    def place_name(self, fid: str, lang: str) -> str:
+        """A city's name by the page's words, anything else's by the build's names."""
+        return t(fid, lang) if fid in CITIES else self.name(fid, lang)
 
     def name(self, fid: str, lang: str) -> str:
         for table in (self.district_names, self.region_names):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from dashboard import panels
 from dashboard.classify import PALETTES, SCHEMES
+from dashboard.controls.timeline import TIME_GROUPS, TIME_OPTION_CONTROLS, time_groups, time_options
 from dashboard.i18n import indicator_label, t
-from dashboard.state import (
+from dashboard.state.query import (
     CITY_VIEWS,
     LAYERS,
     Notice,
@@ -20,8 +20,7 @@ from dashboard.state import (
     state_from_data,
     to_query,
 )
-from dashboard.timecontrols import TIME_GROUPS, TIME_OPTION_CONTROLS, time_groups, time_options
-from dashboard.viewmodel import ViewModel
+from dashboard.state.viewmodel import ViewModel
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang",
                   "district", "category", "dataset", "item", "change", "change_from", "change_to", "compare",
@@ -50,7 +49,7 @@ def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
                           for i in vm.indicators(state.city, state.layer)],
         "ctl-period": [{"label": vm.period_label(state.city, state.indicator, p, lang), "value": p}
                        for p in vm.periods(state.city, state.layer, state.indicator)],
-        "ctl-district": [{"label": panels.place_name(vm, d, lang), "value": d}
+        "ctl-district": [{"label": vm.place_name(d, lang), "value": d}
                          for d in vm.district_ids(state.city)],
         "ctl-city": [{"label": t(c, lang), "value": c, **({"disabled": True} if state.layer == "leftbank" and
                                                             c != "Astana" else {})} for c in CITY_VIEWS],
@@ -98,9 +97,10 @@ def view_data(state: ViewState, notices: list[Notice]) -> dict:
     return {"state": asdict(state), "notices": [asdict(n) for n in notices]}
 
 
-def sync_state(vm: ViewModel, trigger: str | None, search: str | None, controls: dict, click: dict | None,
-               default_lang: str) -> tuple[ViewState, list[Notice]]:
-    """The state after an event: from the URL on load/back/forward, else from the controls (no notices)."""
+def sync_state(vm: ViewModel, trigger: str | None, search: object, controls: dict, click: object,
+               default_lang: object) -> tuple[ViewState, list[Notice]]:
+    """The state after an event: from the URL on load/back/forward, else from the controls (no notices).
+    ``search``, ``click`` and ``default_lang`` are as the browser sent them: checked here."""
     options = options_for(vm)
     default_lang = default_lang if isinstance(default_lang, str) else "en"
     if trigger in (None, "url"):

@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from dashboard.i18n import t
-from dashboard.records import Localized, text_cell
+from dashboard.state.records import Localized, text_cell
+from geo.settings import CITY_KATO
 
 LANGS = ("en", "ru", "kk")
 
@@ -106,7 +107,7 @@ def note_parts(text: str | None) -> tuple[tuple[str, ...], str]:
 
 # The cities as the map names them today: the regions layer carries the names of its source (a Russian
 # "Чимкент" beside the panels' "Шымкент"); a former name belongs only beside a historical period.
-CITY_REGIONS = {"710000000": "Astana", "750000000": "Almaty", "790000000": "Shymkent"}
+CITY_REGIONS = {kato: city for city, kato in CITY_KATO.items()}
 _LATIN_IN_CYRILLIC = str.maketrans({"i": "і", "I": "І"})
 
 
@@ -129,3 +130,21 @@ def current_names(fid: str, names: Mapping[str, str], city: str | None = None) -
     out = dict(names)
     out["kk"] = kazakh_spelling(out.get("kk")) or out.get("kk", "")
     return out
+
+
+def decimal_year(iso: str | None) -> float | None:
+    """'2013-09-01' -> 2013.67, for placing dated points on a time axis."""
+    if not iso or not re.match(r"\d{4}-\d{2}", iso):
+        return None
+    return int(iso[:4]) + (int(iso[5:7]) - 1) / 12
+
+
+def short_label(period: Localized, lang: str) -> str:
+    """:func:`short_period` of a dated label; an undated one ("n.d.") by the first words of its translation."""
+    label = period.en or ""
+    return short_period(label) if label[:4].isdigit() else period.text(lang).split(" (")[0]
+
+
+def short_period(label: str) -> str:
+    """A period label short enough for a chart axis: 'YYYY-MM' when it starts with one, else its year."""
+    return label[:7] if re.match(r"\d{4}-\d{2}", label) else label[:4]

@@ -1,9 +1,9 @@
 """Dash callbacks: they only wire inputs to the views. URL <-> controls (one circular callback, see
-dashboard.controls), view -> map and panel (dashboard.views), downloads (geo.store.as_bytes), upload.
+dashboard.controls.sync), view -> map and panel (dashboard.views), downloads (geo.store.as_bytes), upload.
 
 No join or classification from scratch in a request (user-defined breaks are the one exception: a mapclassify
 call on at most a few dozen values). Browser state is never trusted: every view coming back from the page is
-checked like a link (dashboard.controls.checked_view) before anything is drawn or cached.
+checked like a link (dashboard.controls.sync.checked_view) before anything is drawn or cached.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from dashboard import upload, views
-from dashboard.controls import (
+from dashboard import views
+from dashboard.controls.sync import (
     CONTROL_FIELDS,
     CONTROL_GROUPS,
     OPTION_CONTROLS,
@@ -22,13 +22,13 @@ from dashboard.controls import (
     sync_state,
     view_data,
 )
+from dashboard.controls.timeline import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
 from dashboard.i18n import PLACEHOLDERS, has, t
-from dashboard.layout import second_map_box
-from dashboard.state import to_query
-from dashboard.timecontrols import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
-from dashboard.upload import UPLOAD_LIMIT_MB
-from dashboard.viewmodel import ViewModel
-from dashboard.views.twomaps import SecondMap
+from dashboard.page.layout import second_map_box
+from dashboard.state.query import to_query
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload import callbacks as upload
+from dashboard.upload.callbacks import UPLOAD_LIMIT_MB
 
 
 def _label(item: object, lang: str) -> object:
@@ -42,10 +42,11 @@ def _label(item: object, lang: str) -> object:
         return no_update
 
 
-def second_outputs(second: SecondMap | None, urls: object, lang: str) -> tuple:
+def second_outputs(second: views.SecondMap | None, urls: object, lang: str) -> tuple:
     """The draw callback's outputs of the second map: made when two dates are asked for and it is absent,
     removed when they are not, else only its layer and caption changed (the map keeps where it was moved)."""
-    present = len(urls) if isinstance(urls, list) else 0
+    shown = urls if isinstance(urls, list) else []
+    present = len(shown)
     if second is None:
         return ([] if present else no_update, "mapwrap", "", True, [no_update] * present, [no_update] * present,
                 [no_update] * present)
@@ -53,14 +54,14 @@ def second_outputs(second: SecondMap | None, urls: object, lang: str) -> tuple:
         return (second_map_box(second, lang), "mapwrap two-maps", second.first_caption, False, [], [], [])
     url = second.choropleth.url
     return (no_update, "mapwrap two-maps", second.first_caption, False,
-            [no_update if u == url else url for u in urls], [second.choropleth.style.hideout()] * present,
+            [no_update if u == url else url for u in shown], [second.choropleth.style.hideout()] * present,
             [second.caption] * present)
 
 
 def register(app: dash.Dash, vm: ViewModel) -> None:
     control_ids = [f"ctl-{f}" for f in CONTROL_FIELDS]
 
-    # The first view is drawn by the layout itself (dashboard.layout.serve_layout): these callbacks run only
+    # The first view is drawn by the layout itself (dashboard.page.layout.serve_layout): these callbacks run only
     # on user interaction and on back/forward, hence prevent_initial_call.
     @app.callback(
         Output("url", "search"),
@@ -75,7 +76,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         State("default-lang", "data"),
         prevent_initial_call=True,
     )
-    def sync(search, *args):
+    def sync(search: object, *args: object) -> tuple[object, ...]:
         values, click, default_lang = args[:len(control_ids)], args[len(control_ids)], args[-1]
         controls = dict(zip(CONTROL_FIELDS, values, strict=True))
         time_in = args[len(control_ids) + 1:-1]
@@ -117,7 +118,8 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         State({"type": "i18n", "key": ALL}, "id"), State({"type": "twomap-layer", "n": ALL}, "url"),
         State("upload-store", "data"), prevent_initial_call=True,
     )
-    def draw(view, choropleth_url, context_url, label_ids, second_urls, upload_ref):
+    def draw(view: object, choropleth_url: object, context_url: object, label_ids: object, second_urls: object,
+             upload_ref: object) -> tuple[object, ...]:
         checked = checked_view(vm, view)
         if checked is None:
             return (no_update,) * (12 + len(PLACEHOLDERS) + 7)
@@ -144,7 +146,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
 
     @app.callback(Output("download", "data"), Input("dl-geojson", "n_clicks"), Input("dl-csv", "n_clicks"),
                   State("view", "data"), prevent_initial_call=True)
-    def download(_g, _c, view):
+    def download(_g: object, _c: object, view: object) -> object:
         checked = checked_view(vm, view)
         if checked is None:
             return no_update

@@ -3,18 +3,19 @@ the district put beside the selected one.
 
 The slider and Play only move the period: the URL keeps holding the period (never a slider position), so the
 shared link, the period dropdown and the slider always agree. Every value coming back from the browser is
-bounded here before it picks anything; the state is then checked like a link (dashboard.state).
+bounded here before it picks anything; the state is then checked like a link (dashboard.state.query).
 """
 
 from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard import panels
-from dashboard.charts import labelled
+from dashboard.charts import labelled, wildcard
 from dashboard.i18n import PLACEHOLDERS, t
-from dashboard.state import CHANGE_MODES, ViewState
-from dashboard.viewmodel import ViewModel
+from dashboard.state.query import CHANGE_MODES, ViewState
+from dashboard.state.readable import short_period
+from dashboard.state.records import vintage_layer
+from dashboard.state.viewmodel import ViewModel
 from geo.settings import CITIES
 
 TIME_OPTION_CONTROLS = ("ctl-change", "ctl-change_from", "ctl-change_to", "ctl-compare", "ctl-compare_date")
@@ -66,7 +67,7 @@ def first_other_date(vm: ViewModel, controls: dict, periods: list[str]) -> str |
     city, indicator = str(controls.get("city")), str(controls.get("indicator"))
     for period in others:
         series = vm.find_series(city, indicator, period)
-        if series is not None and f"v-{series.vintage}" in vm.geo:
+        if series is not None and vintage_layer(series.vintage) in vm.geo:
             return period
     return others[0] if others else None
 
@@ -89,7 +90,7 @@ def marks(periods: list[str], labels: list[str] | None = None) -> dict[str, str]
 
     def tick(i: int, key: str) -> str:
         if key[:4].isdigit() or not labels:
-            return panels.short_period(key)[:4]
+            return short_period(key)[:4]
         return labels[i].split(" (")[0].split(" · ")[0]
     return {str(i): tick(i, p) if i in shown else "" for i, p in enumerate(periods)}
 
@@ -117,17 +118,18 @@ def time_layout(state: ViewState, options: dict[str, list[dict]], hidden: dict[s
     lang = state.lang
     at, top, ticks, paused, play, pressed, now, _two = time_outputs(state, options, None, ())
     return [
-        html.Div(id="grp-time", hidden=hidden["grp-time"], role="group", **{"aria-labelledby": "time-label"},
+        html.Div(id="grp-time", hidden=hidden["grp-time"], role="group",
+                 **wildcard({"aria-labelledby": "time-label"}),
                  children=[
             html.Span(html.Span(t("time_label", lang), id={"type": "i18n", "key": "time_label"}),
                       id="time-label", className="ctl"),
             html.Div(className="time-row", children=[
                 html.Button(play, id="ctl-play", n_clicks=0, className="play",
-                            **{"aria-pressed": pressed, "aria-controls": "ctl-period"}),
+                            **wildcard({"aria-pressed": pressed, "aria-controls": "ctl-period"})),
                 html.Div(dcc.Slider(id="ctl-time", min=0, max=top, step=1, value=at, marks=ticks,
                                     allow_direct_input=False, updatemode="mouseup"), className="time-slider"),
             ]),
-            html.P(now, id="time-now", className="small", role="status", **{"aria-live": "polite"}),
+            html.P(now, id="time-now", className="small", role="status", **wildcard({"aria-live": "polite"})),
             dcc.Interval(id="play-timer", interval=PLAY_MS, disabled=paused, n_intervals=0),
         ]),
         html.Div(id="grp-change", hidden=hidden["grp-change"], className="radio", children=[
@@ -157,7 +159,8 @@ def compare_layout(state: ViewState, options: dict[str, list[dict]], hidden: dic
         html.Div(id="grp-twomaps", hidden=hidden["grp-twomaps"], className="twomaps-group", children=[
             html.Button(html.Span(t("twomaps_toggle", lang), id={"type": "i18n", "key": "twomaps_toggle"}),
                         id="ctl-twomaps", n_clicks=0, type="button", className="twomaps-toggle",
-                        **{"aria-pressed": "true" if on else "false", "aria-controls": "ctl-compare_date"}),
+                        **wildcard({"aria-pressed": "true" if on else "false",
+                                    "aria-controls": "ctl-compare_date"})),
             _label("compare_date", lang, "ctl-compare_date"),
             dcc.Dropdown(id="ctl-compare_date", clearable=True, searchable=False, value=state.compare_date,
                          options=options["ctl-compare_date"], placeholder=t(PLACEHOLDERS["ctl-compare_date"], lang)),
@@ -188,7 +191,7 @@ def compare_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
         ids = vm.district_ids(city) if city == state.city else vm.districts_of_city.get(city, [])
         for did in ids:
             if did in vm.city_of and did != state.district:
-                districts.append({"label": f"{panels.place_name(vm, did, lang)} · {t(city, lang)}",
+                districts.append({"label": f"{vm.place_name(did, lang)} · {t(city, lang)}",
                                   "value": did})
     dates = [{"label": vm.period_label(state.city, state.indicator, p, lang), "value": p}
              for p in vm.periods(state.city, state.layer, state.indicator) if p != state.period]

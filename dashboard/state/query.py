@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES, SCHEMES
@@ -146,10 +147,12 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
     default_indicator = "population" if "population" in indicators else (indicators[0] if indicators else "")
     indicator = pick("ind", indicators, default_indicator, "indicator") if indicators else ""
     periods = options.periods(city, layer, indicator) if indicator else []
-    default_period = periods[-1] if periods else None
-    if periods and options.preferred_period is not None:
-        default_period = options.preferred_period(city, layer, indicator) or default_period
-    period = pick("period", periods, default_period, "period") if periods else None
+    period = None
+    if periods:
+        default_period = periods[-1]
+        if options.preferred_period is not None:
+            default_period = options.preferred_period(city, layer, indicator) or default_period
+        period = pick("period", periods, default_period, "period")
 
     district = _first(query, "district")
     if district is not None and district not in set(options.districts(city)):
@@ -242,5 +245,5 @@ def state_from_data(data: object, default_lang: str, options: Options) -> tuple[
     return parse_query("?" + urlencode(pairs), lang, options)
 
 
-def with_changes(state: ViewState, **changes: object) -> ViewState:
+def with_changes(state: ViewState, **changes: Any) -> ViewState:  # any fields: replace() checks their names
     return replace(state, **changes)

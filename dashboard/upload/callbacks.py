@@ -1,8 +1,8 @@
 """A researcher's own file dropped on the page: recognised, confirmed in a column form, joined through the same
 join and release gate as ``qala join`` (``geo.api``), mapped, and handed back as a bundle to publish.
 
-Two steps, each in its own child process (``dashboard.uploadchild.run_in_child``: ended at its deadline, a dead
-one never poisons the next): the drop reads the file and proposes its columns (``dashboard.uploadform``); "Join"
+Two steps, each in its own child process (``dashboard.upload.child.run_in_child``: ended at its deadline, a dead
+one never poisons the next): the drop reads the file and proposes its columns (``dashboard.upload.form``); "Join"
 runs the join the form describes (``geo.join.spec.JoinSpec``). The file stays in the browser between the two
 (the upload component keeps it), never on the server's disk: each child gets it as an anonymous memory file.
 At most ``QALA_UPLOAD_SLOTS`` children run at once per worker; another upload is answered "busy" at once.
@@ -25,18 +25,18 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.classify import DEFAULT_K, K_CHOICES, PALETTES
-from dashboard.controls import checked_view
+from dashboard.controls.sync import checked_view
 from dashboard.i18n import t
-from dashboard.joinmessages import message_text
-from dashboard.uploadcells import measure_label
-from dashboard.uploadchild import run_in_child
-from dashboard.uploadform import ROLES, form_outputs, role_id, spec_choices
-from dashboard.uploadjob import join_in_child, recognise_in_child
-from dashboard.uploadkeep import RESULTS, SLOTS, release_memory, upload_owner
-from dashboard.uploadview import joined_frame, upload_view
-from dashboard.viewmodel import ViewModel
-from dashboard.views import download_data
-from dashboard.views.base import geo_url
+from dashboard.state.records import vintage_layer
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload.cells import measure_label
+from dashboard.upload.child import run_in_child
+from dashboard.upload.form import ROLES, form_outputs, role_id, spec_choices
+from dashboard.upload.job import join_in_child, recognise_in_child
+from dashboard.upload.keep import RESULTS, SLOTS, release_memory, upload_owner
+from dashboard.upload.messages import message_text
+from dashboard.upload.view import joined_frame, upload_view
+from dashboard.views import download_data, geo_url
 from geo.settings import CITIES, upload_limit_mb
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     @app.callback(Output("upload-result", "children"), *FORM_OUTPUTS,
                   Input("upload", "contents"), Input("upload-sheet", "value"), State("upload", "filename"),
                   State("view", "data"), prevent_initial_call=True)
-    def recognise(contents, sheet, filename, view):
+    def recognise(contents: object, sheet: object, filename: object, view: object) -> tuple[object, ...]:
         lang = _lang(vm, view)
         if not isinstance(contents, str) or not contents:
             return "", *_form(None, "", lang)
@@ -190,7 +190,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   *[State(role_id(r), "value") for r in ROLES], State("upload-scores", "value"),
                   State("upload-recognised", "data"), State("upload-city", "value"), State("upload-sheet", "value"),
                   State("view", "data"), State("ctl-city", "value"), prevent_initial_call=True)
-    def join(_n, contents, filename, *form):
+    def join(_n: object, contents: object, filename: object, *form: object) -> tuple[object, ...]:
         roles = dict(zip(ROLES, form[:len(ROLES)], strict=True))
         items, recognised, city, sheet, view, shown_city = form[len(ROLES):]
         lang = _lang(vm, view)
@@ -213,7 +213,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   Output("upload-form", "hidden", allow_duplicate=True),
                   Output("upload", "contents", allow_duplicate=True),
                   Input("upload-clear", "n_clicks"), prevent_initial_call=True)
-    def clear(_n):
+    def clear(_n: object) -> tuple[object, ...]:
         return None, "", True, None
 
     @app.callback(Output("userlayer", "url"), Output("userlayer", "hideout"), Output("upload-body", "children"),
@@ -223,12 +223,12 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
                   Output("points", "children", allow_duplicate=True),
                   Input("upload-store", "data"), Input("upload-measure", "value"), Input("view", "data"),
                   prevent_initial_call=True)
-    def draw_upload(ref, measure, view):
+    def draw_upload(ref: object, measure: object, view: object) -> tuple[object, ...]:
         checked = checked_view(vm, view)
         state = checked[0] if checked else None
         lang = state.lang if state else "en"
         cities = [{"label": t("upload_city_auto" if c == "auto" else c, lang), "value": c} for c in UPLOAD_CITIES]
-        empty = geo_url(vm, "empty"), {"classes": {}, "colors": []}
+        empty: tuple[str | None, dict[str, object]] = geo_url(vm, "empty"), {"classes": {}, "colors": []}
         store = shown_upload(ref)
         base = base_layers(vm, checked, hidden=store is not None)
         if not ref:
@@ -242,14 +242,14 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         pal = state.palette if state and state.palette in PALETTES else "viridis"
         hideout, body = upload_view(store, measure if isinstance(measure, str) else "", lang, k, pal, shown,
                                     lambda period: vm.period_label(shown, "population", period, lang))
-        layer = f"v-{vintages.get(shown, store['vintage'])}"
+        layer = vintage_layer(vintages.get(shown, store['vintage']))
         url = geo_url(vm, layer) if layer in vm.geo else geo_url(vm, "empty")
         if layer not in vm.geo:
             body.insert(0, html.P(t("boundaries_missing", lang), className="caveat"))
         if state and state.city not in vintages:
             body.insert(0, html.P(t("upload_other_city", lang, city=t(store["city"], lang),
                                     shown=t(state.city, lang)), className="caveat", id="upload-other-city"))
-        viewport = no_update
+        viewport: object = no_update
         if ctx.triggered_id == "upload-store":
             box = vm.geo["cities"].feature_bounds.get(shown) or (vm.geo[layer].bounds if layer in vm.geo else None)
             if box:
@@ -261,7 +261,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
     @app.callback(Output("upload-download", "data"), Input("upload-dl-geojson", "n_clicks"),
                   Input("upload-dl-csv", "n_clicks"), Input("upload-dl-zip", "n_clicks"),
                   State("upload-store", "data"), prevent_initial_call=True)
-    def download(_g, _c, _z, ref):
+    def download(_g: object, _c: object, _z: object, ref: object) -> object:
         store = RESULTS.get(ref.get("id") if isinstance(ref, dict) else None)
         if store is None:
             return no_update

@@ -17,9 +17,7 @@ from dash import html
 
 from dashboard.classify import NO_DATA_COLOR, classify, palette
 from dashboard.i18n import t
-from dashboard.joinmessages import message_view
-from dashboard.panels import flags_view, source_view
-from dashboard.uploadcells import (
+from dashboard.upload.cells import (
     BASE_MEASURES,
     fmt_measure,
     hidden_by_release,
@@ -28,6 +26,8 @@ from dashboard.uploadcells import (
     row_name,
     score_cell,
 )
+from dashboard.upload.messages import message_view
+from dashboard.views.panels import flags_view, source_view
 
 # Natural breaks: an upload's counts are mostly small integers with many ties (zeros), which quantiles would
 # fold into one class; Fisher-Jenks keeps distinct values apart up to k classes.

@@ -12,6 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from typing import SupportsFloat, SupportsIndex
 
 import geopandas as gpd
 import pandas as pd
@@ -82,6 +83,16 @@ def clean_cell(value: object, *, blank_is_missing: bool = True) -> object:
 def text_cell(value: object) -> str | None:
     value = clean_cell(value)
     return None if value is None else str(value)
+
+
+def number_cell(value: object) -> float | None:
+    """A numeric cell as a float; None when missing (text that is no number raises, as ``float()`` does)."""
+    value = clean_cell(value)
+    if value is None:
+        return None
+    if not isinstance(value, (str, SupportsFloat, SupportsIndex)):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
 
 
 def split_cell(value: object, sep: str = r"[;,]") -> tuple[str, ...]:
@@ -210,6 +221,12 @@ class GeoLayer:
     feature_bounds: dict[str, Box] = field(default_factory=dict)
 
 
+def vintage_layer(vintage: str | None) -> str:
+    """The served layer of a boundary set's districts (``astana-6`` -> ``v-astana-6``): the one place its key is made.
+    An unknown boundary set (None) names a layer that is never served, so ``vintage_layer(v) in vm.geo`` is False."""
+    return f"v-{vintage}"
+
+
 def geolayer(name: str, collection: dict, fid_property: str | None = None) -> GeoLayer:
     """A served layer of a FeatureCollection; ``fid_property`` names the property copied into ``fid``."""
     if fid_property:
@@ -234,7 +251,7 @@ def frame_collection(frame: gpd.GeoDataFrame, fid_col: str, keep: list[str], tol
         geom = row.geometry
         if geom is not None and not geom.is_empty and tolerance:
             geom = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), 1e-5)
-        props = {"fid": str(row[fid_col])}
+        props: dict[str, object] = {"fid": str(row[fid_col])}
         props.update({col: clean_cell(row[col]) for col in keep if col in frame.columns})
         features.append({"type": "Feature", "properties": props,
                          "geometry": None if geom is None or geom.is_empty
@@ -282,9 +299,8 @@ class BankMigration:
 
     @classmethod
     def of_row(cls, row: dict) -> BankMigration:
-        value = clean_cell(row.get("value"))
         return cls(district_id=str(row["district_id"]), bank=text_cell(row.get("bank")),
-                   value=None if value is None else float(value), period=str(row["period_label"]),
+                   value=number_cell(row.get("value")), period=str(row["period_label"]),
                    vintage=text_cell(row.get("vintage")), source=text_cell(row.get("source")),
                    confidence=split_cell(row.get("confidence")))
 
@@ -346,9 +362,8 @@ def side_by_side(recs: list[dict]) -> list[list[dict]]:
 
 
 def figure_of(rec: dict, label: str) -> Figure:
-    value = clean_cell(rec.get("value"))
     return Figure(figure_id=text_cell(rec.get("figure_id")) or "",
-                  value=None if value is None else float(value),
+                  value=number_cell(rec.get("value")),
                   unit=text_cell(rec.get("unit")), period_label=label,
                   period_start=text_cell(rec.get("period_start")),
                   period_end=text_cell(rec.get("period_end")), source=text_cell(rec.get("source")),

@@ -8,23 +8,25 @@ output switches the whole interface language. The default language follows the b
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import dash_leaflet as dl
 import flask
 from dash import dcc, html
+from dash.development.base_component import Component
 from dash_extensions.javascript import Namespace
 
+from dashboard.charts import wildcard
 from dashboard.classify import K_CHOICES
-from dashboard.controls import control_options, hidden_groups, sync_state, view_data
+from dashboard.controls.sync import control_options, hidden_groups, view_data
+from dashboard.controls.timeline import compare_layout, time_layout
 from dashboard.i18n import LANG_NAMES, LANGS, PLACEHOLDERS, pick_language, t
-from dashboard.state import Notice, ViewState, to_query
-from dashboard.timecontrols import compare_layout, time_layout
-from dashboard.upload import ACCEPTED, UPLOAD_CITIES, UPLOAD_LIMIT_MB
-from dashboard.uploadform import form_layout
-from dashboard.viewmodel import ViewModel
-from dashboard.views import MapView, render, second_map
-from dashboard.views.twomaps import SecondMap
+from dashboard.state.query import ViewState, to_query
+from dashboard.state.viewmodel import ViewModel
+from dashboard.upload.callbacks import ACCEPTED, UPLOAD_CITIES, UPLOAD_LIMIT_MB
+from dashboard.upload.form import form_layout
+from dashboard.views import MapView, SecondMap, first_view, second_map
 from geo.settings import tiles_url
 
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -35,21 +37,23 @@ def label(key: str, lang: str, html_for: str | None = None, cls: str = "ctl") ->
     return html.Label(t(key, lang), id={"type": "i18n", "key": key}, htmlFor=html_for, className=cls)
 
 
-def _control(key: str, control, lang: str) -> html.Div:
-    if control.id in PLACEHOLDERS:  # every dropdown says what to choose in the page's language
-        control.placeholder = t(PLACEHOLDERS[control.id], lang)
-    return html.Div([label(key, lang, control.id), control])
+def _control(key: str, control: dcc.Dropdown | dcc.Input, lang: str) -> html.Div:
+    props: Any = control  # a component's props are attributes set at run time; its class declares none
+    if props.id in PLACEHOLDERS:  # every dropdown says what to choose in the page's language
+        props.placeholder = t(PLACEHOLDERS[props.id], lang)
+    return html.Div([label(key, lang, props.id), control])
 
 
+# long: the page's controls as one declarative list, in the order a reader meets them
 def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
     lang = state.lang
     hidden = hidden_groups(state, options)
 
-    def group(gid: str, *children) -> html.Div:
+    def group(gid: str, *children: Component) -> html.Div:
         return html.Div(list(children), id=gid, hidden=hidden[gid])
 
     return html.Div(className="controls drawer", id="controls-drawer", role="form",
-                    **{"aria-labelledby": "controls-title"}, children=[
+                    **wildcard({"aria-labelledby": "controls-title"}), children=[
         html.H2(html.Span(t("controls_region", lang), id={"type": "i18n", "key": "controls_region"}),
                 id="controls-title", className="visually-hidden"),
         html.Div(className="radio", children=[
@@ -74,7 +78,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
             id="ctl-period", clearable=False, searchable=False, value=state.period,
             options=options["ctl-period"]),
             lang)),
-        *time_layout(state, options, hidden),  # slider with Play, change map (dashboard.timecontrols)
+        *time_layout(state, options, hidden),  # slider with Play, change map (dashboard.controls.timeline)
         group("grp-category", _control("category", dcc.Dropdown(
             id="ctl-category", clearable=False, searchable=False, value=state.category,
             options=options["ctl-category"]), lang)),
@@ -97,7 +101,7 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                                 value=state.district, options=options["ctl-district"]), lang),
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
-        *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.timecontrols)
+        *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.controls.timeline)
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         # Named by their text under the "download" heading (an aria-label would stay in the first language).
         html.Button("GeoJSON", id="dl-geojson", className="dl", n_clicks=0),
@@ -113,13 +117,14 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                              options=[{"label": t("upload_city_auto" if c == "auto" else c,
                                                                   lang),
                                                        "value": c} for c in UPLOAD_CITIES]), lang),
-        html.Div(id="upload-zone", **{"data-limit": str(UPLOAD_LIMIT_MB * 1024 * 1024)}, children=dcc.Upload(
+        html.Div(id="upload-zone", **wildcard({"data-limit": str(UPLOAD_LIMIT_MB * 1024 * 1024)}),
+                 children=dcc.Upload(
             id="upload", className="upload", max_size=UPLOAD_LIMIT_MB * 1024 * 1024, multiple=False,
             accept=",".join(ACCEPTED),
             children=html.Div(t("upload_hint", lang, mb=UPLOAD_LIMIT_MB), id="upload-hint"))),
         html.P(t("upload_too_big", lang, mb=UPLOAD_LIMIT_MB), id={"type": "i18n", "key": "upload_too_big"},
                className="upload-toobig notice", role="alert"),
-        html.Div(id="upload-result", role="status", **{"aria-live": "polite"}),
+        html.Div(id="upload-result", role="status", **wildcard({"aria-live": "polite"})),
         form_layout(lang),
         dcc.Store(id="upload-store"),
         dcc.Download(id="upload-download"),
@@ -128,8 +133,8 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
 
 def upload_panel(lang: str) -> html.Section:
     """The joined upload (hidden until there is one): measure picker, legend, tables, downloads."""
-    return html.Section(id="upload-panel", className="upload-panel", hidden=True, **{"aria-live": "polite"},
-                        children=[
+    return html.Section(id="upload-panel", className="upload-panel", hidden=True,
+                        **wildcard({"aria-live": "polite"}), children=[
         html.H2(id="upload-title"),
         label("upload_measure", lang, "upload-measure"),
         dcc.RadioItems(id="upload-measure", value="count", options=[], className="radio"),
@@ -152,7 +157,8 @@ def second_map_box(second: SecondMap, lang: str) -> list:
     """The second map of two dates side by side (only while that comparison is on: the draw callback adds and
     removes it; qala.js moves it with the first). Its layers' ids are patterns, so the draw callback can
     restyle it when it exists and send nothing when it does not."""
-    return [html.Div(role="region", className="map2-box", **{"aria-label": t("twomaps_map", lang)}, children=[
+    return [html.Div(role="region", className="map2-box", **wildcard({"aria-label": t("twomaps_map", lang)}),
+                     children=[
         html.P(second.caption, id={"type": "twomap-caption", "n": 0}, className="map-caption"),
         dl.Map(id={"type": "twomap", "n": 0}, bounds=second.bounds, trackViewport=False, className="map2",
                children=[
@@ -185,7 +191,7 @@ def map_area(view: MapView, lang: str, second: SecondMap | None = None) -> html.
         ])]),
         html.Div(second_map_box(second, lang) if second else [], id="map2-slot", className="map-half map2-slot"),
         html.Div(view.notice_divs, id="notices", className="notices", role="status",
-                 **{"aria-live": "polite"}),
+                 **wildcard({"aria-live": "polite"})),
         html.Div(t("basemap_unavailable", lang), id="basemap-note", className="basemap-note", role="note"),
     ])
 
@@ -197,7 +203,7 @@ def drawer_bar(lang: str) -> html.Nav:
     def toggle(key: str, target: str) -> html.Button:
         return html.Button(html.Span(t(key, lang), id={"type": "i18n", "key": key}), id=f"toggle-{target}",
                            className="drawer-toggle", type="button", n_clicks=0,
-                           **{"aria-expanded": "false", "aria-controls": target})
+                           **wildcard({"aria-expanded": "false", "aria-controls": target}))
     return html.Nav([toggle("drawer_controls", "controls-drawer"), toggle("drawer_details", "panel-drawer")],
                     className="drawer-bar")
 
@@ -217,13 +223,6 @@ def page_search() -> str | None:
     return f"?{parts.query}" if parts.query else ""
 
 
-def first_view(vm: ViewModel, search: str | None, accept_language: str | None
-               ) -> tuple[ViewState, list[Notice], MapView]:
-    """The state a link opens (unknown values fall back, with notices) and everything drawn for it."""
-    state, notices = sync_state(vm, "url", search, {}, None, pick_language(accept_language))
-    return state, notices, render(vm, state, notices)
-
-
 def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None = None) -> html.Div:
     """The whole page for the link with query `search` (None when unknown: then the defaults are drawn and the
     URL callback corrects the view once dcc.Location reports the address)."""
@@ -237,7 +236,7 @@ def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None 
         dcc.Store(id="view", data=view_data(state, notices)),
         html.Header([
             html.H1(t("app_title", lang), id={"type": "i18n", "key": "app_title"}),
-            html.Div(className="lang", role="radiogroup", **{"aria-labelledby": "lang-title"}, children=[
+            html.Div(className="lang", role="radiogroup", **wildcard({"aria-labelledby": "lang-title"}), children=[
                 html.Label(html.Span(t("language", lang), id={"type": "i18n", "key": "language"}),
                            id="lang-title", htmlFor="ctl-lang", className="visually-hidden"),
                 dcc.RadioItems(id="ctl-lang", value=lang, inline=True,
@@ -247,13 +246,13 @@ def serve_layout(vm: ViewModel, search: str | None, accept_language: str | None 
         html.Main(className="main", children=[
             controls(state, control_options(vm, state)),
             map_area(view, lang, second_map(vm, state)),
-            html.Aside(className="panel drawer", id="panel-drawer", **{"aria-labelledby": "panel-title"},
+            html.Aside(className="panel drawer", id="panel-drawer", **wildcard({"aria-labelledby": "panel-title"}),
                        children=[
                 html.H2(html.Span(t("details_region", lang), id={"type": "i18n", "key": "details_region"}),
                         id="panel-title", className="visually-hidden"),
                 upload_panel(lang),
-                html.Div(view.panel, id="panel", role="region", **{"aria-labelledby": "panel-title",
-                                                                   "aria-live": "polite"})]),
+                html.Div(view.panel, id="panel", role="region",
+                         **wildcard({"aria-labelledby": "panel-title", "aria-live": "polite"}))]),
         ]),
         html.Footer(t("attribution", lang), id={"type": "i18n", "key": "attribution"},
                     className="attribution"),

@@ -1,7 +1,7 @@
 """The brief's routes on the dashboard server (``/brief.pdf?<view>``, ``/brief.png?<view>``) and the page's
 brief links that follow the current view.
 
-The query is checked exactly like a link (dashboard.layout.first_view): bad values fall back, and the brief
+The query is checked exactly like a link (dashboard.views.first_view): bad values fall back, and the brief
 says so. One brief at a time per server, whatever the number of workers (a Chromium run takes a core for a second
 or two, and the map's requests need the other): a lock file that every worker of this user shares; a request
 waits for it up to ``BRIEF_WAIT_S``, then is answered 503 "busy, try again", as is a server without Chromium;
@@ -21,11 +21,11 @@ import dash
 import flask
 from dash import Input, Output
 
-from dashboard.brief import FORMATS, file_name, make_brief
-from dashboard.brief_render import BriefError, NoBrowser
+from dashboard.brief.document import FORMATS, file_name, make_brief
+from dashboard.brief.render import BriefError, NoBrowser
 from dashboard.i18n import t
-from dashboard.layout import first_view
-from dashboard.viewmodel import ViewModel
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import first_view
 from geo.settings import memory_dir, public_url
 
 RETRY_AFTER_S = 5

@@ -1,8 +1,8 @@
 """A printable brief of one view (city or district): title, map, legend, values with their sources, the link
 that reopens the view, the build, the attribution; as one self-contained HTML page that headless Chromium
-prints to an A4 PDF or a PNG (dashboard.brief_render). Also the ``qala-brief`` command.
+prints to an A4 PDF or a PNG (dashboard.brief.render). Also the ``qala-brief`` command.
 
-The view is read like a link (dashboard.layout.first_view: unknown values fall back, with notices) and drawn
+The view is read like a link (dashboard.views.first_view: unknown values fall back, with notices) and drawn
 by the same views as the page, so a brief shows what the dashboard shows. Every text from the data is
 escaped; no number is printed without its source (a value without one is replaced by a note saying so).
 """
@@ -21,9 +21,10 @@ from typing import Any
 
 from dash.development.base_component import Component
 
-from dashboard import brief_render, views
-from dashboard.brief_map import BOX_MM, Setting, hatched_ids, svg_map
-from dashboard.brief_parts import (
+from dashboard import views
+from dashboard.brief import render as brief_render
+from dashboard.brief.mapsvg import BOX_MM, Setting, hatched_ids, svg_map
+from dashboard.brief.parts import (
     ValueRow,
     chart_svg,
     city_total,
@@ -33,13 +34,10 @@ from dashboard.brief_parts import (
     value_rows,
 )
 from dashboard.i18n import t
-from dashboard.layout import first_view
-from dashboard.panels import place_name
-from dashboard.records import short_source, source_links
-from dashboard.state import ViewState, to_query
-from dashboard.viewmodel import ViewModel
-from dashboard.views import MapView, export_table
-from dashboard.views.concentration import current_series
+from dashboard.state.query import ViewState, to_query
+from dashboard.state.records import short_source, source_links
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import MapView, current_series, export_table, first_view
 from geo import store
 from geo.errors import QalaError
 from geo.settings import public_url
@@ -131,7 +129,7 @@ def title_parts(vm: ViewModel, state: ViewState, view: MapView) -> tuple[str, st
     title = next((component_text(h) for h in view.heading if type(h).__name__ == "H2"), "") or \
         f"{t('layer_' + state.layer, state.lang)} · {t(state.city, state.lang)}"
     if state.district:
-        title += f" · {place_name(vm, state.district, state.lang)}"
+        title += f" · {vm.place_name(state.district, state.lang)}"
     series = current_series(vm, state)
     if series is not None:
         period = f"{t('period', state.lang)}: {series.period_text().text(state.lang)}"
@@ -196,14 +194,15 @@ def values_table(rows: list[ValueRow], state: ViewState, numbers: dict[str, int]
                                ("confidence", "flags")) if field not in shared]
     head = "".join(f'<th scope="col">{escape(k if k == "n" else t(k, lang))}</th>' for k in keys)
     said = []
-    if shared.get("unit"):
-        said.append(f'{escape(t("brief_unit", lang))}: {escape(shared["unit"])}')
-    if "period" in shared:
-        said.append(f'{escape(t("period", lang))}: {escape(shared["period"])}')
-    if shared.get("source"):
-        said.append(f'{escape(t("source", lang))}: {_source_label(shared["source"], numbers)}')
-    if shared.get("flags"):
-        said.append(f'{escape(t("confidence", lang))}: {escape(", ".join(shared["flags"]))}')
+    unit, period, source, flags = (shared.get(k) for k in ("unit", "period", "source", "flags"))
+    if isinstance(unit, str) and unit:
+        said.append(f'{escape(t("brief_unit", lang))}: {escape(unit)}')
+    if isinstance(period, str):  # every row's period is text: shared when the rows share it
+        said.append(f'{escape(t("period", lang))}: {escape(period)}')
+    if isinstance(source, str) and source:
+        said.append(f'{escape(t("source", lang))}: {_source_label(source, numbers)}')
+    if isinstance(flags, tuple) and flags:
+        said.append(f'{escape(t("confidence", lang))}: {escape(", ".join(flags))}')
     above = f'<p class="shared">{" · ".join(said)}</p>' if said else ""
     table = f'{above}<table class="values"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     sources = "".join(f'<li value="{n}">{_linked(s)}</li>' for s, n in numbers.items())
@@ -258,7 +257,7 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | N
     read = "".join(f"<p>{escape(x)}</p>" for x in ([total] if total else []) + reading(rows, lang))
     chart = chart_svg(rows, lang)
     ranks = f'<section><h2>{escape(t("brief_ranked", lang))}</h2>{chart}</section>' if chart else ""
-    profile_html = (f'<section><h2>{escape(t("brief_profile", lang, district=place_name(vm, state.district, lang)))}'
+    profile_html = (f'<section><h2>{escape(t("brief_profile", lang, district=vm.place_name(state.district, lang)))}'
                     f'</h2><table class="values"><tbody>{profile_rows}</tbody></table></section>'
                     ) if profile and state.district else ""
     version, built = build_stamp()
@@ -300,7 +299,7 @@ def _maps(vm: ViewModel, state: ViewState, view: MapView) -> str:
     context = vm.geo[view.context.name].raw if view.context.name in vm.geo and view.context.url else None
 
     def names(fid: str, _props: dict) -> str:
-        return place_name(vm, fid, lang) if fid else ""
+        return vm.place_name(fid, lang) if fid else ""
 
     def one(layer: Any, box: tuple[float, float]) -> str:
         raw = vm.geo[layer.name].raw if layer.name in vm.geo else None

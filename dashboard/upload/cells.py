@@ -1,15 +1,15 @@
 """How one district of a joined upload reads on the page: a measure's name, its value, a score with its n and
 interval, or why there is none (hidden by the release gate, nobody answered, no data).
 
-Why apart from ``dashboard.upload``: the upload's table, the map's labels and the legend all say the same of a
+Why apart from ``dashboard.upload.callbacks``: the upload's table, the map's labels and the legend all say the same of a
 district, and "suppressed" (the release gate hid it) must never read as "no data" (it is missing) anywhere.
 """
 
 from __future__ import annotations
 
 from dashboard.i18n import t
-from dashboard.panels import fmt_value
-from dashboard.uploadjob import BASE_MEASURES
+from dashboard.upload.job import BASE_MEASURES
+from dashboard.views.panels import fmt_value
 
 __all__ = ["BASE_MEASURES", "fmt_measure", "hidden_by_release", "measure_cell", "measure_label", "row_name",
            "score_cell"]

@@ -170,11 +170,6 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
     window = shapely.box(*frame)  # features beyond the frame (another city's districts) are not on this map:
     features = [f for f in features if f[2].intersects(window)]  # drawn, they would widen it with their labels
     proj = Projection.of(*frame)
-    classes = hideout.get("classes") or {}
-    colors = list(hideout.get("colors") or [])
-    nodata = hideout.get("nodata") or "#d9d9d9"
-    outline = bool(hideout.get("outline"))
-    hatched = hatched_ids(hideout)
     setting = setting or Setting()
     body: list[str] = []
     for _fid, _props, geom in _features(setting.outline):
@@ -183,6 +178,39 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
     for _fid, _props, geom in _features(context):
         body.append(f'<path class="context" d="{path_data(geom, proj)}" fill="#f4f4f4" stroke="#aaa" '
                     f'stroke-width="1"/>')
+    districts, anchors = _districts(features, hideout, proj, selected, name_of)
+    body += districts
+    for _fid, _props, geom in _features(setting.water):
+        if geom.intersects(window):
+            body.append(f'<path class="water" d="{path_data(geom, proj)}" fill="{WATER}" stroke="{WATER}" '
+                        'stroke-width="2.5" stroke-linejoin="round"/>')  # a river ~150 m wide: a line at city scale
+    body.append(scale_bar(proj, setting.km) + north_arrow(proj, setting.north))
+    placed = place_labels([a for a in anchors if a[0]])
+    labels = [f'<text x="{x:.1f}" y="{y:.1f}">{escape(text)}</text>' for text, x, y in placed]
+    # The drawing's own extent, widened to hold every label; printed as large as the page's box allows.
+    boxes = [(x - len(text) * LABEL_SIZE * 0.31 - 3, x + len(text) * LABEL_SIZE * 0.31 + 3) for text, x, _ in
+             placed]
+    x0 = min([0.0, *[b[0] for b in boxes]])
+    width = max([proj.width, *[b[1] for b in boxes]]) - x0
+    height = max(proj.height, 60.0)
+    k = min(box[0] / width, box[1] / height)
+    return (f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.0f} 0 {width:.0f} {height:.0f}" '
+            f'width="{width * k:.1f}mm" height="{height * k:.1f}mm" '
+            f'role="img"><defs>{HATCH}</defs>{"".join(body)}'
+            f'<g class="labels" font-size="{LABEL_SIZE:.0f}" text-anchor="middle" dominant-baseline="middle">'
+            f'{"".join(labels)}</g></svg>')
+
+
+def _districts(features: list, hideout: Mapping, proj: Projection, selected: str | None,
+               name_of: Callable[[str, dict], str]) -> tuple[list[str], list[tuple[str, float, float, float]]]:
+    """Each district's path in its class colour (hatched where flagged; a circle where a city is too small to
+    see at country scale), and its label's anchor (name, x, y, area)."""
+    classes = hideout.get("classes") or {}
+    colors = list(hideout.get("colors") or [])
+    nodata = hideout.get("nodata") or "#d9d9d9"
+    outline = bool(hideout.get("outline"))
+    hatched = hatched_ids(hideout)
+    body: list[str] = []
     anchors = []
     for i, (fid, props, geom) in enumerate(features):
         cls = classes.get(fid)
@@ -203,22 +231,4 @@ def svg_map(raw: bytes | None, hideout: Mapping, name_of: Callable[[str, dict], 
                         f'fill="{escape(fill if fill != "none" else nodata)}" stroke="#222" stroke-width="1.5"/>')
             y += MARKER_R + LABEL_SIZE * 0.7  # its name below the circle
         anchors.append((name_of(fid, props), x, y, geom.area))
-    for _fid, _props, geom in _features(setting.water):
-        if geom.intersects(window):
-            body.append(f'<path class="water" d="{path_data(geom, proj)}" fill="{WATER}" stroke="{WATER}" '
-                        'stroke-width="2.5" stroke-linejoin="round"/>')  # a river ~150 m wide: a line at city scale
-    body.append(scale_bar(proj, setting.km) + north_arrow(proj, setting.north))
-    placed = place_labels([a for a in anchors if a[0]])
-    labels = [f'<text x="{x:.1f}" y="{y:.1f}">{escape(text)}</text>' for text, x, y in placed]
-    # The drawing's own extent, widened to hold every label; printed as large as the page's box allows.
-    boxes = [(x - len(text) * LABEL_SIZE * 0.31 - 3, x + len(text) * LABEL_SIZE * 0.31 + 3) for text, x, _ in
-             placed]
-    x0 = min([0.0, *[b[0] for b in boxes]])
-    width = max([proj.width, *[b[1] for b in boxes]]) - x0
-    height = max(proj.height, 60.0)
-    k = min(box[0] / width, box[1] / height)
-    return (f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.0f} 0 {width:.0f} {height:.0f}" '
-            f'width="{width * k:.1f}mm" height="{height * k:.1f}mm" '
-            f'role="img"><defs>{HATCH}</defs>{"".join(body)}'
-            f'<g class="labels" font-size="{LABEL_SIZE:.0f}" text-anchor="middle" dominant-baseline="middle">'
-            f'{"".join(labels)}</g></svg>')
+    return body, anchors
