@@ -20,6 +20,7 @@ BENCHES = [  # (name, module, extra arguments)
     ("survey", "bench.bench_survey", []),  # score estimates with intervals, beside the join figures
     ("release", "bench.bench_release", []),  # the release gate with its audit (targets: demo 2 s, 100k x 10 10 s)
     ("upload", "bench.bench_upload", []),  # map p95 beside 10 uploads (target <= 2x alone, 0 errors); 20 MB join <= 10 s
+    ("outofcore", "bench.bench_outofcore", []),  # 10M SYNTHETIC respondents x 5 items on dask (target 60 s)
     ("dashboard", "bench.bench_dashboard", []),
     ("brief", "bench.bench_brief", []),  # time to make a brief PDF (headless Chromium)
 ]

@@ -87,3 +87,46 @@ def test_dask_geopandas_sjoin_method_agrees(almaty, points, parquet_points, clie
     np.testing.assert_array_equal(got.to_numpy(), assign_points(almaty, sample["lon"], sample["lat"]))
     with pytest.raises(BadInput, match="method must be"):
         assign_points_dask(almaty, parquet_points, client=client, method="rtree")
+
+
+# ------------------------------------------- the whole join spec (cities, items, gate) through a tcp:// address
+
+
+@pytest.fixture(scope="module")
+def tcp_scheduler():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_three_cities_with_items_through_a_tcp_scheduler(built, tcp_scheduler, tmp_path):
+    """12 SYNTHETIC respondents in one district of each city (no city column: each point's own city), one
+    1-5 item with weights: per district n and the weighted mean sum(w y) / sum(w), computed here by hand."""
+    from geo import store
+    from geo.join.pipeline import join_user_data
+
+    assert tcp_scheduler.startswith("tcp://127.0.0.1:")
+    answers = np.array([1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 5, 5], dtype=float)
+    weights = np.array([1.0, 2.0, 1.5, 1.0, 0.5, 1.0, 2.0, 1.0, 1.0, 1.5, 1.0, 0.5])
+    frames, expected = [], {}
+    for k, city in enumerate(("Astana", "Almaty", "Shymkent")):
+        district = store.load_districts(city).iloc[0]
+        point = district.geometry.representative_point()
+        y = np.roll(answers, k)
+        frames.append(pd.DataFrame({"lat": point.y, "lon": point.x, "w": weights, "q1": y, "source": "SYNTHETIC"}))
+        expected[district["district_id"]] = (city, (weights * y).sum() / weights.sum())
+    folder = write_partitioned_parquet(pd.concat(frames, ignore_index=True), tmp_path / "three", 3)
+    result = join_user_data(folder, engine="dask", scheduler=tcp_scheduler, weight_col="w", scores=["q1:1-5"],
+                            min_n=10, h3_res=[], permutations=0)
+    assert [c["city"] for c in result.report["cities"]] == ["Astana", "Almaty", "Shymkent"]
+    assert result.report["joined_rows"] == 36 and result.report["min_n"] == 10 and result.report["out_of_core"]
+    assert result.report["release"]["cells"]["hidden"] == 0
+    shown = result.scores[(result.scores["level"] == "district") & (result.scores["group"] == "all")]
+    assert sorted(shown["district_id"]) == sorted(expected)
+    for row in shown.itertuples():
+        city, mean = expected[row.district_id]
+        assert row.city == city and row.n == 12 and row.mean == pytest.approx(mean, rel=1e-12)
+    with pytest.raises(BadInput, match="has no scale; out of core give it"):
+        join_user_data(folder, engine="dask", scheduler=tcp_scheduler, scores=["q1"], h3_res=[])

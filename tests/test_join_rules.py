@@ -257,3 +257,20 @@ def test_numeric_weight_columns_follow_the_same_rules():
     plain = check_rows(pd.DataFrame({"district": ["Есиль"] * 8, "w": weights}),
                        Columns(district="district", weight="w"), "f")
     assert plain.aside.reasons.tolist()[4:] == [too_large, None, None, None]
+
+
+def test_blank_cells_beside_text_in_a_pandas_string_column_are_non_response_not_a_crash():
+    # A Parquet string column holds <NA> (blank) beside text: comparing <NA> with a cell is <NA>, which once
+    # crashed the reasons with "boolean value of NA is ambiguous" instead of setting the text aside.
+    from geo.join.cells import SetAside, city_cells, score_cells
+
+    answers = pd.Series(pd.array(["3", None, "abc", "4"], dtype="string"), name="q1")
+    aside = SetAside(4)
+    values, scale, _ = score_cells(answers, aside, (1.0, 5.0), "survey.parquet")
+    assert values[[0, 3]].tolist() == [3.0, 4.0] and np.isnan(values[1]) and np.isnan(values[2])
+    assert aside.reasons.tolist() == [None, None, "non-numeric score 'abc' in column 'q1'", None]
+    cities = pd.Series(pd.array(["Astana", None, "Xyz", "Almaty"], dtype="string"), name="city")
+    aside = SetAside(4)
+    kept = city_cells(cities, aside, "Astana")
+    assert kept.tolist()[0] == "Astana" and aside.reasons[2].startswith("unknown city 'Xyz'")
+    assert aside.reasons[3] == "city Almaty in column 'city', not the chosen city Astana (--city)"

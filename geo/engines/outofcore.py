@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ from geo.engines.grid import DistrictIndex, _checked_geometries, build_index
 from geo.errors import BadInput, SourceUnavailable
 from geo.io.atomic import atomic_folder
 
-__all__ = ["assign_points_dask", "count_points_dask", "dask_client", "read_points"]
+__all__ = ["assign_points_dask", "count_points_dask", "dask_client", "district_positions", "districts_wkb",
+           "read_points", "reduce_partitions"]
 
 DEFAULT_WORKERS = 2
 
@@ -168,6 +169,31 @@ def count_points_dask(
     counts = totals.drop(columns="non_finite").reset_index(drop=True)
     counts.attrs.update(rows=int(partial["points"].sum()), non_finite=int(partial["non_finite"].sum()))
     return counts
+
+
+def reduce_partitions(frame: Any, summarise: Callable[[pd.DataFrame, int], Any], merge: Callable[[Any, Any], Any],
+                      client: Any) -> Any:
+    """``summarise(partition, number)`` on the workers for every partition, then ``merge`` pairwise in a tree,
+    also on the workers: only the one merged summary comes back to the client, never a partition's rows."""
+    import dask
+
+    summaries = [dask.delayed(summarise)(part, number) for number, part in enumerate(frame.to_delayed())]
+    if not summaries:
+        raise BadInput("the Parquet input has no partitions to join")
+    while len(summaries) > 1:
+        pairs = [dask.delayed(merge)(a, b) for a, b in zip(summaries[::2], summaries[1::2], strict=False)]
+        summaries = pairs + (summaries[-1:] if len(summaries) % 2 else [])
+    return client.compute(summaries[0]).result()
+
+
+def districts_wkb(districts: Districts) -> tuple[bytes | None, ...]:
+    """The districts as WKB, the form they travel to the workers in (``district_positions`` caches on it)."""
+    return _districts_wkb(districts)
+
+
+def district_positions(wkb: tuple[bytes | None, ...], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """On a worker: each point's district position (-1: none), with the grid built once per process."""
+    return _worker_index(wkb).assign(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
 
 
 # ----------------------------------------------------------------------------------------------------- helpers

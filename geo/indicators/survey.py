@@ -145,9 +145,15 @@ def _domains(rows: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.Data
     g_names = [str(v) for v in g_labels]
     if ALL in g_names:
         raise BadInput(f"group column {group!r} holds the value {ALL!r}, reserved for all respondents; rename it")
+    cells = units * (len(g_names) + 1) + (np.asarray(g_codes) + 1)
+    return cells, domain_table(list(uniques), g_names)
+
+
+def domain_table(pairs: list[tuple], g_names: list[str]) -> pd.DataFrame:
+    """One row per estimate over the (city, district_id) ``pairs`` and the groups ``g_names`` (in the order the
+    rows first show them), each with the cell codes it sums (cell = pair position x (groups + 1) + group + 1,
+    0 for no group): public so the out-of-core join builds the same table from its workers' sums."""
     n_g = len(g_names) + 1
-    cells = units * n_g + (np.asarray(g_codes) + 1)
-    pairs = list(uniques)
     order = sorted(range(len(pairs)), key=lambda i: (str(pairs[i][0]), str(pairs[i][1])))
     cities = sorted({str(c) for c, _ in pairs})
     records = []
@@ -160,7 +166,7 @@ def _domains(rows: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.Data
         records += [(city, "city", None, name, [i * n_g + g + 1 for i in mine]) for g, name in enumerate(g_names)]
     domains = pd.DataFrame(records, columns=["city", "level", "district_id", "group", "cells"])
     domains.attrs["n_cells"] = len(pairs) * n_g
-    return cells, domains
+    return domains
 
 
 def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains: pd.DataFrame,
@@ -184,7 +190,16 @@ def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains:
     per_cell = [np.bincount(idx, weights=v, minlength=size).reshape(n_cells, n_points)
                 for v in (None, w, w * w)]
     nonresp_cell = np.bincount(cells[~answered], minlength=n_cells)
+    return item_estimates(item, domains, per_cell, nonresp_cell, len(rows), level)
+
+
+def item_estimates(item: ScoreItem, domains: pd.DataFrame, per_cell: Sequence[np.ndarray],
+                   nonresp_cell: np.ndarray, n_total: int, level: float) -> pd.DataFrame:
+    """One item's estimates per domain from per-cell, per-point sums of 1, w and w^2 (``per_cell``, each
+    cells x points) and per-cell non-response: everything the estimates need, so the out-of-core join's
+    workers send these sums and never rows."""
     members = domains["cells"].tolist()
+    n_points = item.high - item.low + 1
     count, wsum, w2sum = (np.stack([a[m].sum(axis=0) for m in members]) if members else np.zeros((0, n_points))
                           for a in per_cell)
     est = domains.drop(columns="cells").copy()
@@ -192,7 +207,7 @@ def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains:
     est["scale"] = f"{item.low}-{item.high}" + (" (inferred from the answers)" if item.inferred else "")
     est["top_box"] = f"{item.high - item.top + 1}-{item.high}"
     est["nonresponse"] = np.array([nonresp_cell[m].sum() for m in members], dtype=float)
-    _fill(est, item, count, wsum, w2sum, len(rows), level)
+    _fill(est, item, count, wsum, w2sum, n_total, level)
     est["suppressed"] = False
     est["suppression"] = ""
     est["reliability"] = reliability_of(est, {item.column: item.high - item.low})

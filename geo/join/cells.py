@@ -69,12 +69,12 @@ def city_cells(column: pd.Series, aside: SetAside, only_city: str | None) -> pd.
     city = text.map(lambda c: known.get(c) if c is not None else None)
     unknown = (text.notna() & city.isna()).to_numpy(dtype=bool)
     for cell in text[unknown].unique():
-        aside.mark(unknown & (text == cell).to_numpy(dtype=bool),
+        aside.mark(unknown & (text == cell).fillna(False).to_numpy(dtype=bool),
                    f"unknown city {str(cell)[:SHOWN_CHARS]!r} in column {column.name!r} (name Astana, Almaty "
                    "or Shymkent, in any language)", column)
     if only_city is not None:
         for other in sorted(set(city.dropna()) - {only_city}):
-            aside.mark((city == other).to_numpy(dtype=bool),
+            aside.mark((city == other).fillna(False).to_numpy(dtype=bool),
                        f"city {other} in column {column.name!r}, not the chosen city {only_city} (--city)", column)
     return city.where(aside.usable, None)
 
@@ -90,6 +90,8 @@ def score_cells(
     ``coded_missing`` marks the cells a statistics file's metadata calls non-response (user-missing codes, codes
     labelled "don't know"): don't know, whatever their number."""
     name = str(column.name)
+    if scale is not None and coded_missing is None and _plain_numbers(column):
+        return _numeric_scores(column, aside, scale, label)
     text = column.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
     lowered = text.str.lower().str.rstrip(".!")
     blank = (text.isna() | lowered.isin(MISSING_CELLS)).to_numpy(dtype=bool)
@@ -101,7 +103,7 @@ def score_cells(
     values = values.to_numpy(dtype=np.float64, na_value=np.nan)
     other = ~blank & ~dont_know & ~numeric
     for cell in text[other & aside.usable].unique():
-        aside.mark(other & (text == cell).to_numpy(dtype=bool),
+        aside.mark(other & (text == cell).fillna(False).to_numpy(dtype=bool),
                    f"non-numeric score {str(cell)[:SHOWN_CHARS]!r} in column {name!r}", column)
     inferred = scale is None
     if scale is None:
@@ -117,6 +119,31 @@ def score_cells(
                    f"{_num(high)} in column {name!r}", column)
     codes = np.where(dont_know, 1, np.where(blank, 2, 0)).astype(np.int8)
     return np.where(numeric & aside.usable, values, np.nan), (low, high, inferred), codes
+
+
+def _plain_numbers(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+
+
+def _numeric_scores(column: pd.Series, aside: SetAside, scale: Scale,
+                    label: str) -> tuple[np.ndarray, tuple[float, float, bool], np.ndarray]:
+    """``score_cells`` of a numeric column (Parquet) with a given scale, without turning 10 million cells into
+    text: NaN is blank, a finite number inside the scale an answer; only the other cells (inf, off the scale)
+    go through the text rules above, so their reasons are exactly those."""
+    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    blank = np.isnan(values)
+    low, high = scale
+    odd = ~blank & ~((values >= low) & (values <= high)) & aside.usable
+    if odd.any():
+        rows = np.flatnonzero(odd)
+        part = SetAside(len(rows), keep_values=aside.keep_values)
+        score_cells(column.iloc[rows].astype("string"), part, scale, label)
+        for reason in pd.unique(part.reasons[~part.usable]):
+            mask = np.zeros(len(values), dtype=bool)
+            mask[rows[part.reasons == reason]] = True
+            aside.mark(mask, str(reason), column)
+    codes = np.where(blank, 2, 0).astype(np.int8)
+    return np.where(~blank & aside.usable, values, np.nan), (low, high, False), codes
 
 
 def _num(value: float) -> str:

@@ -14,14 +14,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import store
-from geo.errors import QalaError
+from geo.errors import BadInput, QalaError
 from geo.indicators import counts as stats
 from geo.indicators.concentration import group_indices
 from geo.indicators.hotspots import hotspots
-from geo.indicators.survey import ScoreItem, group_differences, join_wide, score_estimates
+from geo.indicators.survey import (
+    ALL,
+    ESTIMATE_COLUMNS,
+    ScoreItem,
+    domain_table,
+    group_differences,
+    item_estimates,
+    join_wide,
+    score_estimates,
+)
 from geo.join.result import HotspotOptions, JoinResult
 
 DISTRICT_COLUMNS = ("district_id", "city", "vintage", "name_en", "name_ru", "name_kk", "area_km2", "bank")
@@ -121,6 +131,45 @@ def with_scores(result: JoinResult, rows: pd.DataFrame, items: Sequence[ScoreIte
     ``score_differences`` (with a group) and the "all" estimates as ``{item}_*`` columns of the district table
     (``geo.indicators.survey.join_wide``); unsuppressed until the release gate."""
     scores = score_estimates(rows, items, group=group)
+    scores["synthetic"] = result.synthetic
+    differences = None
+    if group is not None:
+        differences = group_differences(scores)
+        differences["synthetic"] = result.synthetic
+    districts = join_wide(result.districts, scores, items)
+    return dataclasses.replace(result, districts=districts, scores=scores, score_differences=differences)
+
+
+def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None,
+                    groups: Sequence[str], n_total: int) -> JoinResult:
+    """``with_scores`` from per-atom sums instead of rows (the out-of-core join): ``atoms`` has city,
+    district_id, group and per item ``{item}:c<k>``, ``:w<k>``, ``:q<k>`` (answerers, their weight and squared
+    weight at the scale's k-th point), ``:dk`` and ``:blank``; ``groups`` in the order the rows first show them;
+    ``n_total`` the joined rows. The same domains, sums and estimator as ``score_estimates``."""
+    g_names = [str(g) for g in groups] if group else []
+    if ALL in g_names:
+        raise BadInput(f"group column {group!r} holds the value {ALL!r}, reserved for all respondents; rename it")
+    pairs = list(dict.fromkeys(zip(atoms["city"], atoms["district_id"], strict=True)))
+    domains = domain_table(pairs, g_names)
+    where = {pair: i for i, pair in enumerate(pairs)}
+    position = {name: i + 1 for i, name in enumerate(g_names)}
+    cell = np.array([where[(c, d)] * (len(g_names) + 1) + (position[str(g)] if group else 0)
+                     for c, d, g in zip(atoms["city"], atoms["district_id"], atoms["group"], strict=True)],
+                    dtype=np.int64)
+    frames = []
+    for item in items:
+        points = range(item.high - item.low + 1)
+        per_cell = []
+        for name in ("c", "w", "q"):
+            total = np.zeros((int(domains.attrs["n_cells"]), len(points)))
+            np.add.at(total, cell, atoms[[f"{item.column}:{name}{k}" for k in points]].to_numpy(dtype=float))
+            per_cell.append(total)
+        nonresponse = np.zeros(int(domains.attrs["n_cells"]))
+        np.add.at(nonresponse, cell, (atoms[f"{item.column}:dk"] + atoms[f"{item.column}:blank"]).to_numpy())
+        frames.append(item_estimates(item, domains, per_cell, nonresponse, n_total, 0.95))
+    scores = pd.concat(frames, ignore_index=True)[ESTIMATE_COLUMNS] if frames else \
+        pd.DataFrame(columns=ESTIMATE_COLUMNS)
+    scores.attrs = {}
     scores["synthetic"] = result.synthetic
     differences = None
     if group is not None:

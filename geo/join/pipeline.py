@@ -67,25 +67,18 @@ def join_user_data(
 
     A join with score items or an explicit ``min_n`` is a survey join: its outputs pass the release gate
     (``geo.release``) before they are returned, so what the caller writes or shows is already released.
-    ``engine="dask"`` on a Parquet file or a folder of Parquet parts (without scores or a city column) never
-    loads the points (``geo.join.outofcore``).
+    ``engine="dask"`` on a Parquet file or a folder of Parquet parts with coordinates never loads the points
+    (``geo.join.outofcore``): the same spec, rules, outputs and release gate, from the workers' sums.
     """
     spec = (spec or JoinSpec()).with_changes(**choices) if choices else (spec or JoinSpec())
     options = HotspotOptions(permutations=spec.permutations, seed=spec.seed, alpha=spec.alpha)
     boundaries = Boundaries(districts)
-    if spec.engine == "dask" and spec.district_col is None and not spec.items and spec.city_col is None \
-            and parquet_parts(path):
-        if spec.min_n is not None:
-            raise BadInput("--min-n: the out-of-core engine does not pass the release gate; fix: join the survey "
-                           "in memory (--engine builtin), or leave --min-n out for counts that are not published")
+    if spec.engine == "dask" and spec.district_col is None and not spec.auto_scores and parquet_parts(path):
         from geo.engines.outofcore import dask_client
 
         with nullcontext(client) if client is not None else dask_client(spec.scheduler) as active:
-            return join_out_of_core(
-                Path(path), city=spec.city, vintage=spec.vintage, lat_col=spec.lat_col, lon_col=spec.lon_col,
-                group_col=spec.group_col, weight_col=spec.weight_col, resolutions=list(spec.h3_res),
-                boundaries=boundaries, population=population, name=name, client=active, options=options,
-            )
+            return join_out_of_core(Path(path), spec, boundaries=boundaries, population=population, name=name,
+                                    client=active)
     only_city = spec.city or (boundaries.city_of(spec.vintage) if spec.vintage is not None else None)
     table = read_user_file(
         path, lat_col=spec.lat_col, lon_col=spec.lon_col, district_col=spec.district_col,
@@ -96,6 +89,18 @@ def join_user_data(
     split = split_and_assign(table, boundaries, spec.city, spec.vintage, engine=spec.engine,
                              scheduler=spec.scheduler)
     result, assigned, set_aside = _join_parts(table, split, population, spec, options)
+    result = _reported(result, table, split, assigned, set_aside, spec, options)
+    if table.scales or spec.min_n is not None:
+        result = _release(result, table, assigned, Policy.default(spec.min_n))
+    result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
+    result.set_aside = set_aside
+    return result
+
+
+def _reported(result: JoinResult, table: UserTable, split: Split, assigned: pd.DataFrame, set_aside: pd.DataFrame,
+              spec: JoinSpec, options: HotspotOptions) -> JoinResult:
+    """The joined result with its score items (if any) and its report: what was read, joined and set aside
+    and why, every note of the reading, the split and the statistics."""
     notes: list[str] = []
     extra: dict[str, Any] = {"cities": [{"city": p.choice.city, "vintage": p.choice.vintage,
                                          "joined_rows": int((p.position >= 0).sum())} for p in split.parts]}
@@ -117,10 +122,6 @@ def join_user_data(
         set_aside_first=set_aside.head(REPORT_ROWS).to_dict(orient="records"),  # all of them: set_aside.csv
         **extra,
     )
-    if table.scales or spec.min_n is not None:
-        result = _release(result, table, assigned, Policy.default(spec.min_n))
-    result.assigned = assigned.drop(columns=[c for c in assigned if c.startswith(NONRESPONSE_PREFIX)])
-    result.set_aside = set_aside
     return result
 
 

@@ -84,24 +84,19 @@ def build(rows: pd.DataFrame, districts: pd.DataFrame, items: Sequence[Item], gr
     """The cells of a join: ``rows`` (city, district_id, weight, [group], one column per item with NaN for no
     answer) over ``districts`` (district_id, city: every district of the chosen vintages, in table order)."""
     labels = sorted({str(v) for v in rows[group]}, key=str) if group else [ALL]
-    cities = list(dict.fromkeys(districts["city"].astype(str)))
-    atom_keys = [(c, str(d), g) for c in cities
-                 for d in districts.loc[districts["city"].astype(str) == c, "district_id"] for g in labels]
+    cells = layout(districts, labels, grouped=group is not None)
+    atom_keys = [tuple(k) for k in cells.keys.iloc[:cells.n_atoms][["city", "district_id", "group"]].to_numpy()]
     atom_index = pd.MultiIndex.from_tuples(atom_keys, names=["city", "district_id", "group"])
     row_keys = pd.MultiIndex.from_arrays([rows["city"].astype(str), rows["district_id"].astype(str),
                                           rows[group].astype(str) if group else np.full(len(rows), ALL)])
     atom = atom_index.get_indexer(row_keys)
     if (atom < 0).any():
         raise ValueError("a joined row lies outside the release's districts")
-    keys, members = _cells(atom_keys, cities, labels, grouped=group is not None)
-    cells = Cells(keys=keys, members=members, n_atoms=len(atom_keys))
     w = rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.ones(len(rows))
     size = len(atom_keys)
     cells.quantities["n"] = np.bincount(atom, minlength=size).astype(float)
     cells.quantities["w"] = np.bincount(atom, weights=w, minlength=size)
     cells.quantities["w2"] = np.bincount(atom, weights=w * w, minlength=size)  # for n_eff only: not published
-    cells.counts.update(n="n", w="n")
-    cells.weighted.update(n=False, w=True)
     cells.top2[""] = _top2(atom, w, size)
     for item in items:
         y = rows[item.column].to_numpy(dtype=float)
@@ -111,16 +106,61 @@ def build(rows: pd.DataFrame, districts: pd.DataFrame, items: Sequence[Item], gr
         cells.quantities[f"{name}:n"] = np.bincount(a, minlength=size).astype(float)
         cells.quantities[f"{name}:r"] = np.bincount(atom[~answered], minlength=size).astype(float)
         cells.quantities[f"{name}:q"] = np.bincount(a, weights=wa * wa, minlength=size)
-        cells.counts.update({f"{name}:n": f"{name}:n", f"{name}:r": "n", f"{name}:q": f"{name}:n"})
-        cells.weighted.update({f"{name}:n": False, f"{name}:r": False, f"{name}:q": True})
         for point in item.points:
             hit = y[answered] == point
             key = f"{name}:p{point}"
             cells.quantities[key] = np.bincount(a[hit], weights=wa[hit], minlength=size)
-            cells.counts[key] = f"{name}:n"
-            cells.weighted[key] = True
         cells.top2[name] = _top2(a, wa, size)
+    describe(cells, items)
     return cells
+
+
+def describe(cells: Cells, items: Sequence[Item]) -> None:
+    """Which respondent count scales each quantity and whether it is a weight (the audit's protection needs
+    both), for cells built from rows or from sums alike."""
+    cells.counts.update(n="n", w="n")
+    cells.weighted.update(n=False, w=True)
+    for item in items:
+        name = item.column
+        cells.counts.update({f"{name}:n": f"{name}:n", f"{name}:r": "n", f"{name}:q": f"{name}:n"})
+        cells.weighted.update({f"{name}:n": False, f"{name}:r": False, f"{name}:q": True})
+        for point in item.points:
+            cells.counts[f"{name}:p{point}"] = f"{name}:n"
+            cells.weighted[f"{name}:p{point}"] = True
+
+
+def from_sums(districts: pd.DataFrame, atoms: pd.DataFrame, quantities: dict[str, np.ndarray],
+              top2: dict[str, np.ndarray], items: Sequence[Item], group: str | None) -> Cells:
+    """``build``'s cells from per-atom sums instead of rows (the out-of-core join's workers send these):
+    ``atoms`` (city, district_id, group) one row per atom with respondents, ``quantities`` and ``top2`` per
+    such atom under ``build``'s names."""
+    labels = sorted({str(g) for g in atoms["group"]}) if group else [ALL]
+    cells = layout(districts, labels, grouped=group is not None)
+    keys = cells.keys.iloc[:cells.n_atoms]
+    index = pd.MultiIndex.from_arrays([keys["city"], keys["district_id"], keys["group"]])
+    mine = pd.MultiIndex.from_arrays([atoms["city"].astype(str), atoms["district_id"].astype(str),
+                                      atoms["group"].astype(str) if group else np.full(len(atoms), ALL)])
+    at = index.get_indexer(mine)
+    if (at < 0).any():
+        raise ValueError("a joined atom lies outside the release's districts")
+    for name, values in quantities.items():
+        cells.quantities[name] = np.zeros(cells.n_atoms)
+        np.add.at(cells.quantities[name], at, np.asarray(values, dtype=float))
+    for name, values in top2.items():
+        cells.top2[name] = np.zeros((cells.n_atoms, 2))
+        cells.top2[name][at] = values
+    describe(cells, items)
+    return cells
+
+
+def layout(districts: pd.DataFrame, labels: list[str], *, grouped: bool) -> Cells:
+    """The cells over ``districts`` (district_id, city) x ``labels`` without quantities; its first ``n_atoms``
+    keys are the atoms (city, district_id as text, group)."""
+    cities = list(dict.fromkeys(districts["city"].astype(str)))
+    atom_keys = [(c, str(d), g) for c in cities
+                 for d in districts.loc[districts["city"].astype(str) == c, "district_id"] for g in labels]
+    keys, members = _cells(atom_keys, cities, labels, grouped=grouped)
+    return Cells(keys=keys, members=members, n_atoms=len(atom_keys))
 
 
 def _cells(atoms: list[tuple[str, str, str]], cities: list[str], labels: list[str], *,

@@ -50,11 +50,32 @@ def release(result: Any, rows: pd.DataFrame, items: Sequence[Any], *, group: str
     in the researcher's file (for messages)."""
     started = time.perf_counter()
     specs = [Item(i.column, int(i.low), int(i.high)) for i in items]
-    _check_labels(rows, group, group_column or group, policy)
+    if group:
+        check_group_sizes(rows[group].astype(str).value_counts(), group_column or group, policy)
     frame = rows.copy()
     if "weight" not in frame:
         frame["weight"] = 1.0
     cells = cellmod.build(frame, result.districts[["district_id", "city"]], specs, group)
+    return _release_cells(result, cells, items, group=group, policy=policy, level=level, started=started)
+
+
+def release_sums(result: Any, atoms: pd.DataFrame, quantities: dict[str, np.ndarray], top2: dict[str, np.ndarray],
+                 items: Sequence[Any], *, group: str | None, policy: Policy, group_sizes: pd.Series | None = None,
+                 group_column: str | None = None, level: float = 0.95) -> Any:
+    """``release`` from per-atom sums instead of rows (``geo.release.cells.from_sums``): the out-of-core join
+    sends no rows to the client, and passes the same gate. ``group_sizes``: respondents per group label,
+    largest first."""
+    started = time.perf_counter()
+    if group_sizes is not None:
+        check_group_sizes(group_sizes, group_column or group, policy)
+    specs = [Item(i.column, int(i.low), int(i.high)) for i in items]
+    cells = cellmod.from_sums(result.districts[["district_id", "city"]], atoms, quantities, top2, specs, group)
+    return _release_cells(result, cells, items, group=group, policy=policy, level=level, started=started)
+
+
+def _release_cells(result: Any, cells: Cells, items: Sequence[Any], *, group: str | None, policy: Policy,
+                   level: float, started: float) -> Any:
+    specs = [Item(i.column, int(i.low), int(i.high)) for i in items]
     top = _top(cells)
     if (sensitive(cells, [], policy)[top] != "").any():
         raise _too_small(cells, policy)
@@ -83,12 +104,9 @@ def _too_small(cells: Cells, policy: Policy) -> BadInput:
                     f"it can be published at the threshold {policy.min_n}; fix: join a larger survey")
 
 
-def _check_labels(rows: pd.DataFrame, group: str | None, column: str | None, policy: Policy) -> None:
+def check_group_sizes(sizes: pd.Series, column: str | None, policy: Policy) -> None:
     """Group labels are categories, each with at least min_n respondents: ids or free text would be published
-    as labels (and name a cell of one person)."""
-    if not group:
-        return
-    sizes = rows[group].astype(str).value_counts()
+    as labels (and name a cell of one person). ``sizes``: respondents per label, largest first."""
     small = sizes[sizes < policy.min_n]
     if len(small):
         shown = ", ".join(repr(str(v))[:30] for v in small.index[:3])
