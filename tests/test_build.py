@@ -48,7 +48,8 @@ def test_manifest_holds_checksums_counts_and_versions(fresh_build):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs"]["astana_districts_osm"]["origin"] == "mirror"
     assert len(manifest["inputs"]["geokz_adm2_2024"]["files"]) == 5
-    assert manifest["outputs"]["districts.parquet"]["rows"] == 38
+    # 3 + 4 + 5 + 6 Astana, 7 + 8 Almaty, 4 + 5 Shymkent districts
+    assert manifest["outputs"]["districts.parquet"]["rows"] == 42
     assert all(len(meta["sha256"]) == 64 for meta in manifest["outputs"].values())
     assert {"geopandas", "shapely", "pyproj"} <= set(manifest["versions"])
     assert (out / "districts.parquet").stat().st_mode & 0o044  # readable by others, like any file the user writes

@@ -83,6 +83,25 @@ def test_boundary_sets_are_named_by_their_dates_never_by_code():
     assert twins["a-1"].en == "boundaries 2022-01–2022-06" and twins["a-2"].en == "boundaries 2022-06–2022-12"
 
 
+
+def test_a_boundary_change_dated_by_a_window_is_named_by_it_on_both_sides():
+    # Turan formed between 1 Jan 2021 (still four districts) and 1 Aug 2022 (named as the fifth): the day used
+    # is the later one, and both sets say the change is only known to a window.
+    names = vintage_names([
+        {"vintage": "shymkent-4", "city": "Shymkent", "valid_from": "", "valid_to": "2022-08-01"},
+        {"vintage": "shymkent-5", "city": "Shymkent", "valid_from": "2022-08-01", "valid_to": "",
+         "valid_from_earliest": "2021-01-01", "latest": True},
+        {"vintage": "x-1", "city": "X", "valid_from": "2019-01-01", "valid_to": "2023-01-01",
+         "valid_from_earliest": "2018-06-01"},
+        {"vintage": "x-2", "city": "X", "valid_from": "2023-01-01", "valid_to": "",
+         "valid_from_earliest": "2023-01-01"}])  # a window within the named year says nothing more
+    assert names["shymkent-4"] == Localized("boundaries until 2021–2022 (date uncertain)",
+                                            "границы до 2021–2022 гг. (дата неточна)",
+                                            "2021–2022 жылдарға дейінгі шекаралар (күні күмәнді)")
+    assert names["shymkent-5"].text("ru") == "границы с 2021–2022 гг. (дата неточна)"
+    assert names["x-1"].en == "boundaries 2019–2023 (a date uncertain)"
+    assert names["x-2"].en == "boundaries since 2023"
+
 def test_the_built_boundary_sets_and_period_choices_read_without_codes(vm):
     assert set(vm.vintage_names) >= {"astana-3", "astana-4", "astana-5", "astana-6", "almaty-8", "shymkent-5"}
     assert vm.vintage_name("astana-4", "ru") == "границы 2018–2022"

@@ -27,7 +27,10 @@ AREA_TOLERANCE = 0.03  # computed vs published district area
 # Saraishyk 69.53 km², OSM 93.4 and 61.4; together they agree within 0.1% (checked below).
 # OSM's split of Almaty district and Saraishyk (their sum agrees, checked below); Medeu, whose only published area
 # is a secondary 2026 figure (253.4 km²) against 273.4 km² of the OSM boundary: both are shown, neither is picked.
-AREA_KNOWN_DIFFERENCES = {("astana-6", "711110000"), ("astana-6", "osm-relation-19733918"), ("almaty-8", "751710000")}
+# OSM's split of Almaty district and Saraishyk (their sum agrees), Medeu against a secondary 2026 area, and
+# Shymkent's Al-Farabi drawn by the geokz 2018 file (149.79 km²) against the 143.8 km² published for 2019 (+4.2%).
+AREA_KNOWN_DIFFERENCES = {("astana-6", "711110000"), ("astana-6", "osm-relation-19733918"), ("almaty-8", "751710000"),
+                          ("shymkent-4", "791310000")}
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +141,9 @@ def test_web_layers_are_small_and_rfc7946(built):
         assert '"crs"' not in data
         gdf = gpd.read_file(path)
         assert gdf.is_valid.all(), path
+        if gdf.empty:  # a city without comparable change units gets an empty collection, said on its map
+            assert path.name.startswith("changes_"), path
+            continue
         minx, miny, maxx, maxy = gdf.total_bounds
         assert 46 < minx < maxx < 88 and 40 < miny < maxy < 56
 

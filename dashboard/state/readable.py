@@ -26,13 +26,19 @@ def _year(day: str | None, months: bool) -> str | None:
     return None if not day else (day[:7] if months else day[:4])
 
 
-def _vintage_words(start: str | None, end: str | None, latest: bool) -> Localized:
+def _vintage_words(start: str | None, end: str | None, latest: bool, early_start: str | None = None,
+                   early_end: str | None = None) -> Localized:
+    """``early_start``/``early_end``: the earliest the change that opened/closed the set may have happened,
+    when its date is uncertain (a window, not a day): said, never hidden behind the day used."""
     if start and end:
-        key, fmt = "vintage_span", {"start": start, "end": end}
+        key = "vintage_span_uncertain" if early_start or early_end else "vintage_span"
+        fmt = {"start": start, "end": end}
     elif start:
-        key, fmt = "vintage_since", {"start": start}
+        key, fmt = ("vintage_since_uncertain", {"early": early_start, "start": start}) if early_start else \
+            ("vintage_since", {"start": start})
     elif end:
-        key, fmt = "vintage_until", {"end": end}
+        key, fmt = ("vintage_until_uncertain", {"early": early_end, "end": end}) if early_end else \
+            ("vintage_until", {"end": end})
     else:
         key, fmt = ("vintage_current" if latest else "vintage_undated"), {}
     en, ru, kk = (t(key, lang, **fmt) for lang in LANGS)
@@ -42,12 +48,20 @@ def _vintage_words(start: str | None, end: str | None, latest: bool) -> Localize
 def vintage_names(rows: Iterable[Mapping]) -> dict[str, Localized]:
     """Each boundary set (the build's ``vintages`` rows) named by the years it was valid, in three languages:
     "boundaries 2018–2022", "boundaries since 2024", "current boundaries". Two sets of one city that the
-    years cannot tell apart are named by their months instead."""
+    years cannot tell apart are named by their months instead. A change whose date is a window
+    (``valid_from_earliest``) is named by it on both sides: "boundaries until 2021–2022 (date uncertain)"."""
     rows = list(rows)
+    window = {(str(r.get("city")), text_cell(r.get("valid_from"))): text_cell(r.get("valid_from_earliest"))
+              for r in rows}
 
     def named(row: Mapping, months: bool) -> Localized:
-        return _vintage_words(_year(text_cell(row.get("valid_from")), months),
-                              _year(text_cell(row.get("valid_to")), months), bool(row.get("latest")))
+        start, end = text_cell(row.get("valid_from")), text_cell(row.get("valid_to"))
+        early_end = window.get((str(row.get("city")), end)) if end else None
+        early_start = text_cell(row.get("valid_from_earliest"))
+        early = [_year(day, months) for day in (early_start, early_end)]
+        return _vintage_words(_year(start, months), _year(end, months), bool(row.get("latest")),
+                              early[0] if early[0] != _year(start, months) else None,
+                              early[1] if early[1] != _year(end, months) else None)
 
     by_years = {str(row["vintage"]): named(row, False) for row in rows}
     seen: dict[tuple[str, str | None], int] = defaultdict(int)

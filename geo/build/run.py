@@ -24,9 +24,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 REQUIRED = ("astana_districts_osm", "almaty_districts_osm", "astana_city_osm", "geokz_adm2_2024",
-            "geokz_adm1_2024", "esil_river_geoportal", "wof_localities")
+            "geokz_adm1_2024", "geokz_adm2_2018", "esil_river_geoportal", "wof_localities")
 OPTIONAL = ("osm_state_institutions",)
 LIBRARIES = ("geopandas", "shapely", "pyproj", "pyogrio", "pandas", "numpy", "pyarrow")
+
+
+def required_sources() -> tuple[str, ...]:
+    """The fixed sources plus every boundary file a vintage of vintages.csv is drawn from (geokz 2018 for
+    Shymkent's four districts): a vintage row names its file, the build fetches it."""
+    from geo.domain.vintages import vintage_table
+
+    drawn = [g for g in vintage_table().geometry if g != "none" and not g.startswith("lineage:")]
+    return tuple(dict.fromkeys([*REQUIRED, *drawn]))
 
 
 def _log(quiet: bool, message: str) -> None:
@@ -68,22 +77,12 @@ def run(force: bool = False, quiet: bool = False) -> dict:
 
     started = time.perf_counter()
     out = build_dir()
-    # Cheap look for the sources, without downloading: if they and the outputs are unchanged, stop here.
-    try:
-        local = {sid: list(acquire(sid, allow_download=False).paths) for sid in REQUIRED}
-    except SourceUnavailable:
-        local = None
-    if local is not None and not force:
-        fp = fingerprint(local)
-        if _up_to_date(out, fp):
-            recorded = _record_datasets(out)
-            elapsed = time.perf_counter() - started
-            note = f"; published datasets recorded in the manifest ({recorded})" if recorded is not None else ""
-            print(f"qala data: nothing changed since the last build ({out}){note}; done in {elapsed:.2f} s")
-            return {"noop": True, "seconds": elapsed}
+    required = required_sources()
+    if not force and (done := _nothing_changed(out, required, started)) is not None:
+        return done
 
     _log(quiet, "[1/6] acquiring sources (cache, then mirror, then original location)")
-    acquired = {sid: acquire(sid) for sid in REQUIRED}
+    acquired = {sid: acquire(sid) for sid in required}
     for sid, acq in acquired.items():
         _log(quiet, f"      {sid}: {acq.origin} ({acq.path.parent})")
     optional_notes = []
@@ -109,7 +108,7 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     report["optional"] = optional_notes
 
     _log(quiet, "[6/6] writing outputs (atomic) and the manifest")
-    fp = fingerprint({sid: list(acquired[sid].paths) for sid in REQUIRED})
+    fp = fingerprint({sid: list(acquired[sid].paths) for sid in required})
     outputs = _write_outputs(out, layers)
     manifest = {
         "fingerprint": fp,
@@ -129,6 +128,24 @@ def run(force: bool = False, quiet: bool = False) -> dict:
     report["seconds"] = round(time.perf_counter() - started, 2)
     print(format_summary(report))
     return report
+
+
+def _nothing_changed(out: Path, required: tuple[str, ...], started: float) -> dict | None:
+    """Cheap look for the sources, without downloading: if they and the outputs are unchanged, the no-op summary."""
+    from geo.errors import SourceUnavailable
+    from geo.io.acquire import acquire
+
+    try:
+        local = {sid: list(acquire(sid, allow_download=False).paths) for sid in required}
+    except SourceUnavailable:
+        return None
+    if not _up_to_date(out, fingerprint(local)):
+        return None
+    recorded = _record_datasets(out)
+    elapsed = time.perf_counter() - started
+    note = f"; published datasets recorded in the manifest ({recorded})" if recorded is not None else ""
+    print(f"qala data: nothing changed since the last build ({out}){note}; done in {elapsed:.2f} s")
+    return {"noop": True, "seconds": elapsed}
 
 
 def published_datasets() -> list[dict]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.domain.names import district_candidates, match_city
 from geo.domain.periods import Period, parse_period
-from geo.domain.vintages import latest_vintage, vintage_overlapping_most, vintage_table
+from geo.domain.vintages import in_uncertain_window, latest_vintage, vintage_overlapping_most, vintage_table
 from geo.errors import BadInput, InternalError
 from geo.settings import reference_dir
 
@@ -89,7 +89,17 @@ def _choose_vintage(
     city: str, district_id: str, period: Period, members: set[tuple[str, str]]
 ) -> tuple[str | None, str]:
     """The vintage holding most of the period; if the district is not in it, another vintage of the period
-    that has it (flagged); undated figures go to today's boundaries (flagged by the period already)."""
+    that has it (flagged); undated figures go to today's boundaries (flagged by the period already). A period
+    touching a boundary change the sources do not date exactly is flagged ``vintage_uncertain``."""
+    vintage, flag = _vintage_by_date(city, district_id, period, members)
+    if vintage is not None and in_uncertain_window(city, period.start, period.end):
+        flag = ";".join(filter(None, [flag, "vintage_uncertain"]))
+    return vintage, flag
+
+
+def _vintage_by_date(
+    city: str, district_id: str, period: Period, members: set[tuple[str, str]]
+) -> tuple[str | None, str]:
     if period.start is None and period.end is None:
         latest = latest_vintage(city)
         return (latest, "") if (latest, district_id) in members else (None, "")

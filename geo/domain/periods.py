@@ -53,6 +53,20 @@ def _span(token: str) -> tuple[date, date] | None:
     return None
 
 
+def _undated_or_circa(text: str) -> Period | None:
+    """Labels that say they are undated, or only roughly dated ('c. 2015', 'c. 2023-03 (anniversary)')."""
+    if text.lower().startswith("n.d.") or "year n.d." in text.lower():  # 'Sept (year n.d., c. 2025)' too
+        years = re.findall(r"\b(\d{4})\b", text)
+        if years:  # 'n.d. (gov.kz district page, c. 2023-2025)': a circa range
+            return Period(text, date(int(min(years)), 1, 1), date(int(max(years)), 12, 31), ("undated", "circa"))
+        return Period(text, None, None, ("undated",))
+    for pattern in (r".*\bc\. (\d{4}(?:-\d{4})?)",  # 'c. 2015', 'testimony, c. 2012'
+                    r"c\. (\d{4}(?:-\d{2})?)(?: \(.*\))?"):  # 'c. 2023-03 (25th anniversary of the district)'
+        if (m := re.fullmatch(pattern, text)) and (span := _span(m[1])):
+            return Period(text, span[0], span[1], ("circa",))
+    return None
+
+
 def parse_period(label: str) -> Period:
     """Parse a published period label; raise BadInput when no date can be read from a dated label."""
     text = str(label).strip()
@@ -64,15 +78,8 @@ def parse_period(label: str) -> Period:
     if any(w in comment for w in ("not given", "exact date", "~", "late", "first months")):
         flags.append("approx_date")
 
-    if text.lower().startswith("n.d.") or "year n.d." in text.lower():  # 'Sept (year n.d., c. 2025)' too
-        years = re.findall(r"\b(\d{4})\b", text)
-        if years:  # 'n.d. (gov.kz district page, c. 2023-2025)': a circa range
-            return Period(text, date(int(min(years)), 1, 1), date(int(max(years)), 12, 31), ("undated", "circa"))
-        return Period(text, None, None, ("undated",))
-    if m := re.search(r"\bc\. (\d{4}(?:-\d{4})?)$", text):  # 'c. 2015', 'testimony, c. 2012'
-        span = _span(m[1])
-        if span:
-            return Period(text, span[0], span[1], ("circa",))
+    if undated_or_circa := _undated_or_circa(text):
+        return undated_or_circa
     if m := re.match(r"(before|after)\s+(\S+)", text):
         span = _span(m[2])
         if span is None:

@@ -1,5 +1,8 @@
 """Boundary vintages and lineage as data (data/reference/vintages.csv, lineage.csv, districts.csv): which
 boundaries were valid when, which is each city's current set, and which district came from which.
+
+A vintage whose start date is not known exactly gives the earliest date it may have started in
+``valid_from_earliest`` (its ``valid_from`` is the documented date used): figures of that window are flagged.
 """
 
 from __future__ import annotations
@@ -56,6 +59,34 @@ def vintage_overlapping_most(city: str, start: date | None, end: date | None) ->
         if days > best_days:
             best, best_days = row.vintage, days
     return best
+
+
+def uncertain_windows(city: str, table: pd.DataFrame | None = None) -> list[tuple[date, date, str]]:
+    """Windows ``[earliest, valid_from)`` in which a boundary change of ``city`` may have happened, with the
+    vintage that starts then: the sources bound the change but do not date it."""
+    table = vintage_table() if table is None else table
+    if "valid_from_earliest" not in table.columns:
+        return []
+    rows = table[(table.city == city) & (table.valid_from_earliest.fillna("") != "")]
+    windows = []
+    for row in rows.itertuples():
+        earliest, start = date.fromisoformat(row.valid_from_earliest), date.fromisoformat(row.valid_from)
+        if earliest >= start:
+            raise BadInput(f"vintages.csv: {row.vintage} valid_from_earliest {earliest} is not before its "
+                           f"valid_from {start}; fix: the earliest possible start comes first")
+        windows.append((earliest, start, row.vintage))
+    return windows
+
+
+def in_uncertain_window(city: str, start: date | None, end: date | None,
+                        table: pd.DataFrame | None = None) -> bool:
+    """Whether a dated period touches a window where the city's boundaries may or may not have changed yet."""
+    if start is None and end is None:
+        return False
+    start, end = start or end, end or start
+    if start is None or end is None:
+        raise InternalError(f"in_uncertain_window({city}): a period end still missing")
+    return any(start < w_end and end >= w_start for w_start, w_end, _ in uncertain_windows(city, table))
 
 
 def latest_vintages(table: pd.DataFrame | None = None) -> dict[str, str]:

@@ -74,6 +74,8 @@ class Lineage:
         table = vintages.fillna("")
         self.order = {c: list(g.sort_values("valid_from", kind="stable").vintage) for c, g in table.groupby("city")}
         self.valid_from = dict(zip(table.vintage, table.valid_from, strict=False))
+        earliest = table.valid_from_earliest if "valid_from_earliest" in table.columns else [""] * len(table)
+        self.earliest = dict(zip(table.vintage, earliest, strict=False))
 
     def steps(self, city: str, a: str, b: str) -> list[str]:
         """The vintages after the earlier of ``a``, ``b`` up to the later: each one's lineage rows are a step."""
@@ -82,7 +84,14 @@ class Lineage:
         return order[i + 1:j + 1]
 
     def changed_on(self, city: str, a: str, b: str) -> str:
-        return ", ".join(self.valid_from.get(v) or "an unstated date" for v in self.steps(city, a, b))
+        """The dates of the boundary changes between ``a`` and ``b``; a change the sources only bound says so."""
+        return ", ".join(self._date(v) for v in self.steps(city, a, b))
+
+    def _date(self, vintage: str) -> str:
+        day = self.valid_from.get(vintage) or "an unstated date"
+        if self.earliest.get(vintage):
+            return f"{day} (date uncertain: between {self.earliest[vintage]} and {day})"
+        return day
 
     def units(self, city: str, v_from: str, v_to: str, names: dict[tuple[str, str], str]) -> list[Unit] | str:
         steps = self.steps(city, v_from, v_to)

@@ -104,16 +104,17 @@ TABLES = {
 751310000,Almaty,Auezov,Ауэзов,Әуезов,751310000,3072808,Auezov District|Ауэзовский|Auyezov
 751410000,Almaty,Bostandyk,Бостандык,Бостандық,751410000,3390291,Bostandyq|Бостандыкский
 """,
-    "vintages": """vintage,city,valid_from,valid_to,n_districts,geometry,source_note
-astana-3,Astana,2018-03-16,2022-12-01,3,lineage:astana-4,Esil = Esil + Nura (mini)
-astana-4,Astana,2022-12-01,,4,astana_districts_osm,Nura split from Esil (mini set)
-almaty-3,Almaty,,,3,almaty_districts_osm,three squares (mini set)
+    "vintages": """vintage,city,valid_from,valid_to,n_districts,geometry,source_note,valid_from_earliest
+astana-3,Astana,2018-03-16,2022-12-01,3,lineage:astana-4,Esil = Esil + Nura (mini),
+astana-4,Astana,2022-12-01,,4,astana_districts_osm,Nura split from Esil (mini set),
+almaty-3,Almaty,,,3,almaty_districts_osm,three squares (mini set),
 """,
-    "lineage": """city,date,vintage,district_id,parent_vintage,parent_id,relation,source
-Astana,2022-12-01,astana-4,711210000,astana-3,711210000,continues (lost territory to Nura),https://adilet.example.kz/n
-Astana,2022-12-01,astana-4,711510000,astana-3,711210000,split from,https://adilet.example.kz/n
-Astana,2022-12-01,astana-4,711110000,astana-3,711110000,same,
-Astana,2022-12-01,astana-4,711310000,astana-3,711310000,same,
+    "lineage": """city,date,vintage,district_id,parent_vintage,parent_id,relation,source,overlap_km2,share_of_parent,\
+share_of_district
+Astana,2022-12-01,astana-4,711210000,astana-3,711210000,continues (lost territory to Nura),https://adilet.example.kz/n,,,
+Astana,2022-12-01,astana-4,711510000,astana-3,711210000,split from,https://adilet.example.kz/n,,,
+Astana,2022-12-01,astana-4,711110000,astana-3,711110000,same,,,,
+Astana,2022-12-01,astana-4,711310000,astana-3,711310000,same,,,,
 """,
     "population_by_district": f"""{FIGURE_HEADER}
 Astana,Esil,2024 (start),population,20000,persons,{SRC_A},
@@ -200,7 +201,7 @@ def almaty_districts_utm() -> dict[str, shapely.Polygon]:
 
 
 def write_mirror(mirror: Path) -> None:
-    """The seven required sources at their mirror paths (data/sources.csv)."""
+    """The eight required sources at their mirror paths (data/sources.csv)."""
     files = {sid: [mirror / f for f in s.mirror_files] for sid, s in load_catalogue().items()}
     names = {r[0]: r for r in csv.reader(TABLES["districts"].splitlines()[1:])}
 
@@ -315,6 +316,9 @@ def write_mirror(mirror: Path) -> None:
         *_frame([{}] * len(almaty), list(almaty.values()), ALMATY_UTM).geometry,
     ]
     _shapefile(gpd.GeoDataFrame(adm2_rows, geometry=adm2_geoms, crs="EPSG:4326"), files["geokz_adm2_2024"])
+    # geokz ADM2 of 2018: the same squares with Year=2018 (no mini vintage reads it; the build requires it).
+    _shapefile(gpd.GeoDataFrame([{**r, "Year": 2018} for r in adm2_rows], geometry=adm2_geoms, crs="EPSG:4326"),
+               files["geokz_adm2_2018"])
 
     # geokz ADM1 (shapefile): Akmola around Astana, the two cities (KATO of geo.settings.CITY_KATO).
     astana_city = _frame([{}], [outline], ASTANA_UTM).geometry.iloc[0]
