@@ -55,3 +55,28 @@ def test_no_comparison_without_a_district():
     from dashboard.state.query import ViewState
 
     assert compare_section(None, ViewState(compare="711110000")) is None  # type: ignore[arg-type]
+
+
+def test_esils_density_is_never_offered_across_a_boundary_change(built):
+    """Esil of 2019 held Nura's land; Esil of 2025 does not: their densities describe two places, so neither
+    date offers the other; population adds up over districts and is offered, naming the other boundaries."""
+    from dashboard.controls.timeline import compare_dates
+    from dashboard.state.query import ViewState
+    from dashboard.state.viewmodel import ViewModel
+
+    vm = ViewModel.load()
+    esil, _ = _esil_saryarka(vm)
+    latest = ViewState(city="Astana", indicator="density", period="2025 (start)", district=esil, lang="ru")
+    assert vm.find_series("Astana", "density", "2025 (start)").vintage == "astana-6"  # today's, not a sum
+    offered = [d["value"] for d in compare_dates(vm, latest)]
+    assert "2019" not in offered and "2019-06-01" not in offered
+    assert all(vm.find_series("Astana", "density", p).vintage == "astana-6" for p in offered)
+    back = ViewState(city="Astana", indicator="density", period="2019", district=esil, lang="ru")
+    earlier = {d["value"]: d["label"] for d in compare_dates(vm, back)}
+    assert "2025 (start)" not in earlier  # today's Esil: another place
+    # ... but 2025 carried onto the 2018-2022 boundaries (Esil + Nura) is the same place, and says so
+    assert earlier["2025 (start) @astana-4"] == "2025 (начало года) · пересчитано на границы 2018–2022"
+    assert all(vm.find_series("Astana", "density", p).vintage == "astana-4" for p in earlier)
+    people = {d["value"]: d["label"] for d in compare_dates(vm, latest.__class__(
+        city="Astana", indicator="population", period="2025 (start)", district=esil, lang="ru"))}
+    assert people["2019"] == "2019 · границы 2018–2022"

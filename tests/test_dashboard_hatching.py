@@ -67,3 +67,37 @@ def test_hatch_vocabulary_and_order():
     assert hatch_flags(["interpolated", "x2", "secondary", "asking_price"]) == ["secondary", "interpolated"]
     assert set(HATCH_FLAGS) >= {"secondary", "uncertain", "lower_bound", "interpolated"}
     assert Style(hatched={"z": True}).hideout()["hatched"] == {"z": True}
+
+
+def _heading_text(s: Series, lang: str = "en") -> str:
+    from dashboard.views.base import shared_line
+    from dashboard.views.concentration import series_flags
+
+    line = shared_line(series_flags(s), lang)
+    return "" if line is None else json.dumps(line, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def test_a_flag_every_value_shares_hatches_nothing_and_is_said_once_above_the_map():
+    s = series({"a": ("secondary", "approx"), "b": ("secondary",), "c": ("secondary", "point")})
+    hideout, legend = render(s)
+    assert hideout["hatched"] == {"a": True}  # only "approx" singles a district out
+    assert hideout["why"] == {"a": "secondary source, approximate", "b": "secondary source",
+                              "c": "secondary source"}  # the tooltip still names every flag
+    assert "Hatched: approximate" in legend and "secondary source" not in legend.split("Hatched:")[1]
+    assert "Every value on this map: secondary source" in _heading_text(s)
+    assert "Все значения на этой карте: вторичный источник" in _heading_text(s, "ru")
+
+
+def test_when_all_values_share_all_their_flags_nothing_is_hatched():
+    s = series({"a": ("secondary", "uncertain"), "b": ("uncertain", "secondary")})
+    hideout, legend = render(s)
+    assert "hatched" not in hideout and "hatch-legend" not in legend
+    assert "Every value on this map: secondary source, uncertain" in _heading_text(s)
+
+
+def test_no_line_when_some_value_has_no_flag_or_a_value_is_missing():
+    assert _heading_text(series({"a": ("secondary",), "b": ()})) == ""
+    # a missing value is not shown, so it takes no part: the two shown values share "secondary"
+    s = series({"a": ("secondary",), "b": ("secondary",), "c": ()}, {"a": 1.0, "b": 2.0, "c": None})
+    assert "secondary source" in _heading_text(s) and "hatched" not in render(s)[0]
+    assert _heading_text(series({})) == ""

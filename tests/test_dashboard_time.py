@@ -107,3 +107,65 @@ def test_real_change_map_astana_2013_to_2025(built):
     assert not hidden_groups(state, options)["grp-change-dates"]
     out = time_outputs(state, options, None, ())
     assert out[1] == len(options["ctl-period"]) - 1
+
+
+class _PlayVM:
+    """The two methods Play reads: every period of the dropdown, and the dates Play steps through."""
+
+    PERIODS = ["2019", "2023", "2023 @astana-4", "2025 (start)", "2025 (start) @astana-4", "2025 (start) @astana-5"]
+
+    def periods(self, city, layer, indicator):
+        return list(self.PERIODS)
+
+    def play_periods(self, city, layer, indicator):
+        return [p for p in self.PERIODS if "@" not in p]
+
+
+def _played(trigger, period, paused):
+    from dashboard.controls.timeline import timed_controls
+
+    controls = {"city": "Astana", "layer": "concentration", "indicator": "population", "period": period}
+    return timed_controls(_PlayVM(), trigger, controls, None, None, None, None, paused)["period"]
+
+
+def test_play_steps_over_a_periods_versions_and_restarts_from_the_first_date():
+    assert _played("play-timer", "2019", False) == "2023"
+    assert _played("play-timer", "2023", False) == "2025 (start)"  # not "2023 @astana-4"
+    assert _played("play-timer", "2025 (start)", False) == "2025 (start)"  # the last date: it stays
+    assert _played("ctl-play", "2025 (start)", True) == "2019"  # Play at the latest date starts over
+    assert _played("ctl-play", "2025 (start) @astana-5", True) == "2019"  # a version of the last one too
+    assert _played("ctl-play", "2023", True) == "2023"  # mid-way, Play resumes where it stands
+    assert _played("play-timer", "2023", True) == "2023"  # a paused timer's tick moves nothing
+
+
+def test_the_timer_stops_after_the_last_date_play_steps_through():
+    periods = _PlayVM.PERIODS
+    played = [p for p in periods if "@" not in p]
+    assert playing_after("play-timer", False, periods, ViewState(period="2023"), played) is True
+    assert playing_after("play-timer", False, periods, ViewState(period="2023 @astana-4"), played) is True
+    assert playing_after("play-timer", False, periods, ViewState(period="2025 (start)"), played) is False
+    assert playing_after("play-timer", False, periods, ViewState(period="2025 (start)"), None) is True
+
+
+def test_a_change_map_draws_the_rest_of_the_city_grey_and_says_why(built):
+    from dashboard import views
+    from dashboard.controls.sync import sync_state
+    from dashboard.state.viewmodel import ViewModel
+    from dashboard.views.change import REST_GREY
+
+    views.clear_render_cache()
+    vm = ViewModel.load()
+    pair = next(k for k, ch in vm.time.changes.items() if k[0] == "Almaty" and len(ch) == 1)
+    state, notices = sync_state(vm, "url", f"?city=Almaty&ind={pair[1]}&chg=abs&from={pair[2]}&to={pair[3]}",
+                                {}, None, "ru")
+    assert notices == [] and (state.change_from, state.change_to) == pair[2:]
+    view = views.render(vm, state)
+    (unit,) = vm.time.changes[pair]
+    vintage, districts = unit.split(":", 1)
+    assert view.context.name == f"v-{vintage}"
+    grey = view.context.style.hideout()
+    assert grey["classes"] == {} and grey["nodata"] == REST_GREY  # every other district drawn grey
+    rest = [fid for fid in vm.geo[f"v-{vintage}"].fids if fid not in districts.split("+")]
+    line = next(p for p in view.heading if getattr(p, "id", None) == "change-rest")
+    assert line.children == ("Серым: " + ", ".join(vm.place_name(f, "ru") for f in rest)
+                             + ", нет значений на сопоставимых границах на обе даты")

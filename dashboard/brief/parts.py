@@ -11,7 +11,6 @@ so, and a sentence about a difference is said only from intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from html import escape
 
 from dashboard.i18n import flag_label, t, unit_label
@@ -19,7 +18,6 @@ from dashboard.state.query import ViewState
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import current_series, export_table
 from dashboard.views.panels import fmt_value
-from geo import store
 from geo.settings import CITIES
 
 ROW_H, LABEL_W, CHART_W, PAD = 26.0, 190.0, 600.0, 6.0
@@ -140,18 +138,11 @@ def reading(rows: list[Ranked], lang: str) -> list[str]:
     return sentences
 
 
-@cache
-def _additive(version: str) -> frozenset[str]:
-    """The indicators the build found additive (counts, areas): one place decides it, the change pairs."""
-    pairs = store.load_layer("change_pairs")
-    return frozenset(pairs.loc[pairs["additive"].astype(bool), "indicator"].astype(str))
-
-
 def city_total(vm: ViewModel, state: ViewState) -> str | None:
     """"City total (sum of the 8 districts): 2 228 675 persons" for an additive indicator whose every district
     shows a sourced value of one period; else None (never a partial sum)."""
     series = current_series(vm, state)
-    if series is None or state.city not in CITIES or series.indicator not in _additive(store.version()):
+    if series is None or state.city not in CITIES or series.indicator not in vm.time.additive:
         return None
     values = [f.value for f in series.figures.values() if f.source]
     if not values or len(values) != len(series.figures) or any(v is None for v in values):

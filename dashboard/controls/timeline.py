@@ -41,22 +41,26 @@ def periods_of(vm: ViewModel, controls: dict) -> list[str]:
 def timed_controls(vm: ViewModel, trigger: object, controls: dict, slider: object, _clicks: object,
                    _ticks: object, _pairs: object, paused: object) -> dict:
     """The controls after a time event: the slider picks a period by position, a tick of the timer moves to
-    the next one, Play at the last date starts over at the first; "Two dates side by side" turns the compare
-    date on (the earliest other mapped date) or off. Other events leave the controls as sent."""
+    the next date Play steps through (each period once), Play at the last of them starts over at the first;
+    "Two dates side by side" turns the compare date on (the earliest other mapped date) or off. Other events
+    leave the controls as sent."""
     periods = periods_of(vm, controls)
     if trigger == "ctl-twomaps":
         return {**controls, "compare_date": None if controls.get("compare_date") else
                 first_other_date(vm, controls, periods)}
     if trigger not in ("ctl-time", "ctl-play", "play-timer") or not periods:
         return controls
+    played = [p for p in vm.play_periods(*(str(controls.get(k)) for k in ("city", "layer", "indicator")))
+              if p in periods] or periods
     current = controls.get("period")
     at = periods.index(current) if current in periods else len(periods) - 1
+    following = next((p for p in periods[at + 1:] if p in played), None)
     if trigger == "ctl-time" and isinstance(slider, int) and not isinstance(slider, bool):
         at = min(max(slider, 0), len(periods) - 1)
-    elif trigger == "play-timer" and paused is False:
-        at = min(at + 1, len(periods) - 1)
-    elif trigger == "ctl-play" and paused is not False and at == len(periods) - 1:
-        at = 0
+    elif trigger == "play-timer" and paused is False and following is not None:
+        at = periods.index(following)
+    elif trigger == "ctl-play" and paused is not False and following is None:
+        at = periods.index(played[0])
     return {**controls, "period": periods[at]}
 
 
@@ -72,14 +76,18 @@ def first_other_date(vm: ViewModel, controls: dict, periods: list[str]) -> str |
     return others[0] if others else None
 
 
-def playing_after(trigger: object, paused: object, periods: list[str], state: ViewState) -> bool:
-    """Whether the timer runs after an event: Play toggles it, it stops at the last date, when the change map
-    is shown or when the view has fewer than two dates."""
+def playing_after(trigger: object, paused: object, periods: list[str], state: ViewState,
+                  played: list[str] | None = None) -> bool:
+    """Whether the timer runs after an event: Play toggles it; it stops after the last date Play steps through
+    (``played``, default every period), when the change map is shown or when the view has fewer than two
+    dates."""
     if len(periods) < 2 or state.change or state.layer != "concentration":
         return False
     if trigger == "ctl-play":
         return paused is not False  # a paused Play starts (at the first date when it stood at the last)
-    return paused is False and state.period != periods[-1]
+    played = [p for p in (played or periods) if p in periods] or periods
+    at = periods.index(state.period) if state.period in periods else len(periods) - 1
+    return paused is False and any(p in played for p in periods[at + 1:])
 
 
 def marks(periods: list[str], labels: list[str] | None = None) -> dict[str, str]:
@@ -100,7 +108,7 @@ def time_outputs(state: ViewState, options: dict[str, list[dict]], trigger: obje
     order of TIME_OUTPUTS; the periods are the ones the period dropdown offers."""
     paused = time_in[-1] if len(time_in) > 4 else True
     periods = [str(o["value"]) for o in options["ctl-period"]] if state.layer == "concentration" else []
-    playing = playing_after(trigger, paused, periods, state)
+    playing = playing_after(trigger, paused, periods, state, [str(o["value"]) for o in options.get("play", [])])
     at = periods.index(state.period) if state.period in periods else 0
     now = next((str(o["label"]) for o in options["ctl-period"] if o["value"] == state.period), "")
     labels = [str(o["label"]) for o in options["ctl-period"]] if periods else []
@@ -193,13 +201,35 @@ def compare_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
             if did in vm.city_of and did != state.district:
                 districts.append({"label": f"{vm.place_name(did, lang)} · {t(city, lang)}",
                                   "value": did})
-    dates = [{"label": vm.period_label(state.city, state.indicator, p, lang), "value": p}
-             for p in vm.periods(state.city, state.layer, state.indicator) if p != state.period]
-    return {"ctl-compare": districts, "ctl-compare_date": dates}
+    return {"ctl-compare": districts, "ctl-compare_date": compare_dates(vm, state)}
+
+
+def compare_dates(vm: ViewModel, state: ViewState) -> list[dict]:
+    """The other dates of the indicator to put beside the shown one. A date on other boundaries is offered
+    only for an indicator that adds up over districts, and names its boundaries; a density or a share of
+    districts whose borders moved would compare two different places."""
+    lang = state.lang
+    shown = vm.find_series(state.city, state.indicator, state.period) if state.period else None
+    dates = []
+    for period in vm.periods(state.city, state.layer, state.indicator):
+        other = vm.find_series(state.city, state.indicator, period)
+        label = vm.period_label(state.city, state.indicator, period, lang)
+        if period == state.period:
+            continue
+        if shown is not None and other is not None and other.vintage != shown.vintage:
+            if state.indicator not in vm.time.additive:
+                continue
+            boundaries = vm.vintage_name(other.vintage, lang)
+            label = label if boundaries in label or not other.has_geometry else f"{label} · {boundaries}"
+        dates.append({"label": label, "value": period})
+    return dates
 
 
 def time_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
-    return {**change_options(vm, state), **compare_options(vm, state)}
+    """The change map's and the comparison's choices, and the dates Play steps through (``play``)."""
+    played = vm.play_periods(state.city, state.layer, state.indicator) if state.layer == "concentration" else []
+    return {**change_options(vm, state), **compare_options(vm, state),
+            "play": [{"label": p, "value": p} for p in played]}
 
 
 def time_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str, bool]:

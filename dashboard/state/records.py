@@ -227,6 +227,12 @@ def vintage_layer(vintage: str | None) -> str:
     return f"v-{vintage}"
 
 
+def vintage_order(vintage: str | None) -> tuple[str, int]:
+    """``astana-10`` after ``astana-9``: a boundary set's city, then its number."""
+    city, _, number = (vintage or "").rpartition("-")
+    return (city, int(number)) if number.isdigit() else (vintage or "", -1)
+
+
 def geolayer(name: str, collection: dict, fid_property: str | None = None) -> GeoLayer:
     """A served layer of a FeatureCollection; ``fid_property`` names the property copied into ``fid``."""
     if fid_property:

@@ -100,6 +100,7 @@ class TimeIndex:
     changes: dict[tuple[str, str, str, str], dict[str, Change]] = field(default_factory=dict)
     flows: dict[str, dict[str, list[Flow]]] = field(default_factory=dict)  # city -> period -> flows
     layers: dict[str, GeoLayer] = field(default_factory=dict)  # served change units, per city and vintage
+    additive: frozenset[str] = frozenset()  # indicators the build sums over districts (counts, areas)
 
     def comparable(self, city: str, indicator: str) -> list[tuple[str, str]]:
         return [(p.start, p.end) for p in self.pairs.get((city, indicator), []) if p.comparable]
@@ -163,6 +164,8 @@ def _load_pairs(index: TimeIndex, frame: pd.DataFrame) -> None:
             _order(r.get("from_end")), _order(r.get("to_end"))))
     index.pairs = {key: sorted(items, key=lambda p: (p.start_end, p.start, p.end_end, p.end))
                    for key, items in grouped.items()}
+    if "additive" in frame:
+        index.additive = frozenset(frame.loc[frame["additive"].astype(bool), "indicator"].astype(str))
 
 
 def _load_changes(index: TimeIndex, frame: pd.DataFrame) -> None:

@@ -43,6 +43,7 @@ from dashboard.state.records import (
     split_cell,
     text_cell,
     vintage_layer,
+    vintage_order,
 )
 from geo import store
 from geo.errors import SourceUnavailable
@@ -208,10 +209,12 @@ class ViewModel:
     def index_series(self, view: str, indicator: str, items: list[Series]) -> None:
         """Index the series of one view and indicator: keys, ranks, history and the precomputed classes.
 
-        Same label on several boundary sets: the published one (fewest derived figures) keeps the plain key.
+        Same label on several boundary sets: the published one (the smallest share of derived figures), else
+        the newest boundaries (a date is carried by lineage sums onto older ones only), keeps the plain key.
         """
-        items = sorted(items, key=lambda s: (s.end or s.start or "9999", s.start or "", s.label, s.n_derived,
-                                             s.vintage or ""))
+        items = sorted(items, key=lambda s: vintage_order(s.vintage), reverse=True)
+        items = sorted(items, key=lambda s: (s.end or s.start or "9999", s.start or "", s.label,
+                                             s.n_derived / max(len(s.figures), 1)))
         seen = {self.series[sid].key for sid in self.city_index.get((view, indicator), [])}
         for series in items:
             candidates = [series.key, f"{series.label} @{series.vintage}", f"{series.label} · {series.unit}"]
@@ -314,6 +317,13 @@ class ViewModel:
         if layer == "perception" or indicator in self.time.flow_indicators(city == NATIONAL):
             return self.origin_periods(city) if layer == "perception" else self.time.flow_periods(indicator)
         return [self.series[s].key for s in self.city_index.get((city, indicator), [])]
+
+    def play_periods(self, city: str, layer: str, indicator: str) -> list[str]:
+        """The dates Play steps through: each period once, as published (its versions summed onto other
+        boundaries are the dropdown's, not the animation's)."""
+        keys = self.periods(city, layer, indicator)
+        series = [self.series.get(f"{city}|{indicator}|{k}") for k in keys]
+        return [k for k, s in zip(keys, series, strict=True) if s is None or s.label == k] or keys
 
     def preferred_period(self, city: str, layer: str, indicator: str) -> str | None:
         """The period a link without one opens: among the periods that can be mapped (their boundaries are

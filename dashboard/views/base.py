@@ -71,21 +71,50 @@ def hatch_flags(flags: Iterable[str]) -> list[str]:
     return [f for f in HATCH_FLAGS if f in own]
 
 
+def shared_flags(flags_by_id: Mapping[str, Iterable[str]]) -> list[str]:
+    """The hatching flags every feature shown carries (in the order of HATCH_FLAGS): hatching them would single
+    nothing out, so the map says them once in a line instead (:func:`shared_line`)."""
+    owns = [set(hatch_flags(flags)) for flags in flags_by_id.values()]
+    common = set.intersection(*owns) if owns else set()
+    return [f for f in HATCH_FLAGS if f in common]
+
+
 def hatching(flags_by_id: Mapping[str, Iterable[str]], lang: str) -> tuple[dict[str, bool], dict[str, str]]:
-    """(hatched, why) of a Style from each feature's confidence flags."""
+    """(hatched, why) of a Style from each feature's confidence flags: a feature is hatched when it carries a
+    hatching flag that not every feature shown carries; ``why`` names all its flags, for the tooltip."""
+    shared = set(shared_flags(flags_by_id))
     hatched, why = {}, {}
     for fid, flags in flags_by_id.items():
         own = hatch_flags(flags)
-        if own:
+        if set(own) - shared:
             hatched[fid] = True
+        if own:
             why[fid] = ", ".join(flag_label(f, lang) for f in own)
     return hatched, why
 
 
-def hatch_legend(lang: str) -> html.P:
-    """The legend line that says what the hatching means."""
-    return html.P([html.Span(className="swatch hatched"), t("hatch_legend", lang)],
-                  className="hatch-legend", id="hatch-legend")
+def hatched_flags(flags_by_id: Mapping[str, Iterable[str]]) -> list[str]:
+    """The flags that make some feature hatched (those not every feature carries), for the hatch legend."""
+    shared = set(shared_flags(flags_by_id))
+    own = {f for flags in flags_by_id.values() for f in hatch_flags(flags)} - shared
+    return [f for f in HATCH_FLAGS if f in own]
+
+
+def hatch_legend(lang: str, flags: Iterable[str] = ()) -> html.P:
+    """The legend line that says what the hatching means: the flags that hatch on this map when given."""
+    named = [flag_label(f, lang) for f in flags]
+    text = t("hatch_legend_these", lang, flags=", ".join(named)) if named else t("hatch_legend", lang)
+    return html.P([html.Span(className="swatch hatched"), text], className="hatch-legend", id="hatch-legend")
+
+
+def shared_line(flags_by_id: Mapping[str, Iterable[str]], lang: str) -> html.P | None:
+    """One line above the map when every value shown shares a flag ("Every value on this map: secondary
+    source"), or None."""
+    shared = shared_flags(flags_by_id)
+    if not shared or not flags_by_id:
+        return None
+    return html.P(t("flags_shared", lang, flags=", ".join(flag_label(f, lang) for f in shared)),
+                  className="caveat", id="flags-shared")
 
 
 @dataclass(frozen=True)

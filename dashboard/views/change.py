@@ -13,10 +13,11 @@ from dash.development.base_component import Component
 from dashboard.classify import NO_DATA_COLOR, STANCE_COLORS, classify, legend_entries
 from dashboard.i18n import has, indicator_label, t, unit_label
 from dashboard.state.query import ViewState
+from dashboard.state.records import vintage_layer
 from dashboard.state.timeindex import Change, Pair
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import panels
-from dashboard.views.base import ExportTable, MapView, Style, city_bounds, layer
+from dashboard.views.base import ExportTable, MapLayer, MapView, Style, city_bounds, layer
 from dashboard.views.concentration import no_series_view
 from dashboard.views.reasons import Words, refusal_text
 
@@ -25,6 +26,7 @@ ZERO_COLOR = STANCE_COLORS[3]
 FALL_COLORS = STANCE_COLORS[:3]  # orange: decrease (darkest = largest fall)
 RISE_COLORS = STANCE_COLORS[4:]  # purple: increase
 MAX_UNMAPPED = 40  # pairs listed as not mappable (the rest counted)
+REST_GREY = "#bdbdbd"  # districts of the city with no comparable change: darker than the no-data grey
 
 
 def value_of(change: Change, mode: str) -> float | None:
@@ -137,6 +139,21 @@ def unmapped(vm: ViewModel, city: str, pairs: list[Pair], lang: str) -> html.Det
                         id="change-unmapped", open=False)
 
 
+def rest_of_city(vm: ViewModel, changes: dict[str, Change], lang: str) -> tuple[MapLayer, html.P | None]:
+    """The districts of the units' boundaries that no unit covers, drawn grey beneath the change map, and the
+    line that says why they are grey (no comparable figure at both dates); the city's outline when none."""
+    vintage = next(iter(changes)).split(":", 1)[0]
+    served = vm.geo.get(vintage_layer(vintage))
+    covered = {did for fid in changes for did in fid.split(":", 1)[-1].split("+")}
+    rest = [fid for fid in (served.fids if served is not None else ()) if fid not in covered]
+    if served is None or not rest:
+        return layer(vm, "empty", Style(outline=True)), None
+    grey = Style(lang=lang, classes={}, colors=(), nodata=REST_GREY, names={}, label_names=False)
+    names = ", ".join(vm.place_name(fid, lang) for fid in rest)
+    return layer(vm, vintage_layer(vintage), grey), html.P(t("change_rest_grey", lang, names=names),
+                                                           className="caveat", id="change-rest")
+
+
 def render(vm: ViewModel, state: ViewState) -> MapView:
     lang, mode = state.lang, state.change
     pair = vm.time.pair(state.city, state.indicator, state.change_from, state.change_to)
@@ -157,11 +174,13 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                 t(f"change_{mode}", lang)], id="change-line"),
         html.P([f"{t('change_method', lang)}: ", html.Strong(method_words(pair.method, lang))], id="change-method"),
     ]
+    context, rest = rest_of_city(vm, changes, lang)
+    heading += [rest] if rest is not None else []
     missing = any(v is None for v in (value_of(c, mode) for c in changes.values()))
     details = (html.H3(t("districts_table", lang)), changes_table(vm, changes, mode, lang),
                html.P(t("change_sources_note", lang), className="small"),
                unmapped(vm, state.city, vm.time.pairs.get((state.city, state.indicator), []), lang))
-    return MapView(choropleth=layer(vm, name, style), context=layer(vm, "empty", Style(outline=True)),
+    return MapView(choropleth=layer(vm, name, style), context=context,
                    bounds=city_bounds(vm, state.city, name), heading=tuple(heading),
                    legend=legend(rows, sample, mode, missing, lang), details=details)
 

@@ -20,12 +20,13 @@ from dashboard.views.base import (
     MapView,
     Style,
     city_bounds,
-    hatch_flags,
     hatch_legend,
+    hatched_flags,
     hatching,
     kind_label,
     layer,
     place_markers,
+    shared_line,
 )
 from dashboard.views.compare import compare_section
 from dashboard.views.panels import translation_note
@@ -81,8 +82,7 @@ def no_series_view(vm: ViewModel, state: ViewState, bounds: list[list[float]]) -
 
 def series_style(series: Series, cls: Classification, colors: list[str], state: ViewState) -> Style:
     labels = {fid: panels.fmt_value(v, series.unit, state.lang) for fid, v in series.values.items()}
-    hatched, why = hatching({fid: f.confidence for fid, f in series.figures.items() if f.value is not None},
-                            state.lang)
+    hatched, why = hatching(series_flags(series), state.lang)
     return Style(lang=state.lang, classes=cls.class_of, colors=tuple(colors), labels=labels,
                  selected=state.district,
                  nodata=NO_DATA_COLOR, hatched=hatched, why=why)
@@ -96,6 +96,8 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
         f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
         *([f" · {vm.vintage_name(series.vintage, lang)}"] if series.vintage else [])]
     heading: list[Component] = [*headline(state), html.P(vintage_note, id="period-line")]
+    shared = shared_line(series_flags(series), lang)
+    heading += [shared] if shared is not None else []
     if not mapped:
         heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
     details: list[Component] = []
@@ -107,11 +109,17 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
 
 
 def series_legend(cls: Classification, colors: list[str], series: Series, lang: str, missing: bool) -> Component:
-    """The classes' legend, with the hatching line when any shown value is hatched."""
+    """The classes' legend, with the hatching line (naming the flags that hatch) when any value is hatched."""
     legend = panels.legend_view(cls, colors, series, lang, missing)
-    if any(hatch_flags(f.confidence) for f in series.figures.values() if f.value is not None):
-        return html.Div([legend, hatch_legend(lang)], className="legend-wrap")
+    flags = hatched_flags(series_flags(series))
+    if flags:
+        return html.Div([legend, hatch_legend(lang, flags)], className="legend-wrap")
     return legend
+
+
+def series_flags(series: Series) -> dict[str, tuple[str, ...]]:
+    """The confidence flags of each value the map shows."""
+    return {fid: f.confidence for fid, f in series.figures.items() if f.value is not None}
 
 
 def places_view(vm: ViewModel, city: str, lang: str) -> html.Div:

@@ -20,7 +20,17 @@ from dashboard.state.records import short_source, source_links
 from dashboard.state.timeindex import Flow
 from dashboard.state.viewmodel import NATIONAL, ViewModel
 from dashboard.views import panels
-from dashboard.views.base import ExportTable, MapView, Style, country_bounds, hatch_legend, hatching, layer
+from dashboard.views.base import (
+    ExportTable,
+    MapView,
+    Style,
+    country_bounds,
+    hatch_legend,
+    hatched_flags,
+    hatching,
+    layer,
+    shared_line,
+)
 from dashboard.views.perception import origin_label
 from geo.settings import CITIES
 
@@ -191,8 +201,9 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                                                                         className="small")]
     return MapView(choropleth=layer(vm, "cities", Style(outline=True, lang=lang)),
                    context=layer(vm, "regions", origins), bounds=country_bounds(vm),
-                   heading=tuple(heading(state, everything)),
-                   legend=html.Div([key, hatch_legend(lang)], className="legend-wrap") if hatched else key,
+                   heading=(*heading(state, everything), *filter(None, [shared_line(flags, lang)])),
+                   legend=html.Div([key, hatch_legend(lang, hatched_flags(flags))], className="legend-wrap")
+                   if hatched else key,
                    details=tuple(details), points=flow_lines(shown, basis, lang))
 
 
