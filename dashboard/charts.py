@@ -51,12 +51,14 @@ def axis_label(label: str, limit: int = 14) -> str:
 def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
                chart_id: str | None = None, y_range: tuple[float, float] | None = None,
                xs: Sequence[float | None] | None = None, hollow: frozenset[int] = frozenset(),
-               dashed: frozenset[int] = frozenset()) -> html.Figure:
+               dashed: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset(),
+               break_label: str = "") -> html.Figure:
     """Points (label, value) as a labelled line with dots; one point draws a dot.
 
     ``xs`` places the points by time (e.g. decimal years) instead of evenly; ``hollow`` are indexes of points
-    drawn as open circles; ``dashed`` are indexes ``i`` whose segment from point ``i - 1`` is dashed (a break
-    such as a change of boundaries).
+    drawn as open circles; ``dashed`` are indexes ``i`` whose segment from point ``i - 1`` is dashed; ``breaks``
+    are indexes ``i`` with no segment from point ``i - 1`` but a vertical mark between them, labelled
+    ``break_label`` (the line must not join values of two different places, e.g. across a boundary change).
     """
     values = [v for _, v in points]
     low, high = y_range if y_range else (min([*values, 0.0]), max(values))
@@ -78,7 +80,14 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
         svg.Text(fmt(high), x=PAD_L - 4, y=PAD_T + 4, textAnchor="end", fontSize=10, fill="#333"),
         svg.Text(fmt(low), x=PAD_L - 4, y=y(low), textAnchor="end", fontSize=10, fill="#333"),
     ]
+    for i in sorted(b for b in breaks if 0 < b < n):
+        mid = (x(i - 1) + x(i)) / 2
+        shapes += [svg.Line(x1=f"{mid:.1f}", x2=f"{mid:.1f}", y1=PAD_T, y2=y(low), stroke="#b35806",
+                            strokeWidth=1, strokeDasharray="2 2", className="chart-break"),
+                   svg.Text(break_label, x=f"{mid + 2:.1f}", y=PAD_T + 8, fontSize=8, fill="#b35806")]
     for i in range(1, n):
+        if i in breaks:
+            continue
         shapes.append(svg.Line(x1=f"{x(i - 1):.1f}", y1=f"{y(values[i - 1]):.1f}", x2=f"{x(i):.1f}",
                                y2=f"{y(values[i]):.1f}", stroke="#2c728e", strokeWidth=2,
                                **({"strokeDasharray": "4 3"} if i in dashed else {})))

@@ -671,6 +671,30 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "brief_ranked": ("Districts ranked (95 % intervals where the values have them)",
                      "Районы по порядку (95 % интервалы, где они есть)",
                      "Аудандар ретімен (бар болса, 95 % аралықтар)"),
+    "ranked_title": ("Districts ranked", "Районы по порядку", "Аудандар ретімен"),
+    "ranked_caption": ("Highest first; lines are 95 % intervals; right: the ranks each district could hold.",
+                       "Сверху наибольшее; линии — 95 % интервалы; справа — места, которые может занимать район.",
+                       "Ең жоғарысы басында; сызықтар — 95 % аралықтар; оң жақта — ауданның ала алатын орындары."),
+    "ranked_head_ranks": ("Ranks", "Места", "Орындар"),
+    "ranked_rank": ("rank {rank}", "место {rank}", "{rank}-орын"),
+    "ranked_ranks": ("ranks {low}–{high}", "места {low}–{high}", "{low}–{high} орындар"),
+    "ranked_differs": ("differs from the city value ({value}): its 95 % interval excludes it",
+                       "отличается от значения по городу ({value}): 95 % интервал его не включает",
+                       "қала бойынша мәннен ({value}) өзгеше: 95 % аралығы оны қамтымайды"),
+    "ranked_city": ("city {value}", "город {value}", "қала {value}"),
+    "ranked_missing": ("Not ranked, no value: {names}", "Без места, нет значения: {names}",
+                       "Орны жоқ, мәні жоқ: {names}"),
+    "ranked_suppressed": ("Not ranked, suppressed: {names}", "Без места, скрыто: {names}",
+                          "Орны жоқ, жасырылған: {names}"),
+    "ranked_explain": ("A rank range is every place a district could hold once the uncertainty of its value is "
+                       "counted: “ranks 1–3” means it could be first, second or third, so do not plan on it being "
+                       "first; a value without an interval keeps its exact rank.",
+                       "Диапазон мест — все места, которые район может занять с учётом неточности его значения: "
+                       "«места 1–3» значит, что он может быть первым, вторым или третьим, и рассчитывать на первое "
+                       "место нельзя; значение без интервала сохраняет своё точное место.",
+                       "Орындар ауқымы — аудан мәнінің дәлсіздігін ескергенде ала алатын барлық орны: «1–3 орындар» "
+                       "оның бірінші, екінші не үшінші болуы мүмкін екенін білдіреді, сондықтан оны бірінші деп "
+                       "жоспарламаңыз; аралығы жоқ мән өз нақты орнын сақтайды."),
     "brief_profile": ("{district}: every indicator at its latest date", "{district}: все показатели на последнюю дату",
                       "{district}: барлық көрсеткіш соңғы күнге"),
     "brief_read_range": ("Highest: {high} ({hv}); lowest: {low} ({lv}).",
@@ -714,6 +738,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "change_rest_grey": ("Grey: {names}, no figure on comparable boundaries at both dates",
                          "Серым: {names}, нет значений на сопоставимых границах на обе даты",
                          "Сұр түспен: {names}, екі күнге де салыстырмалы шекаралардағы мән жоқ"),
+    "chart_new_borders": ("new borders", "новые границы", "жаңа шекаралар"),
     "hatch_legend_these": ("Hatched: {flags}", "Штриховка: {flags}", "Штрихталған: {flags}"),
     "flags_shared": ("Every value on this map: {flags} (so none is hatched for it)",
                      "Все значения на этой карте: {flags} (поэтому по этой причине ничего не заштриховано)",

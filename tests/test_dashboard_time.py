@@ -1,6 +1,8 @@
 """Time and change: the URL's change mode and dates checked against the comparable pairs; the slider's and
 Play's moves over the period list; the change map's diverging classes and legend."""
 
+import pytest
+
 from dashboard.controls.sync import control_options, hidden_groups
 from dashboard.controls.timeline import marks, playing_after, time_outputs
 from dashboard.state.query import Options, ViewState, parse_query, to_query
@@ -169,3 +171,78 @@ def test_a_change_map_draws_the_rest_of_the_city_grey_and_says_why(built):
     line = next(p for p in view.heading if getattr(p, "id", None) == "change-rest")
     assert line.children == ("Серым: " + ", ".join(vm.place_name(f, "ru") for f in rest)
                              + ", нет значений на сопоставимых границах на обе даты")
+
+
+def _svg_parts(figure):
+    import json
+
+    import plotly.utils
+
+    svg = json.loads(json.dumps(figure, cls=plotly.utils.PlotlyJSONEncoder))["props"]["children"][0]
+    return [c for c in svg["props"]["children"]]
+
+
+def test_a_line_is_broken_and_marked_where_borders_changed():
+    from dashboard.charts import line_chart
+
+    points = [("2013", 100.0), ("2019", 200.0), ("2023", 150.0), ("2025", 160.0)]
+    chart = line_chart(points, str, "t", xs=[2013.0, 2019.0, 2023.0, 2025.0], breaks=frozenset({2}),
+                       break_label="new borders")
+    parts = _svg_parts(chart)
+    segments = [p for p in parts if p["type"] == "Line" and p["props"].get("stroke") == "#2c728e"]
+    assert len(segments) == 2  # 2013-2019 and 2023-2025; none from 2019 to 2023
+    marks = [p for p in parts if p["props"].get("className") == "chart-break"]
+    assert len(marks) == 1 and "new borders" in [p["props"].get("children") for p in parts]
+    xs = [float(p["props"]["cx"]) for p in parts if p["type"] == "Circle"]
+    # real time: 2013 -> 2019 is three times 2023 -> 2025 on the axis
+    assert (xs[1] - xs[0]) == pytest.approx(3 * (xs[3] - xs[2]), abs=0.2)
+    assert float(marks[0]["props"]["x1"]) == pytest.approx((xs[1] + xs[2]) / 2, abs=0.1)
+
+
+def test_a_district_is_unchanged_only_through_same_borders_at_every_step():
+    from dashboard.state.timeindex import TimeIndex
+
+    index = TimeIndex(parents={"a-4": "a-3", "a-5": "a-4", "a-6": "a-5"},
+                      same={("a-5", "x"), ("a-6", "x"), ("a-6", "y")})
+    assert index.unchanged("x", "a-4", "a-6") and index.unchanged("x", "a-5", "a-5")
+    assert not index.unchanged("x", "a-3", "a-6")  # a-4 changed x's borders
+    assert not index.unchanged("y", "a-4", "a-6")  # y changed at a-5
+    assert not index.unchanged("x", "a-6", "a-4")  # a later set is never before an earlier one
+    assert not index.unchanged("x", None, "a-5")
+
+
+def test_esils_history_breaks_where_its_borders_changed_saryarkas_where_baikonur_took_land(built):
+    from dashboard.state.query import ViewState
+    from dashboard.state.viewmodel import ViewModel
+    from dashboard.views.panels import history_chart
+
+    vm = ViewModel.load()
+    series = vm.find_series("Astana", "population", "2025 (start)")
+    names = {v["en"]: k for k, v in vm.district_names.items() if k in vm.districts_of_city["Astana"]}
+    counts = {}
+    for name in ("Esil", "Saryarka"):
+        chart = history_chart(vm, series, ViewState(city="Astana", indicator="population", period="2025 (start)",
+                                                    district=names[name], lang="ru"))
+        counts[name] = sum(p["props"].get("className") == "chart-break" for p in _svg_parts(chart))
+    # Esil: land gained in 2017 (astana-3 -> 4) and Nura split off in 2022 (4 -> 5); Saryarka: Baikonur in 2018
+    assert counts == {"Esil": 2, "Saryarka": 1}
+
+
+def test_the_default_change_covers_the_most_districts_then_the_latest_then_the_longest():
+    from dashboard.state.records import Localized
+    from dashboard.state.timeindex import Pair, TimeIndex
+
+    def pair(a, b, n, comparable=True):
+        return Pair(a, b, Localized(a), Localized(b), comparable, "same boundaries", None, n, a, b)
+
+    index = TimeIndex(pairs={("Astana", "population"): [
+        pair("2008", "2015", 1), pair("2013", "2015", 3), pair("2014", "2015", 3), pair("2013", "2014", 3),
+        pair("2015", "2025", 6, comparable=False), pair("2019", "2025", 1)]})
+    assert index.preferred_pair("Astana", "population") == ("2013", "2015")
+    assert index.preferred_pair("Almaty", "population") is None
+    options = Options(lambda city, layer: ["population"], lambda city, layer, ind: ["2008", "2013", "2015"],
+                      lambda city: [], change_pairs=index.comparable, preferred_pair=index.preferred_pair)
+    state, notices = parse_query("?city=Astana&chg=abs", "en", options)
+    assert (state.change_from, state.change_to, notices) == ("2013", "2015", [])
+    state, _ = parse_query("?city=Astana&chg=abs&from=2008", "en", options)  # a given start keeps its latest end
+    assert (state.change_from, state.change_to) == ("2008", "2015")

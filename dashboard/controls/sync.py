@@ -38,6 +38,7 @@ def options_for(vm: ViewModel) -> Options:
                    lambda city: [*vm.district_ids(city), *vm.published.district_ids(city)],
                    vm.preferred_period, vm.categories, datasets=vm.published.names,
                    dataset_items=vm.published.keys, change_pairs=vm.time.comparable,
+                   preferred_pair=vm.time.preferred_pair,
                    every_district=lambda: vm.city_of)
 
 

@@ -92,7 +92,8 @@ class Options:
                  change_pairs: Callable[[str, str], list[tuple[str, str]]] | None = None,
                  every_district: Callable[[], Iterable[str]] | None = None,
                  datasets: Callable[[str], list[str]] | None = None,
-                 dataset_items: Callable[[str, str], list[str]] | None = None) -> None:
+                 dataset_items: Callable[[str, str], list[str]] | None = None,
+                 preferred_pair: Callable[[str, str], tuple[str, str] | None] | None = None) -> None:
         self.indicators = indicators
         self.periods = periods
         self.districts = districts
@@ -105,6 +106,8 @@ class Options:
         # published survey datasets offered on a layer, and a dataset's items on a layer
         self.datasets = datasets or (lambda layer: [])
         self.dataset_items = dataset_items or (lambda name, layer: [])
+        # the change a link opens without dates (default: the widest comparable pair)
+        self.preferred_pair = preferred_pair or (lambda city, indicator: None)
 
 
 def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
@@ -195,8 +198,9 @@ def _dataset(query: dict[str, list[str]], notices: list[Notice], options: Option
 
 def _change(query: dict[str, list[str]], notices: list[Notice], options: Options, city: str, layer: str,
             indicator: str) -> tuple[str, str | None, str | None]:
-    """The change map's mode and dates: only on layer 1 and only a pair the build says is comparable; the
-    widest such pair (earliest from, then latest to) by default. The dates are kept only with a mode."""
+    """The change map's mode and dates: only on layer 1 and only a pair the build says is comparable; by
+    default the preferred pair (the view model's: most districts, then latest), else the widest (earliest
+    from, then latest to). The dates are kept only with a mode."""
     mode = _first(query, "chg")
     given_from, given_to = _first(query, "from"), _first(query, "to")
     if mode is None:
@@ -206,13 +210,14 @@ def _change(query: dict[str, list[str]], notices: list[Notice], options: Options
         notices.append(Notice("change", mode, "-"))
         return "", None, None
     froms = list(dict.fromkeys(f for f, _ in pairs))
-    start = froms[0]
+    preferred = options.preferred_pair(city, indicator)
+    start = preferred[0] if preferred in pairs and given_from is None else froms[0]
     if given_from is not None and given_from not in froms:
         notices.append(Notice("change_from", given_from, start))
     elif given_from is not None:
         start = given_from
     tos = [b for a, b in pairs if a == start]
-    end = tos[-1]
+    end = preferred[1] if preferred in pairs and preferred[0] == start else tos[-1]
     if given_to is not None and given_to not in tos:
         notices.append(Notice("change_to", given_to, end))
     elif given_to is not None:

@@ -101,9 +101,34 @@ class TimeIndex:
     flows: dict[str, dict[str, list[Flow]]] = field(default_factory=dict)  # city -> period -> flows
     layers: dict[str, GeoLayer] = field(default_factory=dict)  # served change units, per city and vintage
     additive: frozenset[str] = frozenset()  # indicators the build sums over districts (counts, areas)
+    parents: dict[str, str] = field(default_factory=dict)  # boundary set -> the one before it (lineage)
+    same: set[tuple[str, str]] = field(default_factory=set)  # (set, district) drawn as in the set before
+
+    def unchanged(self, district: str, before: str | None, after: str | None) -> bool:
+        """Whether ``district`` kept its borders from boundary set ``before`` to ``after`` (the lineage says
+        "same" at every change between them): only then may a line join its values across them."""
+        if before == after:
+            return True
+        step = after
+        while step is not None and step != before:
+            if (step, district) not in self.same:
+                return False
+            step = self.parents.get(step)
+        return step == before
 
     def comparable(self, city: str, indicator: str) -> list[tuple[str, str]]:
         return [(p.start, p.end) for p in self.pairs.get((city, indicator), []) if p.comparable]
+
+    def preferred_pair(self, city: str, indicator: str) -> tuple[str, str] | None:
+        """The change a link without dates opens: of the comparable pairs, the one covering the most districts,
+        then the latest end, then the longest span to it (a 2008 -> 2015 change of one district says less than
+        2013 -> 2015 of three)."""
+        pairs = [p for p in self.pairs.get((city, indicator), []) if p.comparable]
+        if not pairs:
+            return None
+        top = max((p.n_units or 0, p.end_end) for p in pairs)
+        best = min((p for p in pairs if (p.n_units or 0, p.end_end) == top), key=lambda p: (p.start_end, p.start))
+        return best.start, best.end
 
     def flow_indicators(self, national: bool) -> set[str]:
         """The flow indicators the national overview offers (a city's own figures break nothing down by
@@ -138,7 +163,9 @@ def _web(name: str) -> list[dict]:
 def load(served: dict[str, GeoLayer]) -> TimeIndex:
     """The index; the change units' layers are added to ``served`` (the view model's served layers)."""
     index = TimeIndex()
-    pairs, changes, flows = _read("change_pairs"), _read("changes"), _read("flows")
+    pairs, changes, flows, lineage = _read("change_pairs"), _read("changes"), _read("flows"), _read("lineage")
+    if lineage is not None:
+        _load_lineage(index, lineage)
     if pairs is not None:
         _load_pairs(index, pairs)
     if changes is not None and len(changes):
@@ -151,6 +178,15 @@ def load(served: dict[str, GeoLayer]) -> TimeIndex:
 
 def _order(value: object) -> str:
     return text_cell(value) or ""
+
+
+def _load_lineage(index: TimeIndex, frame: pd.DataFrame) -> None:
+    for r in frame.to_dict("records"):
+        vintage, parent = text_cell(r.get("vintage")), text_cell(r.get("parent_vintage"))
+        if vintage and parent:
+            index.parents[vintage] = parent
+            if text_cell(r.get("relation")) == "same":
+                index.same.add((vintage, str(r["district_id"])))
 
 
 def _load_pairs(index: TimeIndex, frame: pd.DataFrame) -> None:

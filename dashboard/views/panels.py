@@ -17,7 +17,7 @@ from dashboard.charts import line_chart, wildcard
 from dashboard.classify import NO_DATA_COLOR, Classification, legend_entries
 from dashboard.i18n import flag_label, indicator_label, t, unit_label
 from dashboard.state.query import ViewState
-from dashboard.state.readable import note_parts
+from dashboard.state.readable import decimal_year, note_parts
 from dashboard.state.records import Figure, Localized, Series, short_source, source_links, without_addresses
 from dashboard.state.viewmodel import ViewModel
 
@@ -229,19 +229,31 @@ def district_details(vm: ViewModel, series: Series, state: ViewState) -> html.Di
         body.append(html.P(f"{t('rank', lang)}: {t('rank_of', lang, rank=rank[0], n=rank[1])}"))
     if fig:
         body.append(cite(fig, lang, lambda i: vm.name(i, lang), lambda v: vm.vintage_name(v, lang)))
-    dated: list[tuple[str, str, float]] = []
+    chart = history_chart(vm, series, state)
+    body += [chart] if chart is not None else []
+    return html.Div(body, className="details", id="district-details")
+
+
+def history_chart(vm: ViewModel, series: Series, state: ViewState) -> html.Figure | None:
+    """The district's dated values on a real time axis (a value without a date has no place on it), the line
+    broken and marked where its borders changed between two values; None with fewer than two."""
+    lang, did = state.lang, str(state.district)
+    dated: list[tuple[float, str, float, str | None]] = []
     seen = set()
     entries = vm.district_history.get((state.city, series.indicator, did), [])
     for _key, f in sorted(entries, key=lambda e: e[1].derived):  # published before derived re-aggregations
-        if f.value is not None and f.period_label not in seen:
+        when = decimal_year(f.period_end or f.period_start)
+        if f.value is not None and when is not None and f.period_label not in seen:
             seen.add(f.period_label)
-            dated.append((f.period_end or f.period_start or "9999", f.period_text().text(lang), f.value))
-    history = [(label, value) for _, label, value in sorted(dated)]
-    if len(history) > 1:
-        body.append(line_chart(history, lambda v: fmt_value(v, series.unit, lang),
-                               f"{t('over_time', lang)}: {indicator_label(series.indicator, lang)}",
-                               chart_id="district-chart"))
-    return html.Div(body, className="details", id="district-details")
+            dated.append((when, f.period_text().text(lang), f.value, f.vintage))
+    dated.sort(key=lambda d: d[0])
+    if len(dated) < 2:
+        return None
+    breaks = frozenset(i for i in range(1, len(dated))
+                       if not vm.time.unchanged(did, dated[i - 1][3], dated[i][3]))
+    return line_chart([(label, value) for _, label, value, _ in dated], lambda v: fmt_value(v, series.unit, lang),
+                      f"{t('over_time', lang)}: {indicator_label(series.indicator, lang)}", chart_id="district-chart",
+                      xs=[when for when, *_ in dated], breaks=breaks, break_label=t("chart_new_borders", lang))
 
 
 def place_name_of(place: dict, lang: str) -> str:
