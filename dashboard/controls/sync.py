@@ -21,16 +21,17 @@ from dashboard.state.query import (
     to_query,
 )
 from dashboard.state.viewmodel import ViewModel
+from geo.settings import CITIES
 
 CONTROL_FIELDS = ("city", "layer", "indicator", "period", "scheme", "k", "breaks", "palette", "lang",
                   "district", "category", "dataset", "item", "change", "change_from", "change_to", "compare",
-                  "compare_date")
+                  "compare_date", "profile")
 OPTION_CONTROLS = ("ctl-indicator", "ctl-period", "ctl-district", "ctl-city", "ctl-layer", "ctl-scheme",
-                   "ctl-palette", "ctl-category", "ctl-dataset", "ctl-item", *TIME_OPTION_CONTROLS)
+                   "ctl-palette", "ctl-category", "ctl-dataset", "ctl-item", "ctl-profile", *TIME_OPTION_CONTROLS)
 MAX_NOTICES = 12  # notices a view may carry back from the browser (a link gives at most one per parameter)
 NOTICE_CHARS = 120
 CONTROL_GROUPS = ("grp-indicator", "grp-period", "grp-category", "grp-classes", "grp-breaks", "grp-district",
-                  "grp-fixed-note", "grp-city-note", "grp-dataset", "grp-item", *TIME_GROUPS)
+                  "grp-fixed-note", "grp-city-note", "grp-dataset", "grp-item", "grp-profile", *TIME_GROUPS)
 
 
 def options_for(vm: ViewModel) -> Options:
@@ -60,6 +61,7 @@ def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:
         "ctl-category": [{"label": t(f"cat_{c}", lang), "value": c} for c in vm.categories],
         "ctl-dataset": vm.published.dataset_options(state.layer, lang),
         "ctl-item": vm.published.item_options(state.dataset, state.layer, lang),
+        "ctl-profile": [{"label": t("profile_off", lang), "value": ""}, {"label": t("profile_on", lang), "value": "1"}],
         **time_options(vm, state),
     }
 
@@ -84,6 +86,8 @@ def hidden_groups(state: ViewState, options: dict[str, list[dict]]) -> dict[str,
         "grp-city-note": state.layer == "leftbank",
         "grp-dataset": bool(options["ctl-dataset"]),
         "grp-item": bool(state.dataset),
+        "grp-profile": concentration and bool(state.district) and state.city in CITIES and not state.dataset
+        and not state.change,
         **time_groups(state, options),
     }
     if state.dataset:  # a published dataset replaces the layer's own figures: its controls only

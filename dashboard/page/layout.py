@@ -101,6 +101,9 @@ def controls(state: ViewState, options: dict[str, list[dict]]) -> html.Div:
                                                 value=state.district, options=options["ctl-district"]), lang),
               html.P(t("district_keyboard", lang), id={"type": "i18n", "key": "district_keyboard"},
                      className="small")),
+        group("grp-profile", html.Div(className="radio", children=[
+            label("profile", lang, "ctl-profile"),
+            dcc.RadioItems(id="ctl-profile", options=options["ctl-profile"], value=state.profile)])),
         *compare_layout(state, options, hidden),  # "Compare", two dates side by side (dashboard.controls.timeline)
         html.H3(t("download", lang), id={"type": "i18n", "key": "download"}),
         # Named by their text under the "download" heading (an aria-label would stay in the first language).

@@ -46,6 +46,7 @@ class ViewState:
     compare_date: str | None = None  # another period of the selected district, or of the compared one
     dataset: str = ""  # a published survey dataset shown instead of the layer's own figures ("" for none)
     item: str = ""  # its score item (layer 3) or count measure (layer 1)
+    profile: str = ""  # "1": the chosen district's profile in the side panel
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Notice:
 _PARAM = {"city": "city", "layer": "layer", "indicator": "ind", "period": "period", "scheme": "scheme",
           "k": "k", "breaks": "breaks", "palette": "pal", "lang": "lang", "district": "district",
           "category": "cat", "change": "chg", "change_from": "from", "change_to": "to", "compare": "cmp",
-          "compare_date": "cmpdate", "dataset": "ds", "item": "item"}
+          "compare_date": "cmpdate", "dataset": "ds", "item": "item", "profile": "profile"}
 
 
 def to_query(state: ViewState) -> str:
@@ -163,21 +164,28 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
         district = None
     change, change_from, change_to = _change(query, notices, options, city, layer, indicator)
     dataset, item = _dataset(query, notices, options, layer, lang)
-    compare, compare_date = None, None
-    if layer == "concentration":
-        compare = _first(query, "cmp")
-        if compare is not None and compare not in set(options.every_district()):
-            notices.append(Notice("compare", compare, "-"))
-            compare = None
-        compare_date = _first(query, "cmpdate")
-        if compare_date is not None and compare_date not in periods:
-            notices.append(Notice("compare_date", compare_date, "-"))
-            compare_date = None
+    compare, compare_date = _compare(query, notices, options, periods) if layer == "concentration" else (None, None)
+    profile = "1" if _first(query, "profile") == "1" and district and layer == "concentration" \
+        and city != "Kazakhstan" and not dataset and not change else ""
     state = ViewState(city=city, layer=layer, indicator=indicator, period=period, scheme=scheme, k=k,
                       breaks=breaks, palette=palette, lang=lang, district=district, category=category,
                       change=change, change_from=change_from, change_to=change_to, compare=compare,
-                      compare_date=compare_date, dataset=dataset, item=item)
+                      compare_date=compare_date, dataset=dataset, item=item, profile=profile)
     return state, notices
+
+
+def _compare(query: dict[str, list[str]], notices: list[Notice], options: Options,
+             periods: list[str]) -> tuple[str | None, str | None]:
+    """The district put beside the chosen one (of any city) and the other date; unknown ones dropped."""
+    compare = _first(query, "cmp")
+    if compare is not None and compare not in set(options.every_district()):
+        notices.append(Notice("compare", compare, "-"))
+        compare = None
+    compare_date = _first(query, "cmpdate")
+    if compare_date is not None and compare_date not in periods:
+        notices.append(Notice("compare_date", compare_date, "-"))
+        compare_date = None
+    return compare, compare_date
 
 
 def _dataset(query: dict[str, list[str]], notices: list[Notice], options: Options, layer: str,

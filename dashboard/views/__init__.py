@@ -31,7 +31,7 @@ from dashboard.controls.sync import sync_state
 from dashboard.i18n import pick_language
 from dashboard.state.query import Notice, ViewState
 from dashboard.state.viewmodel import NATIONAL, ViewModel
-from dashboard.views import change, concentration, leftbank, overview, perception, survey, twomaps
+from dashboard.views import change, concentration, leftbank, overview, perception, profile, survey, twomaps
 from dashboard.views.base import ExportTable, MapLayer, MapView, Style, geo_url, notice_text, value_words
 from geo.settings import render_cache_bytes, render_cache_size
 from geo.store import as_bytes
@@ -66,6 +66,8 @@ def render(vm: ViewModel, state: ViewState, notices: Iterable[Notice] = ()) -> M
     view = _RENDERED.get((id(vm), state))
     if not isinstance(view, MapView):  # not drawn yet (a state's key holds its MapView, never a second map)
         view = view_module(state).render(vm, state)
+        if state.profile:  # the map stays; the side panel shows the district's profile
+            view = replace(view, details=profile.profile_panel(vm, state))
         _RENDERED.put((id(vm), state), view)
     notices = tuple(notices)
     if not notices:
