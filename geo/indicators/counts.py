@@ -112,3 +112,18 @@ def group_tables(counts: pd.DataFrame, variances: pd.DataFrame | None = None,
         long_rows.append(pd.DataFrame({"district_id": counts.index, "group": group,
                                        "count": counts[group].to_numpy(), "lq": lq, **extra}))
     return pd.concat(long_rows, ignore_index=True), wide
+
+
+def two_largest(group: np.ndarray, weight: np.ndarray, size: int) -> np.ndarray:
+    """The two largest weights of each of ``size`` groups (size x 2; 0 where a group has fewer): what the
+    release gate's dominance rule needs, from rows or from partitions' own two largest."""
+    out = np.zeros((size, 2))
+    if not len(group):
+        return out
+    order = np.lexsort((-weight, group))
+    g, ws = group[order], weight[order]
+    first = np.r_[True, g[1:] != g[:-1]]
+    rank = np.arange(len(g)) - np.maximum.accumulate(np.where(first, np.arange(len(g)), 0))
+    keep = rank < 2
+    out[g[keep], rank[keep]] = ws[keep]
+    return out

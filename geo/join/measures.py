@@ -124,20 +124,12 @@ def _add_population(
     return note
 
 
-
 def with_scores(result: JoinResult, rows: pd.DataFrame, items: Sequence[ScoreItem], *,
                 group: str | None) -> JoinResult:
     """``result`` with survey estimates: ``scores`` (long, every district, city and group),
     ``score_differences`` (with a group) and the "all" estimates as ``{item}_*`` columns of the district table
     (``geo.indicators.survey.join_wide``); unsuppressed until the release gate."""
-    scores = score_estimates(rows, items, group=group)
-    scores["synthetic"] = result.synthetic
-    differences = None
-    if group is not None:
-        differences = group_differences(scores)
-        differences["synthetic"] = result.synthetic
-    districts = join_wide(result.districts, scores, items)
-    return dataclasses.replace(result, districts=districts, scores=scores, score_differences=differences)
+    return _with_estimates(result, score_estimates(rows, items, group=group), items, group)
 
 
 def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None,
@@ -170,6 +162,12 @@ def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[Sco
     scores = pd.concat(frames, ignore_index=True)[ESTIMATE_COLUMNS] if frames else \
         pd.DataFrame(columns=ESTIMATE_COLUMNS)
     scores.attrs = {}
+    return _with_estimates(result, scores, items, group)
+
+
+def _with_estimates(result: JoinResult, scores: pd.DataFrame, items: Sequence[ScoreItem],
+                    group: str | None) -> JoinResult:
+    """The estimates (from rows or from sums) placed in the result: long, as group differences, and wide."""
     scores["synthetic"] = result.synthetic
     differences = None
     if group is not None:

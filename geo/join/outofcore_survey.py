@@ -18,7 +18,7 @@ from geo.errors import BadInput
 from geo.indicators.survey import ScoreItem
 from geo.join.measures import with_score_sums
 from geo.join.partsums import TOP, Sums
-from geo.join.result import JoinResult
+from geo.join.result import JoinResult, release_notes
 from geo.release.gate import release_sums
 from geo.release.rules import Policy
 
@@ -62,7 +62,7 @@ def release_from_sums(result: JoinResult, atoms: pd.DataFrame, sums: Sums, scale
     quantities, top2 = _quantities(atoms, items)
     released = release_sums(result, atoms[["city", "district_id", "group"]], quantities, top2, items, group=group,
                             policy=policy, group_sizes=sizes, group_column=group_column)
-    return _release_notes(released, policy)
+    return release_notes(released, policy)
 
 
 def _quantities(atoms: pd.DataFrame, items: list[ScoreItem]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -81,28 +81,3 @@ def _quantities(atoms: pd.DataFrame, items: list[ScoreItem]) -> tuple[dict[str, 
             quantities[f"{name}:p{point}"] = atoms[f"{name}:w{k}"]
         top2[name] = tops(name)
     return quantities, top2
-
-
-def _release_notes(released: JoinResult, policy: Policy) -> JoinResult:
-    """What ``geo.join.pipeline`` adds to a released report: hidden cities' joined rows blanked, min_n, and a
-    note on the hidden cells and on each output left out."""
-    hidden = {h["city"] for h in released.report["release"]["hidden"] if h["level"] == "city"}
-    report = released.report
-    for part in report.get("cities", []):
-        if part["city"] in hidden:
-            part["joined_rows"] = None
-    report["min_n"] = policy.min_n
-    public = report["release"]
-    notes = [f"release gate: {public['cells']['hidden']:,} of {public['cells']['published']:,} cells hidden in every "
-             f"table (fewer than {policy.min_n} respondents, too few effective respondents, one or two dominant "
-             "weights, or hidden so that none of those can be worked back)"]
-    for left in public["left_out"]:
-        if left["output"] == "item":
-            notes.append(f"score item {left['item']!r} left out: too few answers to publish any figure of it")
-            continue
-        what = "indices" if left["output"] == "indices" else f"hexagons r{left['resolution']}"
-        notes.append(f"{what} of {left['city']} left out: " + (
-            "they would narrow hidden cells" if left["why"] == "hidden_cells"
-            else f"some hold fewer than {policy.min_n} rows (try a coarser resolution)"))
-    report["notes"] = list(report.get("notes", [])) + notes
-    return released

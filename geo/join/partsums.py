@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo.engines.outofcore import district_positions
 from geo.errors import InternalError
+from geo.indicators.counts import two_largest
 from geo.io.userfile import Columns
 from geo.join.cells import Scale
 from geo.join.rules import CheckedRows, check_rows, other_city_reason, outside_reason
@@ -148,22 +149,8 @@ def _atom_columns(atom: np.ndarray, size: int, weight: np.ndarray, checked: Chec
 
 def _tops(key: str, atom: np.ndarray, weight: np.ndarray, size: int) -> dict[str, np.ndarray]:
     """The two largest weights per atom (0 where fewer rows), as two columns."""
-    best = top_two(atom, weight, size)
+    best = two_largest(atom, weight, size)
     return {f"{TOP}{key}:1": best[:, 0], f"{TOP}{key}:2": best[:, 1]}
-
-
-def top_two(atom: np.ndarray, weight: np.ndarray, size: int) -> np.ndarray:
-    """The two largest of each atom's weights (size x 2; 0 where fewer)."""
-    out = np.zeros((size, 2))
-    if not len(atom):
-        return out
-    order = np.lexsort((-weight, atom))
-    a, ws = atom[order], weight[order]
-    start = np.r_[True, a[1:] != a[:-1]]
-    rank = np.arange(len(a)) - np.maximum.accumulate(np.where(start, np.arange(len(a)), 0))
-    keep = rank < 2
-    out[a[keep], rank[keep]] = ws[keep]
-    return out
 
 
 def _hexagons(lon: np.ndarray, lat: np.ndarray, city: np.ndarray, weight: np.ndarray,
@@ -208,6 +195,6 @@ def _merge_atoms(atoms: pd.DataFrame) -> pd.DataFrame:
     for column in tops:
         base = column[:-2]
         values = np.r_[atoms[f"{base}:1"].to_numpy(), atoms[f"{base}:2"].to_numpy()]
-        best = top_two(np.r_[codes, codes], values, len(unique))
+        best = two_largest(np.r_[codes, codes], values, len(unique))
         out[f"{base}:1"], out[f"{base}:2"] = best[:, 0], best[:, 1]
     return out

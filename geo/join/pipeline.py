@@ -38,7 +38,7 @@ from geo.join.choose import Boundaries
 from geo.join.measures import HexagonInput, from_counts
 from geo.join.multicity import CityPart, Split, combine, split_and_assign
 from geo.join.outofcore import join_out_of_core, parquet_parts
-from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report
+from geo.join.result import REPORT_ROWS, HotspotOptions, JoinResult, make_report, release_notes
 from geo.join.spec import ENGINES, JoinSpec, parse_score
 from geo.join.table import NONRESPONSE_PREFIX, UserTable, read_user_file
 from geo.release.gate import release
@@ -160,26 +160,7 @@ def _release(result: JoinResult, table: UserTable, assigned: pd.DataFrame, polic
     items = [ScoreItem(c, int(low), int(high)) for c, (low, high, _) in table.scales.items()]
     group = "group" if "group" in assigned else None
     released = release(result, _survey_rows(table, assigned), items, group=group, policy=policy, group_column=table.columns.get("group"))
-    hidden = {h["city"] for h in released.report["release"]["hidden"] if h["level"] == "city"}
-    report = released.report
-    for part in report.get("cities", []):
-        if part["city"] in hidden:
-            part["joined_rows"] = None
-    report["min_n"] = policy.min_n
-    public = report["release"]
-    notes = [f"release gate: {public['cells']['hidden']:,} of {public['cells']['published']:,} cells hidden in every "
-             f"table (fewer than {policy.min_n} respondents, too few effective respondents, one or two dominant "
-             "weights, or hidden so that none of those can be worked back)"]
-    for left in public["left_out"]:
-        if left["output"] == "item":
-            notes.append(f"score item {left['item']!r} left out: too few answers to publish any figure of it")
-            continue
-        what = "indices" if left["output"] == "indices" else f"hexagons r{left['resolution']}"
-        notes.append(f"{what} of {left['city']} left out: " + (
-            "they would narrow hidden cells" if left["why"] == "hidden_cells"
-            else f"some hold fewer than {policy.min_n} rows (try a coarser resolution)"))
-    report["notes"] = list(report.get("notes", [])) + notes
-    return released
+    return release_notes(released, policy)
 
 
 def _joined_rows(part: CityPart) -> pd.DataFrame:

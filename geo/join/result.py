@@ -16,6 +16,7 @@ import pandas as pd
 from geo.errors import BadInput
 from geo.io import writers
 from geo.io.atomic import atomic_folder, atomic_write_text, sha256_file
+from geo.release.rules import Policy
 
 REPORT_ROWS = 1000  # set-aside rows listed in report.json; set_aside.csv always has every one
 OUTPUT_NAMES = re.compile(r"districts\.(geojson|csv|parquet)|set_aside\.csv|groups\.csv|indices\.csv"
@@ -152,3 +153,28 @@ def make_report(
                      "p_value": "two-sided normal p of Gi* z; permutation pseudo-p in gi_p_sim"},
         "border_rule": "a point on a shared border goes to the district listed first (geo.engines.grid)",
     }
+
+
+def release_notes(released: JoinResult, policy: Policy) -> JoinResult:
+    """What a released report says besides the gate's own section, for both engines: hidden cities' joined
+    rows blanked, min_n, and a note on the hidden cells and on each output left out."""
+    hidden = {h["city"] for h in released.report["release"]["hidden"] if h["level"] == "city"}
+    report = released.report
+    for part in report.get("cities", []):
+        if part["city"] in hidden:
+            part["joined_rows"] = None
+    report["min_n"] = policy.min_n
+    public = report["release"]
+    notes = [f"release gate: {public['cells']['hidden']:,} of {public['cells']['published']:,} cells hidden in every "
+             f"table (fewer than {policy.min_n} respondents, too few effective respondents, one or two dominant "
+             "weights, or hidden so that none of those can be worked back)"]
+    for left in public["left_out"]:
+        if left["output"] == "item":
+            notes.append(f"score item {left['item']!r} left out: too few answers to publish any figure of it")
+            continue
+        what = "indices" if left["output"] == "indices" else f"hexagons r{left['resolution']}"
+        notes.append(f"{what} of {left['city']} left out: " + (
+            "they would narrow hidden cells" if left["why"] == "hidden_cells"
+            else f"some hold fewer than {policy.min_n} rows (try a coarser resolution)"))
+    report["notes"] = list(report.get("notes", [])) + notes
+    return released

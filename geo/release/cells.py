@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.indicators.counts import two_largest
+
 ALL = "all"
 LEVELS = ("group", "district", "city_group", "city", "national")
 
@@ -97,7 +99,7 @@ def build(rows: pd.DataFrame, districts: pd.DataFrame, items: Sequence[Item], gr
     cells.quantities["n"] = np.bincount(atom, minlength=size).astype(float)
     cells.quantities["w"] = np.bincount(atom, weights=w, minlength=size)
     cells.quantities["w2"] = np.bincount(atom, weights=w * w, minlength=size)  # for n_eff only: not published
-    cells.top2[""] = _top2(atom, w, size)
+    cells.top2[""] = two_largest(atom, w, size)
     for item in items:
         y = rows[item.column].to_numpy(dtype=float)
         answered = ~np.isnan(y)
@@ -110,7 +112,7 @@ def build(rows: pd.DataFrame, districts: pd.DataFrame, items: Sequence[Item], gr
             hit = y[answered] == point
             key = f"{name}:p{point}"
             cells.quantities[key] = np.bincount(a[hit], weights=wa[hit], minlength=size)
-        cells.top2[name] = _top2(a, wa, size)
+        cells.top2[name] = two_largest(a, wa, size)
     describe(cells, items)
     return cells
 
@@ -191,17 +193,3 @@ def _cells(atoms: list[tuple[str, str, str]], cities: list[str], labels: list[st
         members.append(pos)
     keys = pd.DataFrame(records, columns=["city", "district_id", "group", "level"], dtype=object)  # None stays None
     return keys, members
-
-
-def _top2(atom: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
-    """The two largest weights in each atom (0 where fewer rows)."""
-    out = np.zeros((size, 2))
-    if not len(atom):
-        return out
-    order = np.lexsort((-w, atom))
-    a, ws = atom[order], w[order]
-    first = np.r_[True, a[1:] != a[:-1]]
-    rank = np.arange(len(a)) - np.maximum.accumulate(np.where(first, np.arange(len(a)), 0))
-    keep = rank < 2
-    out[a[keep], rank[keep]] = ws[keep]
-    return out
