@@ -148,3 +148,19 @@ def test_app_factory_serves_the_page_with_preloads_and_the_layers_by_etag(vm):
     assert response.headers["ETag"].strip('"') == layer.etag
     assert client.get(view.choropleth.url, headers={"If-None-Match": f'"{layer.etag}"'}).status_code == 304
     assert client.get("/qala/geo/nothing.geojson").status_code == 404
+
+
+def test_the_sync_callback_gives_one_value_per_output_in_every_kind_of_view(built):
+    """A value too many or too few makes Dash refuse every interaction (HTTP 400 on each click): counted for
+    views that bring extra choices (time, Play, profile, change map, dataset, another layer)."""
+    from dashboard.controls.sync import sync_state
+    from dashboard.page.callbacks import SYNC_OUTPUTS, sync_values
+    from dashboard.state.viewmodel import ViewModel
+
+    vm = ViewModel.load()
+    for query in ("", "?city=Astana&district=711210000&profile=1", "?city=Astana&chg=abs",
+                  "?city=Kazakhstan", "?layer=leftbank", "?layer=perception&city=Almaty&lang=kk"):
+        state, notices = sync_state(vm, "url", query, {}, None, "en")
+        values = sync_values(vm, state, notices, query, "url", ())
+        assert len(values) == len(SYNC_OUTPUTS), query
+    assert len(set(SYNC_OUTPUTS)) == len(SYNC_OUTPUTS)  # no output written twice

@@ -25,7 +25,7 @@ from dashboard.controls.sync import (
 from dashboard.controls.timeline import TIME_INPUTS, TIME_OUTPUTS, time_outputs, timed_controls
 from dashboard.i18n import PLACEHOLDERS, has, t
 from dashboard.page.layout import second_map_box
-from dashboard.state.query import to_query
+from dashboard.state.query import Notice, ViewState, to_query
 from dashboard.state.viewmodel import ViewModel
 from dashboard.upload import callbacks as upload
 from dashboard.upload.callbacks import UPLOAD_LIMIT_MB
@@ -58,18 +58,31 @@ def second_outputs(second: views.SecondMap | None, urls: object, lang: str) -> t
             [second.caption] * present)
 
 
+# What the one sync callback writes, in order: the address, each control's value and choices, which groups
+# are hidden, the view store, the time controls. sync_values gives exactly one value for each.
+SYNC_OUTPUTS = (("url", "search"), *[(f"ctl-{f}", "value") for f in CONTROL_FIELDS],
+                *[(cid, "options") for cid in OPTION_CONTROLS], *[(gid, "hidden") for gid in CONTROL_GROUPS],
+                ("view", "data"), *TIME_OUTPUTS)
+
+
+def sync_values(vm: ViewModel, state: ViewState, notices: list[Notice], search: object, trigger: object,
+                time_in: tuple) -> tuple[object, ...]:
+    """The values of SYNC_OUTPUTS for a state (the address only when it changed)."""
+    query = to_query(state)
+    options = control_options(vm, state)
+    hidden = hidden_groups(state, options)
+    return (no_update if (search or "") == query else query, *[getattr(state, f) for f in CONTROL_FIELDS],
+            *[options[c] for c in OPTION_CONTROLS], *[hidden[g] for g in CONTROL_GROUPS],
+            view_data(state, notices), *time_outputs(state, options, trigger, time_in))
+
+
 def register(app: dash.Dash, vm: ViewModel) -> None:
     control_ids = [f"ctl-{f}" for f in CONTROL_FIELDS]
 
     # The first view is drawn by the layout itself (dashboard.page.layout.serve_layout): these callbacks run only
     # on user interaction and on back/forward, hence prevent_initial_call.
     @app.callback(
-        Output("url", "search"),
-        *[Output(cid, "value") for cid in control_ids],
-        *[Output(cid, "options") for cid in OPTION_CONTROLS],
-        *[Output(gid, "hidden") for gid in CONTROL_GROUPS],
-        Output("view", "data"),
-        *[Output(c, p) for c, p in TIME_OUTPUTS],
+        *[Output(c, p) for c, p in SYNC_OUTPUTS],
         Input("url", "search"), *[Input(cid, "value") for cid in control_ids],
         Input("choropleth", "clickData"),
         *[Input(c, p) for c, p in TIME_INPUTS[:-1]], State(*TIME_INPUTS[-1]),  # slider, Play, timer
@@ -84,12 +97,7 @@ def register(app: dash.Dash, vm: ViewModel) -> None:
         trigger = ctx.triggered_id if ctx.triggered_id in ("url", "choropleth") else (
             None if ctx.triggered_id is None else "control")
         state, notices = sync_state(vm, trigger, search, controls, click, default_lang)
-        query = to_query(state)
-        search_out = no_update if (search or "") == query else query
-        options = control_options(vm, state)
-        return (search_out, *[getattr(state, f) for f in CONTROL_FIELDS], *options.values(),
-                *hidden_groups(state, options).values(), view_data(state, notices),
-                *time_outputs(state, options, ctx.triggered_id, time_in))
+        return sync_values(vm, state, notices, search, ctx.triggered_id, time_in)
 
     # The layout already holds the canonical query of the link it was drawn for: put it in the address bar
     # (replace, not push, so back leaves the page as usual). Runs in the browser, no request.
