@@ -375,3 +375,30 @@ def test_the_dashboard_serves_the_disclosure_report_of_the_current_version(env, 
         answer = client.get(bad)
         assert answer.status_code == 404 and answer.mimetype == "text/plain", bad
     assert client.get("/disclosure/..%2Fsurvey/ru.html").status_code == 404
+
+
+def test_the_allow_list_keeps_only_the_named_items_and_groups_columns():
+    """An item's or a group's columns pass only for the items and groups the tables hold; text fields are
+    1-500 characters; the tables leave with a plain row index."""
+    from geo.publish import MAX_TEXT, _text
+
+    districts = pd.DataFrame({"district_id": ["a", "b"], "city": ["Astana"] * 2, "vintage": ["astana-6"] * 2,
+                              "Q1_mean": [3.1, 2.9], "count_migrant": [12, 14]}, index=[5, 7])
+    scores = pd.DataFrame({"city": ["Astana"], "level": ["district"], "district_id": ["a"], "item": ["Q1"],
+                           "group": ["all"], "n": [20], "mean": [3.1], "ci_low": [2.8], "ci_high": [3.4],
+                           "suppressed": [False]})
+    groups = pd.DataFrame({"city": ["Astana"], "district_id": ["a"], "group": ["migrant"], "count": [12]})
+    tables = aggregate_only({"districts": districts, "scores": scores, "groups": groups})
+    assert list(tables["districts"].columns) == ["district_id", "city", "vintage", "Q1_mean", "count_migrant"]
+    assert list(tables["districts"].index) == [0, 1]  # the row labels of the join do not travel
+    for stray in ("Q9_mean", "count_local", "Q1_answers"):  # another item, another group, a non-aggregate
+        with pytest.raises(BadInput, match=f"column\\(s\\) {stray} are not aggregate"):
+            aggregate_only({"districts": districts.assign(**{stray: 1}), "scores": scores, "groups": groups})
+    six = {f"x{i}": 0 for i in range(6)}
+    with pytest.raises(BadInput, match=r"column\(s\) x0, x1, x2, x3, x4 are not"):  # at most five named
+        aggregate_only({"districts": districts.assign(**six), "scores": scores, "groups": groups})
+    assert _text("  a  b ", "title") == "a b" and _text(None, "title") is None
+    assert _text("x" * MAX_TEXT, "title") == "x" * MAX_TEXT
+    for bad in ("x" * (MAX_TEXT + 1), "   "):
+        with pytest.raises(BadInput, match="--title must be 1-500 characters"):
+            _text(bad, "title")
