@@ -1,5 +1,5 @@
 """Arrivals by region of origin drawn as lines into the cities (national overview): one line per flow of the
-build, widths ordered by share (or by number where no share is known), tooltips with source and period, and
+build, widths proportional to the share (or the number where no share is known), tooltips with source and period, and
 the table beside the map equal to the build's flows, read back with geo.store (an independent reader)."""
 
 from __future__ import annotations
@@ -20,16 +20,18 @@ def _flow(share: float | None, value: float) -> Flow:
 
 
 def test_widths_by_share_hand_computed():
-    flows = [_flow(0.2, 10), _flow(0.1, 500), _flow(0.05, 1)]
+    flows = [_flow(0.2, 10), _flow(0.1, 500), _flow(0.05, 1), _flow(0.01, 1)]
     assert width_basis(flows) == "share"
-    # MIN + (MAX - MIN) * share / largest share: 2 + 12 * 1, 2 + 12 * 0.5, 2 + 12 * 0.25
-    assert widths(flows, "share") == [14.0, 8.0, 5.0]
+    # proportional (issue 19 item 6): MAX * share / largest share: 14 * 1, 14 * 0.5, 14 * 0.25, 14 * 0.05 = 0.7
+    # held at MIN (1.5)
+    assert (MIN_WIDTH, MAX_WIDTH) == (1.5, 14.0)
+    assert widths(flows, "share") == [14.0, 7.0, 3.5, 1.5]
 
 
 def test_widths_by_number_when_a_share_is_missing():
     flows = [_flow(None, 400), _flow(0.5, 100), _flow(None, 0)]
     assert width_basis(flows) == "value"
-    assert widths(flows, "value") == [MAX_WIDTH, 5.0, MIN_WIDTH]  # 2 + 12 * 100 / 400 = 5
+    assert widths(flows, "value") == [MAX_WIDTH, 3.5, MIN_WIDTH]  # 14 * 100 / 400 = 3.5
 
 
 def _walk(node):
@@ -100,24 +102,24 @@ def test_one_line_per_flow_widths_ordered_tooltips_sourced(vm, lang):
         assert len(lines) == len(rows) > 0
         by_share = rows.share.notna().all()
         measure = rows.share if by_share else rows.value
-        # each line is the build's geometry (lat, lon), so it names its row; its width follows the measure
-        drawn = {}
-        for line in lines:
-            key = tuple((round(lat, 4), round(lon, 4)) for lat, lon in line.positions)
-            drawn[key] = line
+        # each line runs along the build's geometry (cut short at the ends: tests/test_dashboard_layers_lead.py),
+        # named by its tooltip; its width is proportional to the measure
+        drawn = {_text(line.children[0]).split(" → ")[0]: line for line in lines}
         top = measure.max()
         for (_, row), m in zip(rows.iterrows(), measure, strict=True):
-            key = tuple((round(lat, 4), round(lon, 4)) for lon, lat in row.geometry.coords)
-            line = drawn[key]
-            assert line.weight == pytest.approx(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * m / top, abs=0.01)
+            line = drawn[row[f"name_{lang}"]]
+            (lon0, lat0), (lon1, lat1) = row.geometry.coords[0], row.geometry.coords[-1]
+            for lat, lon in line.positions:  # on the build's segment (straight in lat/lon)
+                assert (lat - lat0) * (lon1 - lon0) - (lon - lon0) * (lat1 - lat0) == pytest.approx(0, abs=1e-3)
+            assert line.weight == pytest.approx(max(MIN_WIDTH, MAX_WIDTH * m / top), abs=0.01)
             tip = _text(line.children[0])
             assert row[f"name_{lang}"] in tip
             period_text = row["period_label" if lang == "en" else f"period_label_{lang}"] or row.period_label
             assert str(period_text) in tip
             host = urlparse(row.source.split()[0]).netloc.removeprefix("www.")
             assert host and host in tip
-        ordered = sorted(zip(measure, (drawn[tuple((round(lat, 4), round(lon, 4)) for lon, lat in g.coords)].weight
-                                       for g in rows.geometry), strict=True), key=lambda p: -p[0])
+        ordered = sorted(zip(measure, (drawn[name].weight for name in rows[f"name_{lang}"]), strict=True),
+                         key=lambda p: -p[0])
         assert [w for _, w in ordered] == sorted((w for _, w in ordered), reverse=True)
         legend = _text(view.legend)
         from dashboard.i18n import t

@@ -1,6 +1,7 @@
 """Layer 2: Astana's left bank and civil servants. The two banks over the current districts, the state
 institutions per bank, the left bank's share of the population over time and net migration by bank (both
-layers of the build), and the study's finding."""
+layers of the build), and the study's finding. The headline states how many placed institutions its share rests
+on and what they cannot show (issue 19 item 6)."""
 
 from __future__ import annotations
 
@@ -129,6 +130,16 @@ def panel_details(vm: ViewModel, state: ViewState) -> list[Component]:
     return out
 
 
+def headline(vm: ViewModel, lang: str) -> list[Component]:
+    """The layer's lead: how many of the institutions placed on the map stand on the left bank, out of how many
+    (the n a share rests on), and what institutions cannot show."""
+    counts, n, _ = vm.institutions_by_bank()
+    lead = (t("leftbank_headline", lang, count=counts.get("left", 0), n=n) if n else
+            t("leftbank_headline_none", lang))
+    return [html.P(lead, id="leftbank-headline", className="lead"),
+            html.P(t("leftbank_cannot_show", lang), id="leftbank-cannot", className="caveat")]
+
+
 def bank_areas(vm: ViewModel, lang: str) -> dict[str, str]:
     """Each bank's land area for its tooltip (the tooltip's first line is the bank's name)."""
     return {str(m["bank"]): f"{fmt_value(float(m['area_km2']), None, lang)} {unit_label('km2', lang)}"
@@ -146,7 +157,8 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     legend = html.Ul([html.Li([html.Span(className="swatch", style={"background": c}), t(f"bank_{b}", lang)])
                       for b, c in BANK_COLORS.items() if b in bank_ids], className="legend-list")
     return MapView(choropleth=layer(vm, "banks", style), context=layer(vm, context, Style(outline=True)),
-                   bounds=frame(required_box(vm, "banks")), heading=(html.H2(t("layer_leftbank", lang)),),
+                   bounds=frame(required_box(vm, "banks")),
+                   heading=(html.H2(t("layer_leftbank", lang)), *headline(vm, lang)),
                    legend=legend,
                    details=tuple(panel_details(vm, state)),
                    points=place_markers(vm.institutions, lang, lambda p: BANK_COLORS.get(str(p.get("bank")),

@@ -1,5 +1,6 @@
 """In Chromium: the national overview with arrivals by region of origin draws one line per flow into the city,
-with the width legend and the figures table beside it; hovering a line shows its source and period.
+each with its arrowhead, with the width legend in real values, the period over the map and the figures table
+beside it; hovering a line shows its source and period.
 Screenshots at 1400x900 into tests/screenshots/."""
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def test_flow_lines_drawn_with_table(browser, server_url, screenshot_dir, lang):
     assert len(paths) > 0 and len(paths) == len(rows) == 5  # Astana, Jan-May 2019: five origin regions
     widths = sorted((float(p.get_attribute("stroke-width")) for p in paths), reverse=True)
     assert widths[0] > widths[-1]
+    arrows = browser.find_elements(By.CSS_SELECTOR, "img.qala-flow-arrow")  # an arrowhead per line, drawn
+    assert len(arrows) == len(paths) and all(a.is_displayed() and a.size["width"] >= 8 for a in arrows)
+    legend = browser.find_elements(By.CSS_SELECTOR, "#flow-legend .flow-legend-item")
+    assert len(legend) == 3 and "21.2 %" in legend[0].text and "7.5 %" in legend[-1].text
+    assert "2019-01..05" in browser.find_element(By.ID, "notices").text  # the period named over the map
     x, y = browser.execute_script(ON_LINE, paths[0])  # the widest line is drawn first
     body = browser.find_element(By.TAG_NAME, "body")
     size = browser.execute_script("var r = document.body.getBoundingClientRect(); return [r.width, r.height];")
