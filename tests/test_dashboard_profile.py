@@ -47,6 +47,7 @@ def test_the_city_value_is_the_citys_own_figure_of_the_same_period_or_none():
 def test_esils_profile_lists_each_sourced_indicator_once_as_the_build_has_it(built):
     from dashboard import views
     from dashboard.controls.sync import control_options, hidden_groups, sync_state
+    from dashboard.i18n import indicator_label
     from dashboard.state.viewmodel import ViewModel
     from dashboard.views.profile import profile_rows
     from geo import store
@@ -67,6 +68,6 @@ def test_esils_profile_lists_each_sourced_indicator_once_as_the_build_has_it(bui
     shown = vm.find_series("Astana", "population", state.period)
     assert rows[0].indicator == "population" and rows[0].figure is shown.figures[esil]  # the map's date
     view = views.render(vm, state)
-    table = next(d for d in view.details if getattr(d, "className", "") == "table-wrap").children
-    assert len(table.children[1].children) == len(rows)
+    entries = next(d for d in view.details if getattr(d, "id", "") == "profile-table").children
+    assert [e.children[0].children for e in entries] == [indicator_label(r.indicator, "ru") for r in rows]
     assert view.details[0].children == f"Профиль: {vm.place_name(esil, 'ru')}"

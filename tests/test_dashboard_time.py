@@ -246,3 +246,11 @@ def test_the_default_change_covers_the_most_districts_then_the_latest_then_the_l
     assert (state.change_from, state.change_to, notices) == ("2013", "2015", [])
     state, _ = parse_query("?city=Astana&chg=abs&from=2008", "en", options)  # a given start keeps its latest end
     assert (state.change_from, state.change_to) == ("2008", "2015")
+
+
+def test_a_circa_date_is_ticked_by_its_year_an_undated_one_by_its_words():
+    periods = [f"{2000 + i}" for i in range(5)] + ["c. 2023-03 (25th anniversary)"] + \
+        [f"{2010 + i}" for i in range(4)] + ["n.d. (gov.kz page)"]
+    labels = [*periods[:5], "шамамен 2023-03 (25 жыл)", *periods[6:10], "күні жоқ (gov.kz беті)"]
+    ticks = marks(periods, labels)
+    assert ticks["5"] == "2023" and ticks["10"] == "күні жоқ"  # never "шамамен 2023-03" under the slider

@@ -8,6 +8,8 @@ bounded here before it picks anything; the state is then checked like a link (da
 
 from __future__ import annotations
 
+import re
+
 from dash import dcc, html
 
 from dashboard.charts import labelled, wildcard
@@ -99,7 +101,8 @@ def marks(periods: list[str], labels: list[str] | None = None) -> dict[str, str]
     def tick(i: int, key: str) -> str:
         if key[:4].isdigit() or not labels:
             return short_period(key)[:4]
-        return labels[i].split(" (")[0].split(" · ")[0]
+        year = re.search(r"\b(1[89]|20)\d\d\b", key)  # "c. 2023-03 (...)": its year, not "шамамен 2023-03"
+        return year.group(0) if year else labels[i].split(" (")[0].split(" · ")[0]
     return {str(i): tick(i, p) if i in shown else "" for i, p in enumerate(periods)}
 
 

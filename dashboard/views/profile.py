@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.charts import line_chart
+from dashboard.charts import line_chart, wildcard
 from dashboard.i18n import indicator_label, t, unit_label
 from dashboard.state.query import ViewState
 from dashboard.state.readable import decimal_year
@@ -43,9 +43,11 @@ def profile_rows(vm: ViewModel, state: ViewState) -> list[ProfileRow]:
         return []
     rows = []
     for indicator in vm.indicators(state.city, "concentration"):
-        keys = [vm.series[sid] for sid in vm.city_index.get((state.city, indicator), [])]
+        every = list(reversed([vm.series[sid] for sid in vm.city_index.get((state.city, indicator), [])]))
+        # latest first, each date as published before its sums onto older boundaries (another place)
+        every = [s for s in every if s.key == s.label] + [s for s in every if s.key != s.label]
         shown = vm.find_series(state.city, indicator, state.period) if indicator == state.indicator else None
-        for series in ([shown] if shown is not None else []) + list(reversed(keys)):
+        for series in ([shown] if shown is not None else []) + every:
             fig = series.figures.get(did)
             if fig is not None and fig.value is not None and fig.source:
                 rows.append(ProfileRow(indicator, fig, series, _city_figure(vm, state.city, indicator, fig)))
@@ -78,34 +80,34 @@ def _sparkline(vm: ViewModel, state: ViewState, row: ProfileRow) -> html.Figure 
                       xs=[when for when, _ in points])
 
 
-def _cells(vm: ViewModel, state: ViewState, row: ProfileRow) -> list[Component]:
+def _entry(vm: ViewModel, state: ViewState, row: ProfileRow) -> html.Div:
+    """One indicator as a short block (a phone-wide panel has no room for a wide table): its value, the
+    city's of the same date when the build has one, then date, rank, source and flags in one line."""
     lang, fig = state.lang, row.figure
     rank = row.series.ranks.get(str(state.district))
     city = row.city_figure
-    return [
-        html.Th(indicator_label(row.indicator, lang), scope="row"),
-        html.Td([html.Strong(panels.fmt_value(fig.value, None, lang)), " ", unit_label(fig.unit, lang)],
-                className="num"),
-        html.Td(panels.fmt_value(city.value, None, lang) if city is not None else t("no_data", lang),
-                className="num" if city is not None else "missing"),
-        html.Td(panels.local_text(fig.period_text(), lang)),
-        html.Td(t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–"),
-        html.Td([panels.source_view(fig.source, lang), " ", panels.flags_view(fig.confidence, lang)],
-                className="small"),
-    ]
+    value: list[str | Component] = [html.Strong(panels.fmt_value(fig.value, None, lang)), " ",
+                                    unit_label(fig.unit, lang)]
+    if city is not None:
+        value += [" · ", html.Span(t("profile_city_value", lang, value=panels.fmt_value(city.value, None, lang)),
+                                   className="small")]
+    about: list[str | Component] = [panels.local_text(fig.period_text(), lang)]
+    if fig.vintage and fig.vintage != vm.latest_vintage.get(state.city):  # the district drawn otherwise then
+        about += [" · ", html.Span(vm.vintage_name(fig.vintage, lang), className="caveat-inline")]
+    if rank:
+        about += [" · ", t("rank_of", lang, rank=rank[0], n=rank[1])]
+    about += [" · ", panels.source_view(fig.source, lang), " ", panels.flags_view(fig.confidence, lang)]
+    return html.Div([html.H4(indicator_label(row.indicator, lang)), html.P(value, className="value"),
+                     html.P(about, className="small")], className="profile-row", **wildcard({"data-indicator": row.indicator}))
 
 
 def profile_panel(vm: ViewModel, state: ViewState) -> tuple[Component, ...]:
-    """The profile as the side panel's details: a table of every indicator, then each one's time series."""
+    """The profile as the side panel's details: one block per indicator, then each one's time series."""
     lang = state.lang
     rows = profile_rows(vm, state)
     title = html.H3(t("profile_title", lang, district=vm.place_name(str(state.district), lang)), id="profile-title")
     if not rows:
         return title, html.P(t("profile_empty", lang), className="missing")
-    heads = [html.Th(t(key, lang), scope="col") for key in
-             ("profile_indicator", "profile_value", "profile_city", "period", "profile_rank", "source")]
-    table = html.Table([html.Thead(html.Tr(heads)), html.Tbody([html.Tr(_cells(vm, state, r)) for r in rows])],
-                       className="profile", id="profile-table")
+    entries = html.Div([_entry(vm, state, r) for r in rows], id="profile-table", className="profile")
     charts = [chart for r in rows if (chart := _sparkline(vm, state, r)) is not None]
-    return (title, html.P(t("profile_note", lang), className="small"), html.Div(table, className="table-wrap"),
-            *charts)
+    return (title, html.P(t("profile_note", lang), className="small"), entries, *charts)
