@@ -26,13 +26,17 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
+from geo.indicators import ranks as _ranks
 from geo.join.pipeline import JoinResult, join_user_data
 from geo.join.spec import JoinSpec
 from geo.settings import memory_dir
 
-__all__ = ["BUNDLE_LEFT_OUT", "JoinResult", "JoinSpec", "bundle", "join", "publish", "recognise"]
+__all__ = ["BUNDLE_LEFT_OUT", "JoinResult", "JoinSpec", "bundle", "excludes", "join", "publish", "rank_ranges",
+           "recognise"]
 
 BUNDLE_LEFT_OUT = ("set_aside.csv",)  # rows of the input as they were: the researcher has their file already
 # The report's first set-aside rows are input rows; the steward's release report says which hidden cells are the
@@ -110,3 +114,17 @@ def bundle(result: JoinResult) -> bytes:
                 for page in write_pages(release, pages):
                     archive.write(page, page.name)
         return buffer.getvalue()
+
+
+def rank_ranges(values: ArrayLike, low: ArrayLike | None = None, high: ArrayLike | None = None, *,
+                level: float = 0.95, draws: int = _ranks.DRAWS, seed: int = 0,
+                highest_first: bool = True) -> pd.DataFrame:
+    """``geo.indicators.ranks.rank_ranges`` here, so the dashboard (which may not import geo.indicators) ranks
+    districts by the library's own function: per value ``rank``, ``rank_low``, ``rank_high`` (NaN: missing)."""
+    return _ranks.rank_ranges(values, low, high, level=level, draws=draws, seed=seed, highest_first=highest_first)
+
+
+def excludes(low: ArrayLike, high: ArrayLike, reference: float) -> np.ndarray:
+    """``geo.indicators.ranks.excludes`` here, for the dashboard: whether each 95% interval lies wholly on one
+    side of ``reference`` (the city's value); False where an end is missing."""
+    return _ranks.excludes(low, high, reference)

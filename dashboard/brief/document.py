@@ -256,7 +256,8 @@ def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | N
     total = city_total(vm, state)
     read = "".join(f"<p>{escape(x)}</p>" for x in ([total] if total else []) + reading(rows, lang))
     chart = chart_svg(rows, lang)
-    ranks = f'<section><h2>{escape(t("brief_ranked", lang))}</h2>{chart}</section>' if chart else ""
+    ranks = (f'<section><h2>{escape(t("brief_ranked", lang))}</h2>{chart}'
+             f'<p class="mapnote">{escape(t("ranked_explain", lang))}</p></section>') if chart else ""
     profile_html = (f'<section><h2>{escape(t("brief_profile", lang, district=vm.place_name(state.district, lang)))}'
                     f'</h2><table class="values"><tbody>{profile_rows}</tbody></table></section>'
                     ) if profile and state.district else ""

@@ -10,17 +10,20 @@ so, and a sentence about a difference is said only from intervals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from html import escape
 
 from dashboard.i18n import flag_label, t, unit_label
 from dashboard.state.query import ViewState
 from dashboard.state.viewmodel import ViewModel
-from dashboard.views import current_series, export_table
+from dashboard.views import current_series, export_table, profile_rows
 from dashboard.views.panels import fmt_value
+from geo.api import rank_ranges
 from geo.settings import CITIES
 
 ROW_H, LABEL_W, CHART_W, PAD = 26.0, 190.0, 600.0, 6.0
+HEAD_H, RANK_W = 18.0, 70.0  # the rank ranges' column, right
 CHART_MM = 90.0  # beside the legend: half the page's column
 DOT, BAR = "#1f3b57", "#6b8fb5"
 
@@ -48,6 +51,7 @@ class Ranked:
     low: float | None = None
     high: float | None = None
     hidden: bool = False  # suppressed by the release gate
+    fid: str = field(default="", compare=False)  # the district's id: the order its rank range is simulated in
 
     @property
     def has_interval(self) -> bool:
@@ -60,14 +64,14 @@ def ranked(vm: ViewModel, state: ViewState) -> list[Ranked]:
     lang = state.lang
     series = current_series(vm, state)
     if series is not None:
-        out = [Ranked(vm.place_name(fid, lang), fig.value if fig.source else None)
+        out = [Ranked(vm.place_name(fid, lang), fig.value if fig.source else None, fid=fid)
                for fid, fig in series.figures.items()]
     else:
         rows = export_table(vm, state).rows
         if not rows or "dataset" not in rows[0]:
             return []
         out = [Ranked(vm.place_name(str(r.get("fid") or ""), lang), _num(r.get("value")), _num(r.get("ci_low")),
-                      _num(r.get("ci_high")), bool(r.get("suppressed")))
+                      _num(r.get("ci_high")), bool(r.get("suppressed")), fid=str(r.get("fid") or ""))
                for r in rows if state.city not in CITIES or r.get("city") == state.city]
     return sorted(out, key=lambda r: (r.value is None, -(r.value or 0.0), r.name))
 
@@ -77,24 +81,39 @@ def _num(value: object) -> float | None:
         else None
 
 
+def rank_spans(rows: list[Ranked]) -> dict[int, str]:
+    """Each shown row's rank range ("2", "1–3") by its index in ``rows``: ``geo.api.rank_ranges`` over the
+    values and intervals, simulated in the order of the districts' ids, as the page's ranked chart does."""
+    shown = sorted((i for i, r in enumerate(rows) if r.value is not None), key=lambda i: (rows[i].fid, rows[i].name))
+    if not shown:
+        return {}
+    ends = [(lo, hi) if (lo := rows[i].low) is not None and (hi := rows[i].high) is not None else (math.nan, math.nan)
+            for i in shown]
+    found = rank_ranges([rows[i].value or 0.0 for i in shown], [lo for lo, _ in ends], [hi for _, hi in ends])
+    return {i: str(int(lo)) if lo == hi else f"{int(lo)}\u2013{int(hi)}"
+            for i, lo, hi in zip(shown, found["rank_low"], found["rank_high"], strict=True)}
+
+
 def chart_svg(rows: list[Ranked], lang: str) -> str:
-    """Districts sorted, a dot with its 95% interval where there is one, else a bar from zero; the ones without a
-    shown value are named under the chart, not drawn."""
+    """Districts sorted, a dot with its 95% interval where there is one, else a bar from zero, and each one's
+    rank range (right, as on the page); the ones without a shown value are named under the chart, not drawn."""
     shown = [r for r in rows if r.value is not None]
     if len(shown) < 2:
         return ""
+    spans = rank_spans(shown)
     ends = [v for r in shown for v in (r.value, r.low, r.high) if v is not None]
     low = min([*ends, 0.0]) if not any(r.has_interval for r in shown) else min(ends)
     high = max(ends)
     span = (high - low) or 1.0
-    plot_w = CHART_W - LABEL_W - 2 * PAD - 90
+    plot_w = CHART_W - LABEL_W - 2 * PAD - 90 - RANK_W
 
     def x(v: float) -> float:
         return LABEL_W + PAD + (v - low) / span * plot_w
 
-    parts = []
+    parts = [f'<text x="{CHART_W - PAD:.0f}" y="{PAD + HEAD_H / 2:.1f}" text-anchor="end" font-size="14">'
+             f'{escape(t("ranked_head_ranks", lang))}</text>']
     for i, (r, value) in enumerate((r, r.value) for r in shown if r.value is not None):
-        y = PAD + i * ROW_H + ROW_H / 2
+        y = PAD + HEAD_H + i * ROW_H + ROW_H / 2
         parts.append(f'<text x="{LABEL_W:.0f}" y="{y:.1f}" text-anchor="end">{escape(r.name)}</text>')
         if r.has_interval:
             parts.append(f'<line x1="{x(r.low or 0):.1f}" y1="{y:.1f}" x2="{x(r.high or 0):.1f}" y2="{y:.1f}" '
@@ -105,7 +124,9 @@ def chart_svg(rows: list[Ranked], lang: str) -> str:
                          f'width="{max(1.0, x(value) - x(0 if low <= 0 else low)):.1f}" fill="{BAR}"/>')
         parts.append(f'<text x="{x(r.high if r.has_interval and r.high is not None else value) + 6:.1f}" '
                      f'y="{y:.1f}">{escape(_fmt(value, lang))}</text>')
-    height = PAD * 2 + len(shown) * ROW_H
+        parts.append(f'<text class="rank" x="{CHART_W - PAD:.0f}" y="{y:.1f}" text-anchor="end" '
+                     f'font-weight="bold">{spans[i]}</text>')
+    height = PAD * 2 + HEAD_H + len(shown) * ROW_H
     mm = CHART_W / CHART_MM
     return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_W:.0f} {height:.0f}" '
             f'width="{CHART_MM:.0f}mm" height="{height / mm:.1f}mm" role="img" font-size="17" '
@@ -153,24 +174,14 @@ def city_total(vm: ViewModel, state: ViewState) -> str | None:
 
 
 def district_profile(vm: ViewModel, state: ViewState) -> list[tuple[str, str, str, str, str]]:
-    """Every indicator of the chosen district at its latest period with a sourced value: (indicator, value with
-    unit, period, rank among the city's districts, source)."""
-    if not state.district or state.city not in CITIES:
-        return []
+    """The district's profile as the page shows it (``dashboard.views.profile``), as the brief's rows:
+    (indicator, value with unit, period, rank among the city's districts, source)."""
     lang, out = state.lang, []
-    shown = current_series(vm, state)
-    for indicator in vm.indicators(state.city, "concentration"):
-        candidates = [shown] if shown is not None and shown.indicator == indicator else [
-            vm.series[sid] for sid in reversed(vm.city_index.get((state.city, indicator), []))]
-        for series in candidates:  # the shown indicator at the shown period; the others at their latest
-            fig = series.figures.get(state.district)
-            if fig is None or fig.value is None or not fig.source:
-                continue
-            rank = series.ranks.get(state.district)
-            out.append((t(f"ind_{indicator}", lang), f"{fmt_value(fig.value, None, lang)} "
-                        f"{unit_label(fig.unit, lang)}".strip(), fig.period_text().text(lang),
-                        t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–", fig.source))
-            break
+    for row in profile_rows(vm, state):
+        fig, rank = row.figure, row.series.ranks.get(str(state.district))
+        out.append((t(f"ind_{row.indicator}", lang), f"{fmt_value(fig.value, None, lang)} "
+                    f"{unit_label(fig.unit, lang)}".strip(), fig.period_text().text(lang),
+                    t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–", str(fig.source)))
     return out
 
 

@@ -165,6 +165,7 @@ def download_data(frame: pd.DataFrame, stem: str, fmt: str) -> dict:
 # The views' public face: what the upload page, the brief and the page take from here.
 SecondMap = twomaps.SecondMap
 current_series = concentration.current_series
+profile_rows = profile.profile_rows
 __all__ = ["ExportTable", "MapLayer", "MapView", "SecondMap", "Style", "clear_render_cache", "current_series",
-           "download_data", "export_frame", "export_table", "first_view", "geo_url", "render", "second_map",
+           "download_data", "export_frame", "export_table", "first_view", "geo_url", "profile_rows", "render", "second_map",
            "view_module"]

@@ -26,7 +26,7 @@ ZERO_COLOR = STANCE_COLORS[3]
 FALL_COLORS = STANCE_COLORS[:3]  # orange: decrease (darkest = largest fall)
 RISE_COLORS = STANCE_COLORS[4:]  # purple: increase
 MAX_UNMAPPED = 40  # pairs listed as not mappable (the rest counted)
-REST_GREY = "#bdbdbd"  # districts of the city with no comparable change: darker than the no-data grey
+REST_GREY = "#7a7a7a"  # districts with no comparable change: a mid grey (drawn at 55%), apart from any class colour
 
 
 def value_of(change: Change, mode: str) -> float | None:

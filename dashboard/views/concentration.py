@@ -9,11 +9,11 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.classify import NO_DATA_COLOR, Classification, classify, palette, parse_breaks
-from dashboard.i18n import indicator_label, t
+from dashboard.i18n import indicator_label, t, unit_label
 from dashboard.state.query import ViewState
 from dashboard.state.records import Series, localized, vintage_layer
 from dashboard.state.viewmodel import NATIONAL, ViewModel
-from dashboard.views import panels, twomaps
+from dashboard.views import panels, ranked, twomaps
 from dashboard.views.base import (
     LINK_COLORS,
     ExportTable,
@@ -103,9 +103,20 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
     details: list[Component] = []
     if state.district and state.district in ids:
         details.append(panels.district_details(vm, series, state))
+    details += ranked_section(vm, state, series, ids)
     details += [html.H3(t("districts_table", lang)), panels.district_table(vm, series, state, ids),
                 html.P(t("hover_hint", lang), className="small")]
     return tuple(heading), series_legend(cls, colors, series, lang, missing), tuple(details)
+
+
+def ranked_section(vm: ViewModel, state: ViewState, series: Series, ids: list[str]) -> list[Component]:
+    """The districts ranked with their rank ranges (nothing with fewer than two values)."""
+    lang, percent = state.lang, series.unit in ("percent", "%")
+    chart = ranked.ranked_chart(ranked.series_entries(vm, series, ids, lang),
+                                lambda v: panels.fmt_value(v, series.unit if percent else None, lang), lang,
+                                ranked.series_city_value(vm, series), state.district,
+                                "" if percent else unit_label(series.unit, lang))
+    return [] if chart is None else [html.H3(t("ranked_title", lang)), chart]
 
 
 def series_legend(cls: Classification, colors: list[str], series: Series, lang: str, missing: bool) -> Component:

@@ -30,7 +30,7 @@ from dashboard.state.published import (
 from dashboard.state.query import ViewState
 from dashboard.state.records import Box
 from dashboard.state.viewmodel import ViewModel
-from dashboard.views import panels
+from dashboard.views import panels, ranked
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
 
 SUPPRESSED_COLOR = "#6e6e6e"
@@ -285,6 +285,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     body: list[Component] = []
     if state.district in ds.cells[measure.key]:
         body.append(details(vm, ds, measure, state, state.district or ""))
+    body += ranked_section(vm, ds, measure, state, ids)
     body += [html.H3(t("districts_table", state.lang)), table(vm, ds, measure, state, ids),
              html.P(t("hover_hint", state.lang), className="small")]
     return MapView(choropleth=layer(vm, ds.layer, style(ds, measure, cls, colors, state)),
@@ -293,6 +294,20 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                    heading=heading(ds, measure, state),
                    legend=legend(ds, measure, cls, colors, state, ds.cells[measure.key]), details=tuple(body),
                    notices=(*synthetic_notice(ds, state.lang), *notes))
+
+
+def ranked_section(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: list[str]
+                   ) -> list[Component]:
+    """The shown districts ranked by estimate, with intervals and rank ranges; the city's own estimate marks
+    the districts whose interval excludes it (when the shown districts are one city's and it is released)."""
+    lang, cells = state.lang, ds.cells[measure.key]
+    entries = [ranked.Entry(i, vm.place_name(i, lang), cells[i].value, cells[i].ci_low, cells[i].ci_high,
+                            cells[i].suppressed) for i in ids if i in cells]
+    cities = {ds.city_of.get(i) for i in ids}
+    whole = ds.city_cells.get((measure.key, str(next(iter(cities))))) if len(cities) == 1 else None
+    city_value = whole.value if whole is not None and not whole.suppressed else None
+    chart = ranked.ranked_chart(entries, lambda v: fmt(measure, v, lang), lang, city_value, state.district)
+    return [] if chart is None else [html.H3(t("ranked_title", lang)), chart]
 
 
 def synthetic_notice(ds: Dataset, lang: str) -> tuple[str, ...]:
