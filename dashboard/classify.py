@@ -128,3 +128,35 @@ def stance_color(mean: float | None) -> str:
         return NO_DATA_COLOR
     position = (max(-1.0, min(1.0, mean)) + 1) / 2
     return STANCE_COLORS[min(len(STANCE_COLORS) - 1, int(position * len(STANCE_COLORS)))]
+
+
+# Value-suppressing uncertainty palette (Correll, Moritz & Heer 2018, "Value-Suppressing Uncertainty Palettes"):
+# the surer an estimate, the more of the palette it may use. Sure ("good") estimates take the classes' own
+# colours; "fair" ones the same classes washed halfway to grey; "poor" ones only half as many colours, each
+# two neighbouring classes merged and washed further, so an unsure value cannot be read as finely as a sure one.
+UNCERTAINTY_LEVELS = ("good", "fair", "poor")
+_WASH = {"good": 0.0, "fair": 0.45, "poor": 0.75}
+_GREY = (0x9e, 0x9e, 0x9e)
+
+
+def _mix(color: str, weight: float) -> str:
+    """``color`` moved ``weight`` of the way to the palette's grey."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (g - c) * weight):02x}" for c, g in zip(rgb, _GREY, strict=True))
+
+
+def suppressing_palette(colors: list[str]) -> dict[str, list[str]]:
+    """Per uncertainty level, a colour for each value class (``colors``: the palette's, lowest first); at
+    "poor", classes 2i and 2i+1 share one colour (the pair's upper one, washed)."""
+    out = {level: [_mix(c, _WASH[level]) for c in colors] for level in ("good", "fair")}
+    out["poor"] = [_mix(colors[min(len(colors) - 1, (i // 2) * 2 + 1)], _WASH["poor"]) for i in range(len(colors))]
+    return out
+
+
+def suppressed_class(value_class: int | None, level: str | None, k: int) -> int | None:
+    """The bivariate class of a value class at an uncertainty level: value class + k x the level's rank (an
+    unknown level counts as poor), so one flat colour list serves the map."""
+    if value_class is None:
+        return None
+    rank = UNCERTAINTY_LEVELS.index(level) if level in UNCERTAINTY_LEVELS else len(UNCERTAINTY_LEVELS) - 1
+    return value_class + k * rank

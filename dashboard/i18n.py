@@ -755,6 +755,12 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "profile_empty": ("No sourced value of this district.", "Для этого района нет значений с источником.",
                       "Бұл аудан үшін дереккөзі бар мән жоқ."),
     "profile_city_value": ("city: {value}", "город: {value}", "қала: {value}"),
+    "pub_uncertainty_legend": ("Colour = value and how sure it is: the less reliable an estimate, the greyer its colour; "
+                               "poor ones share a colour with the neighbouring class, so they cannot be read finely",
+                               "Цвет — значение и его надёжность: чем менее надёжна оценка, тем серее цвет; у плохих "
+                               "соседние классы слиты в один цвет, чтобы их нельзя было прочесть слишком точно",
+                               "Түс — мән және оның сенімділігі: бағалау неғұрлым сенімсіз болса, түсі соғұрлым сұрғылт; "
+                               "нашарларында көрші кластар бір түске біріктірілген, оларды тым дәл оқуға болмайды"),
     "hatch_legend_these": ("Hatched: {flags}", "Штриховка: {flags}", "Штрихталған: {flags}"),
     "flags_shared": ("Every value on this map: {flags} (so none is hatched for it)",
                      "Все значения на этой карте: {flags} (поэтому по этой причине ничего не заштриховано)",

@@ -75,3 +75,16 @@ def test_no_statement_is_grey_not_neutral():
     from dashboard.classify import NO_DATA_COLOR, stance_color
 
     assert stance_color(None) == NO_DATA_COLOR and stance_color(float("nan")) == NO_DATA_COLOR
+
+
+def test_the_value_suppressing_palette_washes_and_merges_by_hand():
+    from dashboard.classify import _mix, suppressed_class, suppressing_palette
+
+    assert _mix("#000000", 0.5) == "#4f4f4f" and _mix("#9e9e9e", 0.75) == "#9e9e9e"  # halfway to grey #9e9e9e
+    levels = suppressing_palette(["#000000", "#ffffff", "#000000"])
+    assert levels["good"] == ["#000000", "#ffffff", "#000000"]
+    assert levels["fair"] == [_mix("#000000", 0.45), _mix("#ffffff", 0.45), _mix("#000000", 0.45)]
+    # poor: classes 0 and 1 share the pair's upper colour; the odd last class keeps its own
+    assert levels["poor"] == [_mix("#ffffff", 0.75), _mix("#ffffff", 0.75), _mix("#000000", 0.75)]
+    assert [suppressed_class(1, level, 3) for level in ("good", "fair", "poor", None, "no answers")] == [1, 4, 7, 7, 7]
+    assert suppressed_class(None, "good", 3) is None

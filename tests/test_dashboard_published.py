@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard.classify import NO_DATA_COLOR, palette
+from dashboard.classify import NO_DATA_COLOR, palette, suppressing_palette
 from dashboard.controls.sync import control_options, hidden_groups, options_for
 from dashboard.state.published import PublishedIndex
 from dashboard.state.query import parse_query, to_query
@@ -154,12 +154,16 @@ def test_classes_suppression_and_hatching(vm):
     hideout = view.choropleth.style.hideout()
     assert view.choropleth.name == "pub-demo" and view.choropleth.url.startswith("/qala/geo/pub-demo.geojson")
     colors = palette("viridis", 2)
-    # quantiles of the two values shown (3.4, 2.0) in two classes: B low, A high; C and D suppressed; E no data
-    assert hideout["colors"] == [*colors, survey.SUPPRESSED_COLOR]
-    assert hideout["classes"] == {A: 1, B: 0, C: 2, D: 2, E: None}
+    washed = suppressing_palette(colors)
+    # quantiles of the two values shown (3.4, 2.0) in two classes: B low, A high; C and D suppressed; E no data.
+    # Value-suppressing colours: A (good) keeps its class colour (class 1); B (poor) takes the poor row's colour
+    # of class 0 (0 + 2 classes x rank 2 = 4); suppressed ones the colour after all six.
+    assert hideout["colors"] == [*washed["good"], *washed["fair"], *washed["poor"], survey.SUPPRESSED_COLOR]
+    assert washed["good"] == colors and washed["poor"][0] == washed["poor"][1]  # poor: the two classes merged
+    assert hideout["classes"] == {A: 1, B: 4, C: 6, D: 6, E: None}
     assert hideout["nodata"] == NO_DATA_COLOR != survey.SUPPRESSED_COLOR
-    assert hideout["hatched"] == {B: True, C: True, D: True}
-    assert "fewer than 10 respondents" in hideout["why"][C] and "poor" in hideout["why"][B].lower()
+    assert hideout["hatched"] == {C: True, D: True}  # a poor mean is said by its colour, not hatched
+    assert "fewer than 10 respondents" in hideout["why"][C] and B not in hideout["why"]
     assert hideout["labels"][A] == "3.40 (95 % CI 3.10–3.70), n = 40 · good"
     assert hideout["labels"][D].startswith("suppressed")
     assert "15" not in hideout["labels"][D]  # a suppressed district's n is not shown either
@@ -169,9 +173,9 @@ def test_legend_says_suppressed_hatched_and_synthetic(vm):
     view = render(vm, parse(vm, "?layer=perception&ds=demo&item=Q1&k=2")[0])
     text = str(view.legend)
     assert "Legend · SYNTHETIC" in text
-    assert "legend-suppressed" in text and "legend-poor" in text
+    assert "legend-suppressed" in text and "legend-uncertainty" in text and "legend-poor" not in text
     assert "fewer than 10 respondents (or effectively fewer, or one or two carry most of the weight), or hidden so that such a value cannot be worked back" in text
-    assert "Hatched: poor reliability" in text
+    assert "the less reliable an estimate, the greyer its colour" in text and "'poor'" in text
     assert "'No data'" in text  # E: no respondent at all, which is not a suppressed estimate
     heading = str(view.heading)
     assert "SYNTHETIC: Demo survey" in heading and "random walk, weighted" in heading and "2024" in heading

@@ -15,7 +15,17 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.charts import bar_list
-from dashboard.classify import NO_DATA_COLOR, Classification, classify, legend_entries, palette, parse_breaks
+from dashboard.classify import (
+    NO_DATA_COLOR,
+    UNCERTAINTY_LEVELS,
+    Classification,
+    classify,
+    legend_entries,
+    palette,
+    parse_breaks,
+    suppressed_class,
+    suppressing_palette,
+)
 from dashboard.i18n import t
 from dashboard.state.published import (
     SCORE,
@@ -92,11 +102,14 @@ def tooltip(measure: Measure, cell: Cell, min_n: int, lang: str) -> str:
 
 
 def classification(ds: Dataset, measure: Measure, state: ViewState) -> tuple[Classification, tuple[str, ...]]:
-    """Precomputed classes, or the user's own breaks (classified here: a few dozen values)."""
+    """Classes of the shown city's districts only (a legend pooled over three cities would not describe the
+    map), or the user's own breaks; a few dozen values, classified here."""
+    shown = set(shown_ids(ds, state))
+    values = {fid: v for fid, v in ds.values(measure.key).items() if fid in shown}
     if state.scheme == "user_defined":
-        cls = classify(ds.values(measure.key), "user_defined", state.k, parse_breaks(state.breaks))
+        cls = classify(values, "user_defined", state.k, parse_breaks(state.breaks))
         return cls, ((t("notice_breaks", state.lang),) if cls.breaks_rejected else ())
-    cls = ds.classes[(measure.key, state.scheme, state.k)]
+    cls = classify(values, state.scheme, state.k)
     return cls, ((t("notice_k", state.lang, n=cls.k_used, k=state.k),) if cls.reduced else ())
 
 
@@ -135,14 +148,16 @@ def legend(ds: Dataset, measure: Measure, cls: Classification, colors: list[str]
     """Classes that hold data, then suppressed (with why), hatched poor estimates and no data, as present."""
     lang = state.lang
     items: list[Component] = []
-    for color, low, high, count in legend_entries(cls, colors):
+    if bivariate(measure):
+        items.append(html.Li(uncertainty_grid(measure, cls, colors, lang), id="legend-uncertainty"))
+    for color, low, high, count in ([] if bivariate(measure) else legend_entries(cls, colors)):
         text = fmt(measure, high, lang) if low == high else f"{fmt(measure, low, lang)} – {fmt(measure, high, lang)}"
         items.append(html.Li([html.Span(className="swatch", style={"background": color}), text,
                               html.Span(f" ({count})", className="small")]))
     if any(c.suppressed for c in cells.values()):
         items.append(html.Li([html.Span(className="swatch", style={"background": f"{HATCH}, {SUPPRESSED_COLOR}"}),
                               t("pub_suppressed_legend", lang, n=ds.min_n)], id="legend-suppressed"))
-    if any(c.poor for c in cells.values()):
+    if any(c.poor for c in cells.values()) and not bivariate(measure):
         items.append(html.Li([html.Span(className="swatch hatched"), t("pub_poor_legend", lang)],
                              id="legend-poor"))
     if any(c.value is None and not c.suppressed for c in cells.values()):
@@ -152,6 +167,22 @@ def legend(ds: Dataset, measure: Measure, cls: Classification, colors: list[str]
     return html.Div([html.H3(title), html.Ul(items, className="legend-list"),
                      html.P(t("pub_reliability_note", lang), className="small")], className="legend",
                     id="legend-box")
+
+
+def uncertainty_grid(measure: Measure, cls: Classification, colors: list[str], lang: str) -> html.Table:
+    """The value-suppressing legend: a row per reliability (good, fair, poor), a column per value class; the
+    poor row's neighbouring classes share one swatch, as on the map."""
+    levels = suppressing_palette(colors)
+    index = {color: i for i, color in enumerate(colors)}
+    shown = [(index[c], low, high) for c, low, high, _n in legend_entries(cls, colors)]  # classes holding data
+    head = [html.Th("")] + [html.Th(fmt(measure, high, lang) if low == high else
+                                    f"{fmt(measure, low, lang)}–{fmt(measure, high, lang)}", scope="col",
+                                    className="small") for _i, low, high in shown]
+    rows = [html.Tr([html.Th(t(f"pub_rel_{level}", lang), scope="row", className="small"),
+                     *[html.Td(html.Span(className="swatch", style={"background": levels[level][i]}))
+                       for i, _low, _high in shown]]) for level in UNCERTAINTY_LEVELS]
+    return html.Table([html.Caption(t("pub_uncertainty_legend", lang), className="small"), html.Thead(html.Tr(head)),
+                       html.Tbody(rows)], className="uncertainty-grid")
 
 
 def details(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, fid: str) -> html.Div:
@@ -260,15 +291,31 @@ def table(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, ids: l
                      *meaning(pairs, lang)])
 
 
+def bivariate(measure: Measure) -> bool:
+    """Score means carry a reliability: their colours say how sure they are (the value-suppressing palette)."""
+    return measure.kind == SCORE
+
+
 def style(ds: Dataset, measure: Measure, cls: Classification, colors: list[str], state: ViewState) -> Style:
-    """Classes with suppressed cells in a class of their own (the colour after the palette), hatched."""
+    """Classes with suppressed cells in a class of their own (the colour after the palette), hatched. Score
+    means take the value-suppressing palette: the class's colour washed toward grey and, when poor, merged with
+    its neighbour's (dashboard.classify.suppressing_palette), so no hatching is needed for them."""
     lang, cells = state.lang, ds.cells[measure.key]
-    classes = {fid: len(colors) if c.suppressed else cls.class_of.get(fid) for fid, c in cells.items()}
-    hatched = {fid: True for fid, c in cells.items() if c.suppressed or c.poor}
-    why = {fid: t("pub_suppressed_short", lang, n=ds.min_n) if c.suppressed else t("pub_poor_legend", lang)
-           for fid, c in cells.items() if fid in hatched}
+    k = len(colors)
+    if bivariate(measure):
+        levels = suppressing_palette(colors)
+        flat = [c for level in UNCERTAINTY_LEVELS for c in levels[level]]
+        classes = {fid: len(flat) if c.suppressed else suppressed_class(cls.class_of.get(fid), c.reliability, k)
+                   for fid, c in cells.items()}
+        hatched = {fid: True for fid, c in cells.items() if c.suppressed}
+    else:
+        flat = list(colors)
+        classes = {fid: len(flat) if c.suppressed else cls.class_of.get(fid) for fid, c in cells.items()}
+        hatched = {fid: True for fid, c in cells.items() if c.suppressed or c.poor}
+    why = {fid: t("pub_suppressed_short", lang, n=ds.min_n) if cells[fid].suppressed else t("pub_poor_legend", lang)
+           for fid in hatched}
     labels = {fid: tooltip(measure, c, ds.min_n, lang) for fid, c in cells.items()}
-    return Style(lang=lang, classes=classes, colors=(*colors, SUPPRESSED_COLOR), labels=labels,
+    return Style(lang=lang, classes=classes, colors=(*flat, SUPPRESSED_COLOR), labels=labels,
                  selected=state.district, nodata=NO_DATA_COLOR, hatched=hatched, why=why)
 
 
