@@ -12,6 +12,7 @@ import pytest
 from dashboard.state.records import Localized
 from dashboard.state.timeindex import Flow
 from dashboard.views.flows import MAX_WIDTH, MIN_WIDTH, width_basis, widths
+from tests.components import text_of, walk
 
 
 def _flow(share: float | None, value: float) -> Flow:
@@ -32,21 +33,6 @@ def test_widths_by_number_when_a_share_is_missing():
     flows = [_flow(None, 400), _flow(0.5, 100), _flow(None, 0)]
     assert width_basis(flows) == "value"
     assert widths(flows, "value") == [MAX_WIDTH, 3.5, MIN_WIDTH]  # 14 * 100 / 400 = 3.5
-
-
-def _walk(node):
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-        return
-    yield node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else ([children] if children is not None else []):
-        yield from _walk(child)
-
-
-def _text(node) -> str:
-    return " ".join(n for n in _walk(node) if isinstance(n, str))
 
 
 def _lines(view):
@@ -104,7 +90,7 @@ def test_one_line_per_flow_widths_ordered_tooltips_sourced(vm, lang):
         measure = rows.share if by_share else rows.value
         # each line runs along the build's geometry (cut short at the ends: tests/test_dashboard_layers_lead.py),
         # named by its tooltip; its width is proportional to the measure
-        drawn = {_text(line.children[0]).split(" → ")[0]: line for line in lines}
+        drawn = {text_of(line.children[0]).split(" → ")[0]: line for line in lines}
         top = measure.max()
         for (_, row), m in zip(rows.iterrows(), measure, strict=True):
             line = drawn[row[f"name_{lang}"]]
@@ -112,7 +98,7 @@ def test_one_line_per_flow_widths_ordered_tooltips_sourced(vm, lang):
             for lat, lon in line.positions:  # on the build's segment (straight in lat/lon)
                 assert (lat - lat0) * (lon1 - lon0) - (lon - lon0) * (lat1 - lat0) == pytest.approx(0, abs=1e-3)
             assert line.weight == pytest.approx(max(MIN_WIDTH, MAX_WIDTH * m / top), abs=0.01)
-            tip = _text(line.children[0])
+            tip = text_of(line.children[0])
             assert row[f"name_{lang}"] in tip
             period_text = row["period_label" if lang == "en" else f"period_label_{lang}"] or row.period_label
             assert str(period_text) in tip
@@ -121,7 +107,7 @@ def test_one_line_per_flow_widths_ordered_tooltips_sourced(vm, lang):
         ordered = sorted(zip(measure, (drawn[name].weight for name in rows[f"name_{lang}"]), strict=True),
                          key=lambda p: -p[0])
         assert [w for _, w in ordered] == sorted((w for _, w in ordered), reverse=True)
-        legend = _text(view.legend)
+        legend = text_of(view.legend)
         from dashboard.i18n import t
 
         assert t("flows_width_share" if by_share else "flows_width_value", lang) in legend
@@ -130,9 +116,9 @@ def test_one_line_per_flow_widths_ordered_tooltips_sourced(vm, lang):
 
 
 def _table_rows(view, city: str):
-    table = next(n for n in _walk(list(view.details)) if getattr(n, "id", None) == f"flow-table-{city.lower()}")
+    table = next(n for n in walk(list(view.details)) if getattr(n, "id", None) == f"flow-table-{city.lower()}")
     body = table.children[1]
-    return [[_text(cell) for cell in tr.children] for tr in body.children]
+    return [[text_of(cell) for cell in tr.children] for tr in body.children]
 
 
 def test_table_rows_equal_the_builds_flows(vm):
@@ -160,6 +146,6 @@ def test_origins_not_on_the_map_are_listed(vm):
     from dashboard import views
 
     view = views.render(vm, _state(vm, "share_of_arrivals_from", "2013", "en"))
-    note = next(n for n in _walk(list(view.details)) if getattr(n, "id", None) == "flows-unmapped-astana")
-    text = _text(note)
+    note = next(n for n in walk(list(view.details)) if getattr(n, "id", None) == "flows-unmapped-astana")
+    text = text_of(note)
     assert "other regions 37.7 %" in text and "South Kazakhstan region 13.5 %" in text

@@ -17,27 +17,13 @@ import pandas as pd
 import pytest
 
 from dashboard.i18n import LANGS, t
+from tests.components import text_of, walk
 
 NNBSP = "\u202f"
 
 
-def _walk(node):
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-        return
-    yield node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else ([children] if children is not None else []):
-        yield from _walk(child)
-
-
-def _text(node) -> str:
-    return " ".join(n for n in _walk(node) if isinstance(n, str))
-
-
 def _ids(nodes) -> list[str]:
-    return [n.id for n in _walk(list(nodes)) if isinstance(getattr(n, "id", None), str)]
+    return [n.id for n in walk(list(nodes)) if isinstance(getattr(n, "id", None), str)]
 
 
 @pytest.fixture(scope="module")
@@ -75,29 +61,29 @@ def test_layer3_first_view_leads_with_stance_per_city_and_n(vm, built, lang):
     _, view = _first(vm, f"?layer=perception&city=Almaty&lang={lang}")
     # the panel: the layer's title, then at once the stance table with each city's mean and n
     assert _ids(view.heading)[:2] == ["stance-lead", "stance-table"]
-    table = next(n for n in _walk(list(view.heading)) if getattr(n, "id", None) == "stance-table")
+    table = next(n for n in walk(list(view.heading)) if getattr(n, "id", None) == "stance-table")
     for city, (mean, n) in expected.items():
-        row = next(r for r in table.children.children if _text(r.children[0]) == t(city, lang))
-        assert f"{mean:+.2f}" in _text(row) and t("n_statements", lang, n=n) in _text(row)
+        row = next(r for r in table.children.children if text_of(r.children[0]) == t(city, lang))
+        assert f"{mean:+.2f}" in text_of(row) and t("n_statements", lang, n=n) in text_of(row)
     ids = _ids(view.panel)
     assert ids.index("stance-table") < ids.index("statement-list") < ids.index("origins-title")
     # the map: the cities in their stance colour with "mean · n = N" beside each; the regions outlined only
     assert view.context.style.hideout().get("outline") is True and not view.context.style.classes
     markers = [p for p in view.points if type(p).__name__ == "CircleMarker"]
     assert len(markers) == 3
-    labels = {_text(m.children[0]): m.fillColor for m in markers}
+    labels = {text_of(m.children[0]): m.fillColor for m in markers}
     for mean, n in expected.values():
         assert labels[f"{mean:+.2f} · n = {n}"] == stance_color(mean)
     assert all(m.children[0].permanent for m in markers)
-    assert t("stance_map_shows", lang) in _text(view.legend)
+    assert t("stance_map_shows", lang) in text_of(view.legend)
 
 
 def test_layer3_origins_second_with_a_link_to_the_flows_map(vm):
     _, view = _first(vm, "?layer=perception&city=Shymkent&period=2024-01..06 · arrivals_from&lang=ru")
-    link = next(n for n in _walk(list(view.details)) if getattr(n, "id", None) == "origins-map-link")
+    link = next(n for n in walk(list(view.details)) if getattr(n, "id", None) == "origins-map-link")
     assert link.href == ("?city=Kazakhstan&layer=concentration&ind=arrivals_from&period=2024-01..06"
                          "&scheme=quantiles&k=5&pal=viridis&lang=ru&cat=all")
-    assert "origins-title" not in _ids(view.heading) and t("origins_second", "ru") in _text(view.details)
+    assert "origins-title" not in _ids(view.heading) and t("origins_second", "ru") in text_of(view.details)
 
 
 # ------------------------------------------------------------------ layer 2
@@ -116,13 +102,13 @@ def test_layer2_headline_states_its_n_and_what_it_cannot_show(vm, built, lang):
     assert (left, n) == (4, 5)
     _, view = _first(vm, f"?layer=leftbank&city=Astana&lang={lang}")
     assert _ids(view.heading)[:2] == ["leftbank-headline", "leftbank-cannot"]
-    head = _text(view.heading[1])
+    head = text_of(view.heading[1])
     assert head == t("leftbank_headline", lang, count=left, n=n)
     assert re.search(rf"\b{left}\b", head) and re.search(rf"\b{n}\b", head) and "%" not in head
-    assert _text(view.heading[2]) == t("leftbank_cannot_show", lang)
+    assert text_of(view.heading[2]) == t("leftbank_cannot_show", lang)
     if lang == "en":
         assert head == "4 of 5 placed state institutions on the left bank"
-        assert "not where civil servants live" not in head and "no public source" in _text(view.heading[2])
+        assert "not where civil servants live" not in head and "no public source" in text_of(view.heading[2])
 
 
 # ------------------------------------------------------------------ flows
@@ -185,14 +171,14 @@ def test_widths_monotone_and_14500_vs_7000_distinguishable(vm):
     oracle = _oracle()
     for (indicator, period), rows in oracle.groupby(["indicator", "period_label"]):
         view = _flow_view(vm, str(indicator), str(period))
-        by_origin = {_text(line.children[0]).split(" → ")[0]: line.weight for line in _lines(view)}
+        by_origin = {text_of(line.children[0]).split(" → ")[0]: line.weight for line in _lines(view)}
         measure = rows.share if rows.share.notna().all() else rows.value
         pairs = sorted(zip(measure, (by_origin[name] for name in rows.name_en), strict=True))
         assert [w for _, w in pairs] == sorted(w for _, w in pairs)  # never thinner for a larger value
     astana = oracle[(oracle.period_label == "2025-01..06") & (oracle.city == "Astana")]
     assert sorted(astana.value) == [7000, 7900, 14500]
     view = _flow_view(vm, "arrivals_from", "2025-01..06")
-    weight = {_text(line.children[0]).split(" → ")[0]: line.weight for line in _lines(view)}
+    weight = {text_of(line.children[0]).split(" → ")[0]: line.weight for line in _lines(view)}
     assert weight["Akmola"] == MAX_WIDTH == 14.0
     assert weight["Almaty (city)"] == pytest.approx(14.0 * 7000 / 14500, abs=0.01)  # 6.76: proportional
     assert WIDTH_FACTOR_14500_7000 == 2.0 and weight["Akmola"] / weight["Almaty (city)"] >= 2.0
@@ -200,8 +186,8 @@ def test_widths_monotone_and_14500_vs_7000_distinguishable(vm):
 
 def test_width_legend_in_real_values_of_the_shown_range(vm):
     view = _flow_view(vm, "arrivals_from", "2025-01..06", "ru")
-    items = [n for n in _walk(view.legend) if getattr(n, "className", None) == "flow-legend-item"]
-    labels = [_text(i.children[1]) for i in items]
+    items = [n for n in walk(view.legend) if getattr(n, "className", None) == "flow-legend-item"]
+    labels = [text_of(i.children[1]) for i in items]
     # the largest and smallest shown, and the round value nearest their geometric middle (sqrt(14500 * 7000) =
     # 10,075 -> 10,000)
     assert labels == [f"14{NNBSP}500 чел.", f"10{NNBSP}000 чел.", f"7{NNBSP}000 чел."]
@@ -212,7 +198,7 @@ def test_width_legend_in_real_values_of_the_shown_range(vm):
         shown = _flow_view(vm, str(indicator), str(period), "en")
         by_share = rows.share.notna().all()
         values = rows.share * 100 if by_share else rows.value
-        texts = [_text(n.children[1]) for n in _walk(shown.legend)
+        texts = [text_of(n.children[1]) for n in walk(shown.legend)
                  if getattr(n, "className", None) == "flow-legend-item"]
         numbers = [float(re.sub(r"[^\d.]", "", x)) for x in texts]  # "30 400 persons", "21.2 %"
         assert len(numbers) == 1 if len(set(values)) == 1 else 2 <= len(numbers) <= 3
@@ -231,7 +217,7 @@ def test_lines_stop_short_of_the_city_point_and_start_apart_from_cities(vm):
     checked_start = 0
     for (indicator, period), rows in oracle.groupby(["indicator", "period_label"]):
         view = _flow_view(vm, str(indicator), str(period))
-        by_origin = {_text(line.children[0]).split(" → ")[0]: line for line in _lines(view)}
+        by_origin = {text_of(line.children[0]).split(" → ")[0]: line for line in _lines(view)}
         for _, row in rows.iterrows():
             line = by_origin[row.name_en]
             (lon0, lat0), (lon1, lat1) = row.geometry.coords[0], row.geometry.coords[-1]
@@ -251,7 +237,7 @@ def test_lines_stop_short_of_the_city_point_and_start_apart_from_cities(vm):
 def test_turkestan_line_into_shymkent_ends_apart_from_its_label(vm):
     """Jan-Jun 2024: the Turkestan region's line (135 km) stops 40 % of its length (54 km) before Shymkent."""
     view = _flow_view(vm, "arrivals_from", "2024-01..06")
-    line = next(p for p in _lines(view) if _text(p.children[0]).startswith("Turkestan → Shymkent"))
+    line = next(p for p in _lines(view) if text_of(p.children[0]).startswith("Turkestan → Shymkent"))
     assert _km(tuple(line.positions[-1]), (42.29408, 69.63852)) == pytest.approx(0.4 * 135.2, abs=1.0)
 
 
