@@ -1,9 +1,10 @@
 """A published survey dataset on its layer: a score item (layer 3) or a count measure (layer 1) per district,
 with the dataset's own title, source, period and method; every estimate with its n and interval.
 
-Suppressed districts are drawn dark grey and hatched (light grey with a dashed edge is "no data"); estimates of
-poor reliability keep their class colour and are hatched; the legend says both. The shrunk mean is shown beside
-the raw mean, never instead of it. A district's details add its answer distribution (a bar per scale point)
+Suppressed districts are drawn dark grey and hatched (light grey with a dashed edge is "no data"); score means
+take a value-suppressing palette (the less reliable, the greyer and the coarser), counts keep their class colour
+and are hatched when poor; the legend says which. The shrunk mean is shown beside the raw mean, never instead of
+it, with a sentence on what it is. A district's details add its answer distribution (a bar per scale point)
 and, with groups, each difference "group a minus group b" with its interval and the n of both groups; the
 city's differences follow its own row in the table. Everything comes from the index made at start
 (dashboard.state.published), which already holds nothing of a suppressed cell.
@@ -205,7 +206,8 @@ def details(vm: ViewModel, ds: Dataset, measure: Measure, state: ViewState, fid:
     body.append(html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))],
                         className="cite", style={"gridTemplateColumns": "fit-content(55%) 1fr"}))
     if measure.kind == SCORE:
-        body += [*distribution(ds, measure, fid, lang), *differences(ds, measure, fid, lang)]
+        body += [html.P(t("pub_shrunk_note", lang), className="small", id="shrunk-note"),
+                 *distribution(ds, measure, fid, lang), *differences(ds, measure, fid, lang)]
     return html.Div(body, className="details", id="district-details")
 
 
