@@ -84,7 +84,8 @@ def line_chart(points: list[tuple[str, float]], fmt: Callable[[float], str], tit
         mid = (x(i - 1) + x(i)) / 2
         shapes += [svg.Line(x1=f"{mid:.1f}", x2=f"{mid:.1f}", y1=PAD_T, y2=y(low), stroke="#b35806",
                             strokeWidth=1, strokeDasharray="2 2", className="chart-break"),
-                   svg.Text(break_label, x=f"{mid + 2:.1f}", y=PAD_T + 8, fontSize=8, fill="#b35806")]
+                   svg.Text(break_label, x=f"{mid + 2:.1f}" if mid < WIDTH / 2 else f"{mid - 2:.1f}", y=PAD_T + 8,
+                            fontSize=8, fill="#b35806", textAnchor="start" if mid < WIDTH / 2 else "end")]
     for i in range(1, n):
         if i in breaks:
             continue
