@@ -178,7 +178,7 @@ def values_table(rows: list[ValueRow], state: ViewState, numbers: dict[str, int]
     body = []
     for row in rows:
         value = f'<td class="num">{escape(row.value)}</td>' if row.value is not None else \
-            f'<td class="missing">{escape(t("brief_no_source" if row.source else "no_data", lang))}</td>'
+            f'<td class="missing">{escape(t("brief_no_source" if row.withheld else "no_data", lang))}</td>'
         if estimates:
             value = "".join(f'<td class="num">{escape(x)}</td>' for x in row.estimate) if row.estimate else \
                 value.replace("<td ", '<td colspan="4" ', 1)

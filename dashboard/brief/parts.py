@@ -40,6 +40,7 @@ class ValueRow:
     source: str | None
     flags: tuple[str, ...]
     estimate: tuple[str, str, str, str] | None = None  # a survey's mean, 95% interval, n, reliability, apart
+    withheld: bool = False  # the build has a value but no source for it: not printed, and said so
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
                 if fig.value is not None and fig.source else None
             rows.append(ValueRow(fid, vm.place_name(fid, lang), shown, unit_label(fig.unit, lang),
                                  fig.period_text().text(lang), fig.source,
-                                 tuple(flag_label(f, lang) for f in fig.confidence)))
+                                 tuple(flag_label(f, lang) for f in fig.confidence),
+                                 withheld=fig.value is not None and not fig.source))
         return rows
     rows = []
     exported = export_table(vm, state).rows
@@ -214,7 +216,7 @@ def value_rows(vm: ViewModel, state: ViewState) -> list[ValueRow]:
         flags = tuple(flag_label(f, lang) for f in str(row.get("confidence") or "").split(";") if f)
         rows.append(ValueRow(fid, vm.place_name(fid, lang) if fid else "–", shown or None,
                              unit_label(row.get("unit"), lang), str(row.get("period_label") or state.period or "–"),
-                             source, flags))
+                             source, flags, withheld=bool(numbers) and not source))
     return rows
 
 
