@@ -78,3 +78,12 @@ def test_source_labels_and_links():
     assert _source_label(long, numbers) == "[3] A curated compilation of…"
     linked = _linked("see https://a.kz/x and https://a.kz/x again <b>")
     assert linked.count('<a href="https://a.kz/x">https://a.kz/x</a>') == 1 and "&lt;b&gt;" in linked
+
+
+def test_empty_shared_columns_say_nothing_and_a_label_names_the_first_link():
+    rows = [row("a", "Alpha", "10", unit="", source="", flags=()), row("b", "Beta", "20", unit="", source="", flags=())]
+    table, sources = values_table(rows, ViewState(lang="en"))
+    assert re.search(r'<p class="shared">(.*?)</p>', table).group(1) == "Period: 2025"  # no empty unit/source/flags
+    assert sources == ""
+    two = "first https://stat.gov.kz/a then https://www.inform.kz/b"
+    assert _source_label(two, {}) == "[1] stat.gov.kz"
