@@ -402,3 +402,43 @@ def test_the_allow_list_keeps_only_the_named_items_and_groups_columns():
     for bad in ("x" * (MAX_TEXT + 1), "   "):
         with pytest.raises(BadInput, match="--title must be 1-500 characters"):
             _text(bad, "title")
+
+
+def test_the_store_reads_a_published_datasets_tables_and_refuses_at_each_edge(env, tmp_path):
+    """store.load_published_table and disclosure_page: only the named aggregate tables, a copy each time, the
+    current or a named version, every refusal one line naming what to use; a metadata missing a key or a file
+    missing from the listed ones is damage."""
+    out = _join(tmp_path, scores=True)
+    _publish(out, "survey")
+    scores = store.load_published_table("survey", "scores")
+    assert scores is not None and len(scores) and list(scores.index) == list(range(len(scores)))
+    scores.loc[scores.index[0], "mean"] = -1.0  # the caller's copy: the store's cached table is untouched
+    assert store.load_published_table("survey", "scores")["mean"].iloc[0] != -1.0
+    assert store.load_published_table("survey", "scores", "v1").equals(store.load_published_table("survey", "scores"))
+    for table in ("districts", "respondents", "x" * 100):
+        with pytest.raises(UnknownName) as caught:
+            store.load_published_table("survey", table)
+        message = str(caught.value)
+        assert "use one of scores, score_differences" in message and "districts," not in message
+        assert len(message) < 200 and "x" * 41 not in message
+    with pytest.raises(UnknownName, match=r"has no version 'v9'; versions: v1"):
+        store.load_published("survey", "v9")
+    with pytest.raises(UnknownName, match=r"no disclosure page in 'de'; use one of kk, ru, en"):
+        store.disclosure_page("survey", "de")
+    assert "<html" in store.disclosure_page("survey", "kk").lower()
+    with pytest.raises(UnknownName, match=r"unknown dataset 'nope'; published datasets: survey"):
+        store.load_published("nope")
+    gdf, _ = store.load_published("survey")
+    assert list(gdf.index) == list(range(len(gdf)))
+    meta_path = env / "survey" / "v1" / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["min_n"]
+    meta_path.write_text(json.dumps(meta))
+    store.clear_cache()
+    with pytest.raises(SourceUnavailable):
+        store.load_published("survey")
+
+
+def test_no_dataset_says_none(env):
+    with pytest.raises(UnknownName, match=r"published datasets: none"):
+        store.load_published("survey")

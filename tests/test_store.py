@@ -199,8 +199,12 @@ def test_an_unknown_vintage_or_city_is_refused_in_one_line(build):
 
 
 def test_population_is_each_districts_latest_dated_figure_of_the_vintage(build):
-    latest = store.population_for("Astana").set_index("district_id")["value"].to_dict()
+    rows = store.population_for("Astana")
+    assert rows["district_id"].is_unique  # one figure per district, never two of its dates
+    latest = rows.set_index("district_id")["value"].to_dict()
     assert latest == {"A1": 120.0, "A3": 50.0}
+    everyone = store.load_districts()
+    assert list(everyone.index) == list(range(len(everyone)))  # a fresh row index, not the layer's positions
     assert store.population_for("Astana", "astana-5").set_index("district_id")["value"].to_dict() == {
         "A1": 999.0, "A2": 70.0}
 
