@@ -48,7 +48,7 @@ test: install data
 bench: install data
 	$(PY) -m bench.run
 
-# Mutation testing of the indicators, the domain and the joins (config in pyproject.toml); prints the score.
+# Mutation testing of the indicators, the domain, the gate, the joins and the seams (config in pyproject.toml); prints the score.
 mutate: $(STAMP)
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children 2 >/dev/null || true
