@@ -430,6 +430,11 @@ def test_the_store_reads_a_published_datasets_tables_and_refuses_at_each_edge(en
         store.load_published("nope")
     gdf, _ = store.load_published("survey")
     assert list(gdf.index) == list(range(len(gdf)))
+    (env / "survey" / "v1" / "scores.parquet").rename(tmp_path / "moved.parquet")  # a listed file gone: damage
+    store.clear_cache()
+    with pytest.raises(SourceUnavailable, match="is damaged"):
+        store.load_published("survey")
+    (tmp_path / "moved.parquet").rename(env / "survey" / "v1" / "scores.parquet")
     meta_path = env / "survey" / "v1" / "metadata.json"
     meta = json.loads(meta_path.read_text())
     del meta["min_n"]

@@ -205,6 +205,7 @@ def test_population_is_each_districts_latest_dated_figure_of_the_vintage(build):
     assert latest == {"A1": 120.0, "A3": 50.0}
     everyone = store.load_districts()
     assert list(everyone.index) == list(range(len(everyone)))  # a fresh row index, not the layer's positions
+    assert "index" not in everyone.columns  # ... and the old one not carried along as a column
     assert store.population_for("Astana", "astana-5").set_index("district_id")["value"].to_dict() == {
         "A1": 999.0, "A2": 70.0}
 
