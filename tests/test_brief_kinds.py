@@ -15,7 +15,7 @@ from dashboard.brief import document as brief
 from dashboard.brief.parts import Ranked, chart_svg, city_total, district_profile, ranked, reading
 from dashboard.i18n import t
 from dashboard.state.viewmodel import ViewModel
-from dashboard.views import clear_render_cache, first_view
+from dashboard.views import clear_render_cache, first_view, profile_rows
 from dashboard.views.concentration import current_series
 from tests.test_dashboard_published import demo_datasets  # noqa: F401 -- the published SYNTHETIC demo survey
 
@@ -99,6 +99,12 @@ def test_a_district_profile_lists_every_indicator_with_value_period_rank_and_sou
     assert first[3] == t("rank_of", "en", rank=rank[0], n=rank[1]) and first[4] == fig.source
     assert len(profile) >= 5 and all(row[4] for row in profile)  # every value with its source
     assert {row[0] for row in profile} >= {t("ind_population", "en"), t("ind_density", "en")}
+    # a row on older boundaries names them (Esil of 2015 is not today's Esil); today's rows do not
+    older = [row for row, r in zip(profile, profile_rows(vm, state), strict=True)
+             if r.figure.vintage != vm.latest_vintage["Astana"]]
+    assert older and all(row[2].endswith(" · " + vm.vintage_name(r.figure.vintage, "en")) for row, r in
+                         zip(profile, profile_rows(vm, state), strict=True) if row in older)
+    assert " · boundaries" not in first[2]
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -180,8 +180,11 @@ def district_profile(vm: ViewModel, state: ViewState) -> list[tuple[str, str, st
     lang, out = state.lang, []
     for row in profile_rows(vm, state):
         fig, rank = row.figure, row.series.ranks.get(str(state.district))
+        period = fig.period_text().text(lang)
+        if fig.vintage and fig.vintage != vm.latest_vintage.get(state.city):  # the district drawn otherwise then
+            period += f" · {vm.vintage_name(fig.vintage, lang)}"
         out.append((t(f"ind_{row.indicator}", lang), f"{fmt_value(fig.value, None, lang)} "
-                    f"{unit_label(fig.unit, lang)}".strip(), fig.period_text().text(lang),
+                    f"{unit_label(fig.unit, lang)}".strip(), period,
                     t("rank_of", lang, rank=rank[0], n=rank[1]) if rank else "–", str(fig.source)))
     return out
 
