@@ -5,6 +5,7 @@ real build, a dataset published from the synthetic demo survey, whose downloads 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -377,3 +378,16 @@ def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period
     view = render(vm, state)
     _title, period = brief.title_parts(vm, state, view)
     assert period == "Период: 2024 · Источник: qala demo · Лицензия: CC-BY 4.0"  # the dataset's own source, licence
+
+
+def test_the_brief_draws_the_value_suppressing_legend_as_a_grid(vm):
+    from dashboard.brief.document import legend_html
+
+    view = render(vm, parse(vm, "?layer=perception&ds=demo&item=Q1&k=2")[0])
+    html = legend_html(view, True, "en")
+    grid = re.search(r'<table class="legend-grid">(.*?)</table>', html).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", grid)
+    assert [re.findall(r"<td>([a-z]+)</td>", r)[:1] for r in rows[1:]] == [["good"], ["fair"], ["poor"]]
+    washed = suppressing_palette(palette("viridis", 2))
+    assert re.findall(r"background:(#[0-9a-f]{6})", rows[3]) == washed["poor"][:2]
+    assert "the greyer its colour" in html and "2.00" not in html.split("<table")[0]  # no flattened grid text

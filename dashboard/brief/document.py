@@ -64,6 +64,7 @@ svg.map text { fill: #111; stroke: #fff; stroke-width: 3.5px; paint-order: strok
 .legend { display: flex; flex-wrap: wrap; gap: .6mm 5mm; margin: 1.5mm 0 0; padding: 0; list-style: none; }
 .legend li { display: flex; align-items: center; gap: 1.5mm; }
 .sw { display: inline-block; width: 5mm; height: 3.4mm; border: 1px solid #555; }
+.legend-grid { border-collapse: collapse; font-size: 7pt; } .legend-grid td { padding: 0 1mm; text-align: center; }
 .sw.hatch { background: repeating-linear-gradient(45deg, #111 0 1px, #fff 1px 3px); }
 .legend-note { font-size: 7.4pt; color: #333; margin: .8mm 0 0; }
 table { border-collapse: collapse; width: 100%; font-size: 7.4pt; }
@@ -109,6 +110,8 @@ def legend_items(legend: Component | None) -> tuple[list[tuple[str | None, str, 
     items, notes = [], []
     for node in _walk(legend):
         kind = type(node).__name__
+        if kind == "Li" and any(type(c).__name__ == "Table" for c in _walk(node.children)):
+            continue  # a legend grid (value x reliability): drawn as a grid by legend_html
         if kind == "Li":
             color, hatch = None, False
             for child in _walk(node.children):
@@ -229,7 +232,29 @@ def legend_html(view: MapView, hatched: bool, lang: str) -> str:
     if hatched and not any(h for _, _, h in items):
         lis.append(f'<li><span class="sw hatch"></span>{escape(t("brief_hatched", lang))}</li>')
     note = "".join(f'<p class="legend-note">{escape(n)}</p>' for n in notes)
-    return f'<h2>{escape(t("legend", lang))}</h2><ul class="legend">{"".join(lis)}</ul>{note}' if lis else note
+    grids = "".join(_grid_html(node) for node in _walk(view.legend) if type(node).__name__ == "Table")
+    return f'<h2>{escape(t("legend", lang))}</h2>{grids}<ul class="legend">{"".join(lis)}</ul>{note}' \
+        if lis or grids else note
+
+
+def _grid_html(table: Component) -> str:
+    """A legend grid as the page draws it: header cells as text, each swatch cell as a coloured square, the
+    caption as a sentence under it."""
+    rows, caption = [], ""
+    for node in _walk(table.children):
+        kind = type(node).__name__
+        if kind == "Caption":
+            caption = f'<p class="legend-note">{escape(component_text(node))}</p>'
+        elif kind == "Tr":
+            cells = []
+            for cell in node.children if isinstance(node.children, (list, tuple)) else [node.children]:
+                styles = [getattr(c, "style", None) for c in _walk(getattr(cell, "children", None))]
+                color = next((str(st["background"]) for st in styles if isinstance(st, dict) and st.get("background")),
+                             None)
+                cells.append(f'<td><span class="sw" style="background:{escape(color)}"></span></td>' if color
+                             else f"<td>{escape(component_text(cell))}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f'<table class="legend-grid">{"".join(rows)}</table>{caption}'
 
 
 def brief_html(vm: ViewModel, state: ViewState, view: MapView, base_url: str | None,
