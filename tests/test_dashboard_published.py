@@ -381,7 +381,7 @@ def test_the_brief_of_a_survey_view_reads_as_estimates_with_the_dataset_s_period
 
 
 def test_the_brief_draws_the_value_suppressing_legend_as_a_grid(vm):
-    from dashboard.brief.document import legend_html
+    from dashboard.brief.legend import legend_html
 
     view = render(vm, parse(vm, "?layer=perception&ds=demo&item=Q1&k=2")[0])
     html = legend_html(view, True, "en")
