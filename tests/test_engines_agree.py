@@ -92,6 +92,7 @@ def outputs(built, tcp_address, tmp_path_factory) -> tuple[Path, Path]:
     assert dask.report["out_of_core"] and dask.assigned.empty  # no row came back
     builtin.write(folder / "builtin")
     dask.write(folder / "dask")
+    builtin.assigned.to_parquet(folder / "truth.parquet")  # the joined rows, for the attack below only
     return folder / "builtin", folder / "dask"
 
 
@@ -148,3 +149,18 @@ def test_rows_set_aside_per_reason_agree(outputs):
     counted = pd.read_csv(dask / "set_aside.csv").set_index("reason")["rows"].to_dict()
     assert counted == listed
     assert {k: v for k, v in counted.items() if k in BAD} == BAD
+
+
+def test_the_out_of_core_release_withstands_the_attacker(outputs, tmp_path):
+    """The dask join's output, published, attacked with nothing but the published files: no hidden cell is
+    narrowed inside its protection interval (truth: the rows the in-memory join placed)."""
+    from geo.publish import publish
+    from tests.attacker import attack, describe, protection_failures, true_cells
+
+    _, dask = outputs
+    rows = pd.read_parquet(dask.parent / "truth.parquet")
+    truth = true_cells(rows.rename(columns={"Группа": "group"}), SPEC["min_n"],
+                       items={item: (1, 5) for item in ITEMS}, group="group")
+    version = publish(dask, "dask-survey", title="t", source="SYNTHETIC", period="2024", root=tmp_path)
+    failures = protection_failures(attack([version]), truth, SPEC["min_n"])
+    assert truth["sensitive_counts"].any() and not failures, describe(failures)
