@@ -53,7 +53,7 @@ from geo.settings import datasets_dir, survey_min_n
 
 REPORT_KEYS = ("input_rows", "joined_rows", "set_aside_rows", "weighted_total")
 JOIN_TABLES = {"districts": "districts.parquet", "scores": "scores.csv", "score_differences": "score_differences.csv",
-               "groups": "groups.csv", "indices": "indices.csv"}  # what publishing reads of a join's output
+               "groups": "groups.csv", "indices": "indices.csv", "banks": "banks.csv"}  # what publishing reads of a join's output
 DISCLOSURE = "disclosure.json"  # the public disclosure report beside the tables (pages: disclosure_<lang>.html)
 STALE_SECONDS = 3600  # staging folders older than this were left by a killed run
 MAX_TEXT = 500  # longest title, source, period ... kept in the metadata
@@ -93,7 +93,7 @@ def read_join_output(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, A
         path = folder / file
         if name != "districts" and path.is_file():
             try:
-                tables[name] = pd.read_csv(path, encoding="utf-8-sig", dtype={"district_id": str})
+                tables[name] = pd.read_csv(path, encoding="utf-8-sig", dtype={"district_id": str, "districts": str})
             except (ValueError, OSError) as exc:
                 raise BadInput(f"{path}: unreadable ({str(exc).splitlines()[0][:200]}); fix: run `qala join` "
                                "again") from None

@@ -28,6 +28,8 @@ the attacker may be weaker than a real one, never wrong: every bound it reports 
 Unknowns are tied the other way as well: a cell with no respondents carries no weight, and a cell whose
 weight must be positive holds at least one respondent.
 
+A bank of the Esil (banks table) is the sum of the districts it lists.
+
 Left out (so a real attacker may do better): the existence of a row (a district listed in the scores table has
 respondents), standard errors and interval widths, LQ intervals, shrunk means and p-values.
 
@@ -226,7 +228,32 @@ def read_release(folder: Path) -> Release:
                 diff = (float(row["ci_low"]) + float(row["ci_high"])) / 2
             if diff is not None:
                 rel.later.append(("diff", str(row["item"]), a, b, diff))
+    if tables.get("banks") is not None:
+        _banks(rel, tables["banks"], items)
     return rel
+
+
+def _banks(rel: Release, banks: pd.DataFrame, items: dict[str, Item]) -> None:
+    """A bank's row is a sum over the districts it lists: answerers, their weight, the weighted answers (its
+    mean), their squared weights (its n_eff). The left minus right row adds nothing linear (n is both banks')."""
+    for _, row in banks.iterrows():
+        i = str(row["item"])
+        if i not in items or str(row["bank"]) not in ("left", "right"):
+            continue
+        keys = [_key(row["city"], d, ALL) for d in str(row["districts"]).split(";")]
+        n, ws, n_eff = _num(row.get("n")), _num(row.get("weight_sum")), _num(row.get("n_eff"))
+        mean = _mean_of(row.to_dict())
+        if n is not None:
+            rel.facts.append(([(1.0, f"answered:{i}", k) for k in keys], n - 1e-6, n + 1e-6))
+        if ws is not None:
+            tol = REL * max(1.0, ws)
+            rel.facts.append(([(1.0, f"weight:{i}", k) for k in keys], ws - tol, ws + tol))
+            if n_eff:
+                sq = ws * ws / n_eff
+                rel.facts.append(([(1.0, f"sqweight:{i}", k) for k in keys], sq - REL * max(1.0, sq),
+                                  sq + REL * max(1.0, sq)))
+        if mean is not None:
+            _ratio(rel, [(1.0, f"wsum:{i}", k) for k in keys], [(1.0, f"weight:{i}", k) for k in keys], mean)
 
 
 def _integer(quantity: str) -> bool:
@@ -701,7 +728,7 @@ def _sensitive(w: np.ndarray, min_n: int) -> bool:
 def _n_behind(truth_row: pd.Series, quantity: str) -> float:
     if quantity in ("respondents", "weight"):
         return float(truth_row["respondents"])
-    item = quantity.split(":", 1)[1].split("=")[0]
+    item = _item_of(quantity)
     return float(truth_row[f"answered:{item}"])
 
 
@@ -711,6 +738,12 @@ def _n_behind(truth_row: pd.Series, quantity: str) -> float:
 # them (a city where few gave the answer 1 tells each hidden cell it has at most those few), so no suppression
 # can widen them all; they are not promised.
 PROTECTED = ("respondents", "weight", "wsum")
+
+
+def _item_of(quantity: str) -> str:
+    """The item of a quantity: ``wpoint:ITEM=k`` -> ITEM (an item's own name may hold "=": Сектор=госслужба)."""
+    kind, _, rest = quantity.partition(":")
+    return rest.rsplit("=", 1)[0] if kind == "wpoint" else rest
 
 
 def protection_failures(findings: list[dict], truth: pd.DataFrame, min_n: int,
@@ -736,7 +769,7 @@ def protection_failures(findings: list[dict], truth: pd.DataFrame, min_n: int,
         if q in ("respondents", "weight"):
             needed = bool(row["sensitive_counts"])
         else:
-            item = q.split(":", 1)[1].split("=")[0]
+            item = _item_of(q)
             needed = bool(row["sensitive_counts"]) or bool(row.get(f"sensitive:{item}", False))
         if not needed or q not in row.index:
             continue

@@ -14,6 +14,8 @@ so 10 items with city and group domains are far over the 5 s budget (this module
 per-cell sums of w and w^2: three ``np.bincount`` passes per item give everything, exactly. ``svy`` is the
 independent oracle in tests/test_survey_estimates.py (same means and SEs to 1e-6 on thousands of rows).
 
+A two-point item (a share, ``geo.join.shares``) takes for its mean the top-box share's Wilson interval below.
+
 Also per domain: Kish's effective n ``(sum w)^2 / sum w^2``; the top-box share (the ``top`` highest points)
 with a Wilson interval on the design-effective n ``p(1-p)/se^2`` (Kish's n_eff when se is 0) and the same t
 quantile (Korn & Graubard 1998); the weighted answer distribution; item non-response (NaN: don't know or
@@ -68,6 +70,16 @@ class ScoreItem:
     @property
     def points(self) -> np.ndarray:
         return np.arange(self.low, self.high + 1)
+
+
+def score_item(column: str, low: float, high: float, *, inferred: bool, top_box: int) -> ScoreItem:
+    """The item a join scores: a two-point item (a share) has one top answer whatever ``--top-box`` says;
+    ``BadInput`` when the top box covers a whole longer scale."""
+    top = 1 if high - low == 1 else top_box
+    if top >= high - low + 1:
+        raise BadInput(f"--top-box {top_box} covers the whole scale {low:g}-{high:g} of {column!r}; give a "
+                       "smaller top box")
+    return ScoreItem(column, int(low), int(high), inferred=inferred, top=top)
 
 
 def score_estimates(rows: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None = None,
@@ -240,8 +252,11 @@ def _fill(est: pd.DataFrame, item: ScoreItem, count: np.ndarray, wsum: np.ndarra
     est["weight_sum"] = W
     est["mean"] = mean
     est["se"] = se
-    est["ci_low"] = mean - q * se
-    est["ci_high"] = mean + q * se
+    if item.high - item.low == 1 and item.top == 1:  # a share (0/1): its mean's interval is Wilson's
+        est["ci_low"], est["ci_high"] = item.low + low, item.low + high
+    else:
+        est["ci_low"] = mean - q * se
+        est["ci_high"] = mean + q * se
     est["n_eff"] = n_eff
     est["cv"] = se / mean
     est["top_share"] = share

@@ -20,6 +20,7 @@ import pandas as pd
 from geo import store
 from geo.errors import BadInput, QalaError
 from geo.indicators import counts as stats
+from geo.indicators.bankscores import bank_of, bank_table, relabelled
 from geo.indicators.concentration import group_indices
 from geo.indicators.hotspots import hotspots
 from geo.indicators.survey import (
@@ -129,7 +130,10 @@ def with_scores(result: JoinResult, rows: pd.DataFrame, items: Sequence[ScoreIte
     """``result`` with survey estimates: ``scores`` (long, every district, city and group),
     ``score_differences`` (with a group) and the "all" estimates as ``{item}_*`` columns of the district table
     (``geo.indicators.survey.join_wide``); unsuppressed until the release gate."""
-    return _with_estimates(result, score_estimates(rows, items, group=group), items, group)
+    banks = bank_of(result.districts)
+    pooled = relabelled(rows, banks)
+    bank_rows = None if pooled is None else bank_table(score_estimates(pooled, items), banks)
+    return _with_estimates(result, score_estimates(rows, items, group=group), items, group, bank_rows)
 
 
 def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None,
@@ -138,6 +142,17 @@ def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[Sco
     district_id, group and per item ``{item}:c<k>``, ``:w<k>``, ``:q<k>`` (answerers, their weight and squared
     weight at the scale's k-th point), ``:dk`` and ``:blank``; ``groups`` in the order the rows first show them;
     ``n_total`` the joined rows. The same domains, sums and estimator as ``score_estimates``."""
+    scores = sum_estimates(atoms, items, group=group, groups=groups, n_total=n_total)
+    banks = bank_of(result.districts)
+    pooled = relabelled(atoms, banks)
+    bank_rows = None if pooled is None else bank_table(
+        sum_estimates(pooled, items, group=None, groups=[], n_total=n_total), banks)
+    return _with_estimates(result, scores, items, group, bank_rows)
+
+
+def sum_estimates(atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None, groups: Sequence[str],
+                  n_total: int) -> pd.DataFrame:
+    """``score_estimates`` from per-atom sums (see ``with_score_sums``)."""
     g_names = [str(g) for g in groups] if group else []
     if ALL in g_names:
         raise BadInput(f"group column {group!r} holds the value {ALL!r}, reserved for all respondents; rename it")
@@ -162,16 +177,20 @@ def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[Sco
     scores = pd.concat(frames, ignore_index=True)[ESTIMATE_COLUMNS] if frames else \
         pd.DataFrame(columns=ESTIMATE_COLUMNS)
     scores.attrs = {}
-    return _with_estimates(result, scores, items, group)
+    return scores
 
 
 def _with_estimates(result: JoinResult, scores: pd.DataFrame, items: Sequence[ScoreItem],
-                    group: str | None) -> JoinResult:
-    """The estimates (from rows or from sums) placed in the result: long, as group differences, and wide."""
+                    group: str | None, banks: pd.DataFrame | None) -> JoinResult:
+    """The estimates (from rows or from sums) placed in the result: long, as group differences, and wide;
+    the banks' estimates (``geo.indicators.bankscores``) beside them."""
     scores["synthetic"] = result.synthetic
+    if banks is not None:
+        banks["synthetic"] = result.synthetic
     differences = None
     if group is not None:
         differences = group_differences(scores)
         differences["synthetic"] = result.synthetic
     districts = join_wide(result.districts, scores, items)
-    return dataclasses.replace(result, districts=districts, scores=scores, score_differences=differences)
+    return dataclasses.replace(result, districts=districts, scores=scores, score_differences=differences,
+                               banks=banks)

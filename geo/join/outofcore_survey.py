@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput
-from geo.indicators.survey import ScoreItem
+from geo.indicators.survey import ScoreItem, score_item
 from geo.join.measures import with_score_sums
 from geo.join.partsums import TOP, Sums
 from geo.join.result import JoinResult, release_notes
@@ -30,13 +29,10 @@ def scores_from_sums(result: JoinResult, atoms: pd.DataFrame, sums: Sums, scales
     items and the notes on answers missing (as ``geo.join.pipeline`` writes them)."""
     items, report, notes = [], {}, []
     for column, (low, high) in scales.items():
-        if top_box >= high - low + 1:
-            raise BadInput(f"--top-box {top_box} covers the whole scale {low:g}-{high:g} of {column!r}; give a "
-                           "smaller top box")
-        items.append(ScoreItem(column, int(low), int(high), inferred=False, top=top_box))
+        items.append(item := score_item(column, low, high, inferred=False, top_box=top_box))
         counts = {"answered": int(atoms[_points(column, "c", low, high)].to_numpy().sum()),
                   "dont_know": int(atoms[f"{column}:dk"].sum()), "blank": int(atoms[f"{column}:blank"].sum())}
-        report[column] = {"scale": f"{low:g}-{high:g}", "scale_inferred": False, "top_box": top_box, **counts}
+        report[column] = {"scale": f"{low:g}-{high:g}", "scale_inferred": False, "top_box": item.top, **counts}
         missing = counts["dont_know"] + counts["blank"]
         if missing:
             notes.append(f"{column!r}: {missing:,} joined rows without an answer ({counts['dont_know']:,} "

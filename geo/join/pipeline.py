@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import BadInput, QalaError
+from geo.errors import QalaError
 from geo.indicators.counts import count_rows
 from geo.join.assign import shown
 from geo.join.cells import NONRESPONSE
@@ -191,19 +191,16 @@ def _with_scores(
 ) -> tuple[JoinResult, dict[str, dict[str, Any]], list[str]]:
     """Survey estimates per district (``geo.join.measures.with_scores``), each item's scale and
     non-response among the joined rows, and the notes that say what was inferred."""
-    from geo.indicators.survey import ScoreItem
+    from geo.indicators.survey import score_item
     from geo.join.measures import with_scores
 
     items: list[Any] = []
     report: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     for column, (low, high, inferred) in table.scales.items():
-        if top_box >= high - low + 1:
-            raise BadInput(f"--top-box {top_box} covers the whole scale {low:g}-{high:g} of {column!r}; give a "
-                           "smaller top box")
-        items.append(ScoreItem(column, int(low), int(high), inferred=inferred, top=top_box))
+        items.append(item := score_item(column, low, high, inferred=inferred, top_box=top_box))
         codes = assigned[NONRESPONSE_PREFIX + column].to_numpy()
-        report[column] = {"scale": f"{low:g}-{high:g}", "scale_inferred": inferred, "top_box": top_box,
+        report[column] = {"scale": f"{low:g}-{high:g}", "scale_inferred": inferred, "top_box": item.top,
                           **{kind: int((codes == i).sum()) for i, kind in enumerate(NONRESPONSE)}}
         if inferred:
             notes.append(f"scale of {column!r} inferred as {low:g}-{high:g} from its answers (state it with "

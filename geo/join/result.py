@@ -20,7 +20,7 @@ from geo.release.rules import Policy
 
 REPORT_ROWS = 1000  # set-aside rows listed in report.json; set_aside.csv always has every one
 OUTPUT_NAMES = re.compile(r"districts\.(geojson|csv|parquet)|set_aside\.csv|groups\.csv|indices\.csv"
-                          r"|scores\.csv|score_differences\.csv|report\.json|hexagons_r\d+\.geojson")
+                          r"|scores\.csv|score_differences\.csv|banks\.csv|report\.json|hexagons_r\d+\.geojson")
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,14 @@ class JoinResult:
     indices: pd.DataFrame | None = None  # per group: dissimilarity, isolation (+ PySAL's, tests)
     scores: pd.DataFrame | None = None  # survey estimates, long (geo.indicators.survey.score_estimates)
     score_differences: pd.DataFrame | None = None  # group a minus group b per district, city and item
+    banks: pd.DataFrame | None = None  # estimates per bank of the Esil and left minus right (bankscores)
     hexagons: dict[int, gpd.GeoDataFrame] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
 
     def write(self, folder: str | Path) -> list[Path]:
         """districts.geojson/.csv/.parquet, set_aside.csv, groups.csv, indices.csv, scores.csv,
-        score_differences.csv, hexagons_r<res>.geojson and report.json in ``folder``.
+        score_differences.csv, banks.csv, hexagons_r<res>.geojson and report.json in ``folder``.
 
         Written into a staging folder beside ``folder`` that then replaces it in one step
         (``geo.io.atomic.atomic_folder``): an interrupted or failed write leaves the previous output as it
@@ -80,6 +81,8 @@ class JoinResult:
             written.append(writers.to_csv(self.scores, folder / "scores.csv"))
         if self.score_differences is not None:
             written.append(writers.to_csv(self.score_differences, folder / "score_differences.csv"))
+        if self.banks is not None:
+            written.append(writers.to_csv(self.banks, folder / "banks.csv"))
         for res, grid in self.hexagons.items():
             written.append(writers.to_geojson(grid, folder / f"hexagons_r{res}.geojson"))
         report = self.report

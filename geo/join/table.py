@@ -22,6 +22,7 @@ from geo.errors import BadInput, InternalError
 from geo.io.userfile import Columns, RawFile, find_columns, header_scale, read_raw_file, score_columns_by_name
 from geo.join.cells import Scale
 from geo.join.rules import CheckedRows, check_rows
+from geo.join.shares import with_shares
 
 NONRESPONSE_PREFIX = "nonresponse:"  # rows[NONRESPONSE_PREFIX + item]: 0 answered, 1 don't know, 2 blank
 
@@ -89,6 +90,8 @@ def read_user_file(
     found_notes: list[str] = []
     if auto_scores and not scores:
         scores, found_notes = _scores_by_name(raw)
+    if scores:
+        raw, scores = with_shares(raw, scores)
     columns, column_notes = find_columns(
         raw.frame, raw.label, has_geometry=raw.geometry is not None, lat_col=lat_col, lon_col=lon_col,
         district_col=district_col, group_col=group_col, weight_col=weight_col, city_col=city_col,

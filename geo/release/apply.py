@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.indicators.bankscores import bank_of, release_banks
 from geo.indicators.survey import (
     VALUE_COLUMNS,
     WIDE_FIELDS,
@@ -65,8 +66,11 @@ def apply(result: Any, cells: Cells, hidden: np.ndarray, items: Sequence[Any], g
         if result.score_differences is not None:
             differences = group_differences(scores, level=level)
         districts = join_wide(districts, scores, items)
+    banks = None
+    if result.banks is not None:
+        banks = release_banks(result.banks, lambda c, d: is_hidden(c, d, ALL), bank_of(districts))
     return dataclasses.replace(result, districts=districts, groups=groups, scores=scores,
-                               score_differences=differences)
+                               score_differences=differences, banks=banks)
 
 
 def _missing(value: Any) -> bool:

@@ -312,7 +312,8 @@ def _report(cells: Cells, hidden: np.ndarray, reasons: np.ndarray, audit: Audit,
         })
     tables = [{"table": name, "rows": int(len(frame)), "hidden_rows": int(frame["suppressed"].sum())}
               for name, frame in (("districts", result.districts), ("groups", result.groups),
-                                  ("scores", result.scores), ("score_differences", result.score_differences))
+                                  ("scores", result.scores), ("score_differences", result.score_differences),
+                                  ("banks", result.banks))
               if frame is not None and "suppressed" in frame]
     return {
         "format": REPORT_FORMAT, "min_n": policy.min_n, "rules": policy.as_dict(),

@@ -77,6 +77,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "table_scores": ("item scores", "баллы по вопросам", "сұрақтар бойынша балдар"),
     "table_score_differences": ("differences between groups", "разности между группами",
                                 "топтар арасындағы айырмалар"),
+    "table_banks": ("banks of the Esil", "берега Есиля", "Есіл жағалаулары"),
     "hidden": ("Hidden cells", "Скрытые ячейки", "Жасырын ұяшықтар"),
     "hidden_intro": (
         "For each hidden cell: the range in which its number of respondents and its total weight can lie, given "
