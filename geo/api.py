@@ -31,6 +31,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from geo.indicators import ranks as _ranks
+from geo.indicators import waves as _waves
 from geo.join.pipeline import JoinResult, join_user_data
 from geo.join.spec import JoinSpec
 from geo.settings import memory_dir
@@ -128,3 +129,10 @@ def excludes(low: ArrayLike, high: ArrayLike, reference: float) -> np.ndarray:
     """``geo.indicators.ranks.excludes`` here, for the dashboard: whether each 95% interval lies wholly on one
     side of ``reference`` (the city's value); False where an end is missing."""
     return _ranks.excludes(low, high, reference)
+
+
+def wave_changes(earlier: pd.DataFrame, later: pd.DataFrame, item: str, *, group: str = "all") -> pd.DataFrame:
+    """``geo.indicators.waves.wave_changes`` here, for the dashboard: per place of ``item`` and ``group``, the
+    change of its mean from the ``earlier`` to the ``later`` published scores table with a MOVER interval and a
+    ``status`` ("shown", "suppressed", "boundaries differ", "no answers", "only in one wave")."""
+    return _waves.wave_changes(earlier, later, item, group=group)
