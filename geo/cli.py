@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     survey.add_argument("-o", "--output", default="survey.csv", help="CSV to write (default: survey.csv)")
     survey.add_argument("--rows", type=int, default=1200, help="respondents (default 1200)")
     survey.add_argument("--seed", type=int, default=7, help="random seed: same seed, same file (default 7)")
+    survey.add_argument("--wave", type=int, default=1, help="survey wave: the same population asked again, "
+                        "Q1 risen in each city's first district from wave 2 on (default 1)")
     survey.set_defaults(func=_demo_survey)
     return parser
 
@@ -57,20 +59,22 @@ def _demo_survey(args: argparse.Namespace) -> int:
     from geo import store
     from geo.engines.synthetic_survey import (
         CITY_COLUMN,
+        CIVIL_SERVICE,
         DISTRICT_COLUMN,
         GROUP_COLUMN,
         ITEMS,
+        SECTOR_COLUMN,
         WEIGHT_COLUMN,
         synthetic_survey,
         write_survey_csv,
     )
 
-    frame = synthetic_survey(store.load_districts(), args.rows, seed=args.seed)
+    frame = synthetic_survey(store.load_districts(), args.rows, seed=args.seed, wave=args.wave)
     path = write_survey_csv(frame, args.output)
     per_city = frame[CITY_COLUMN].value_counts().to_dict()
     print(f"wrote {len(frame)} SYNTHETIC respondents to {path} ({', '.join(f'{c} {n}' for c, n in per_city.items())};"
-          f" seed {args.seed})")
-    scores = " ".join(f"--score {item}:1-5" for item in ITEMS)
+          f" seed {args.seed}, wave {args.wave})")
+    scores = " ".join(f"--score {item}:1-5" for item in ITEMS) + f" --score {SECTOR_COLUMN}={CIVIL_SERVICE}"
     print(f"next: qala join {path} --city-col {CITY_COLUMN} --district-col {DISTRICT_COLUMN} --group-col "
           f"{GROUP_COLUMN} --weight-col {WEIGHT_COLUMN} {scores} -o survey-out")
     print("then: qala publish survey-out --name demo-survey --title 'Demo survey' --source 'qala demo' "

@@ -10,12 +10,20 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.engines.synthetic_survey import DONT_KNOW, ITEMS, survey_csv_bytes, synthetic_survey
+from geo.engines.synthetic_survey import (
+    CIVIL_SERVICE,
+    DONT_KNOW,
+    ITEMS,
+    SECTOR_COLUMN,
+    WAVE_SHIFT,
+    survey_csv_bytes,
+    synthetic_survey,
+)
 from geo.errors import BadInput
 from geo.io.userfile import read_raw_file
 from geo.join.pipeline import join_user_data
 
-HEADER = "Город;Район;Группа;Вес;Q1;Q2;Q3;Q4;source"
+HEADER = "Город;Район;Группа;Вес;Q1;Q2;Q3;Q4;Сектор;source"
 NAMES = {"Astana": ["Есиль", "Нура", "Сарыарка", "Алматы", "Байконур"],
          "Almaty": ["Алмалы", "Ауэзов", "Бостандык", "Медеу"],
          "Shymkent": ["Абай", "Аль-Фараби", "Енбекши"]}
@@ -78,6 +86,48 @@ def test_every_city_has_a_district_below_the_threshold(districts):
     for city in NAMES:
         ids = [i for i in counts.index if i.startswith(city[:3])]
         assert 3 <= counts[ids].min() < 10, city
+
+
+def test_civil_servants_are_planted_on_the_left_bank(districts):
+    """35 % "госслужба" in left-bank districts, 12 % elsewhere (planted); 2 % of sectors blank."""
+    banks = districts.assign(bank=np.where(districts["name_ru"].isin(["Есиль", "Нура"]), "left", "right"))
+    frame = synthetic_survey(banks, 40_000, seed=4)
+    sector = frame[SECTOR_COLUMN]
+    assert abs(sector.isna().mean() - 0.02) < 0.004
+    left = pd.Series(frame.attrs["district_ids"]).isin(banks.loc[banks["bank"] == "left", "district_id"]).to_numpy()
+    answered = sector.notna().to_numpy()
+    civil = (sector == CIVIL_SERVICE).to_numpy()
+    assert abs(civil[left & answered].mean() - 0.35) < 0.02
+    assert abs(civil[~left & answered].mean() - 0.12) < 0.01
+    assert set(sector.dropna()) == {CIVIL_SERVICE, "частный сектор", "другое"}
+
+
+def test_a_second_wave_asks_the_same_population_again_with_q1_risen_in_one_district(districts):
+    """New respondents, the same district effects: Q2 moves only by sampling, Q1 rises by the shift in each
+    city's first district (by id) and nowhere else."""
+    first, second = (synthetic_survey(districts, 60_000, seed=9, wave=w) for w in (1, 2))
+    assert survey_csv_bytes(first) != survey_csv_bytes(second)
+    assert second.attrs["wave"] == 2
+    item, shift = WAVE_SHIFT
+    means = [pd.to_numeric(f[item], errors="coerce").groupby(f.attrs["district_ids"]).mean() for f in (first,
+                                                                                                     second)]
+    other = [pd.to_numeric(f["Q2"], errors="coerce").groupby(f.attrs["district_ids"]).mean() for f in (first,
+                                                                                                     second)]
+    firsts = {sorted(i for i in means[0].index if i.startswith(c[:3]))[0] for c in NAMES}
+    sizes = pd.Series(first.attrs["district_ids"]).value_counts()
+    small = set(sizes.index[sizes < 10])  # a few respondents each wave: their means are noise
+    assert len(small) == 3 and small == set(pd.Series(second.attrs["district_ids"]).value_counts().pipe(
+        lambda s: s.index[s < 10]))  # the same population: the same small districts
+    change = means[1] - means[0]
+    assert len(firsts - small) >= 2 and (change[list(firsts - small)] > shift / 2).all()  # rounding shrinks it
+    assert change.drop(list(firsts | small)).abs().max() < 0.1
+    assert (other[1] - other[0]).drop(list(small)).abs().max() < 0.1
+
+
+@pytest.mark.parametrize("wave", [0, 10, 1.5, True])
+def test_bad_waves_are_refused(districts, wave):
+    with pytest.raises(BadInput, match="--wave"):
+        synthetic_survey(districts, 500, seed=1, wave=wave)
 
 
 @pytest.mark.parametrize("rows", [0, 99, 2.5, True, 10**7])
