@@ -298,6 +298,48 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "bank_left": ("Left bank", "Левый берег", "Сол жағалау"),
     "bank_right": ("Right bank", "Правый берег", "Оң жағалау"),
     "bank_both": ("Both banks", "Оба берега", "Екі жағалау"),
+    "banks_title": ("Civil servants among residents (surveys)", "Госслужащие среди жителей (опросы)",
+                    "Тұрғындар арасындағы мемлекеттік қызметшілер (сауалнамалар)"),
+    "banks_none": ("No published survey has a civil service share for Astana. A survey with a sector column "
+                   "gives one: qala join --score Сектор=госслужба, then qala publish.",
+                   "Ни в одном опубликованном опросе нет доли госслужащих по Астане. Её даёт опрос с колонкой "
+                   "сектора: qala join --score Сектор=госслужба, затем qala publish.",
+                   "Астана бойынша мемлекеттік қызметшілер үлесі бар жарияланған сауалнама жоқ. Оны сектор "
+                   "бағаны бар сауалнама береді: qala join --score Сектор=госслужба, содан кейін qala publish."),
+    "banks_bank": ("Bank", "Берег", "Жағалау"),
+    "banks_share": ("Share of respondents", "Доля опрошенных", "Сұралғандар үлесі"),
+    "banks_difference": ("Left minus right, pp", "Левый минус правый, п. п.", "Сол минус оң, п. т."),
+    "banks_more_left": ("More on the left bank: the 95 % interval of the difference lies above zero.",
+                        "На левом берегу больше: 95 % интервал разности выше нуля.",
+                        "Сол жағалауда көбірек: айырманың 95 % аралығы нөлден жоғары."),
+    "banks_more_right": ("More on the right bank: the 95 % interval of the difference lies below zero.",
+                         "На правом берегу больше: 95 % интервал разности ниже нуля.",
+                         "Оң жағалауда көбірек: айырманың 95 % аралығы нөлден төмен."),
+    "banks_cannot_tell": ("The banks cannot be told apart: the 95 % interval of the difference includes zero.",
+                          "Берега не различить: 95 % интервал разности включает ноль.",
+                          "Жағалауларды ажырату мүмкін емес: айырманың 95 % аралығы нөлді қамтиды."),
+    "banks_withheld": ("Withheld: with the districts hidden by the release gate, this figure would give a hidden "
+                       "district back.",
+                       "Не показано: при скрытых районах эта цифра позволила бы вычислить скрытый район.",
+                       "Көрсетілмеген: жасырын аудандар болғанда бұл сан жасырын ауданды есептеуге мүмкіндік берер еді."),
+    "banks_method": ("A bank pools the respondents of its districts (Esil and Nura: left bank); weighted share "
+                     "with a Wilson interval; the difference's interval by Newcombe's method. Respondents say "
+                     "where they live, not where they work.",
+                     "Берег объединяет опрошенных его районов (Есиль и Нура — левый берег); взвешенная доля с "
+                     "интервалом Уилсона; интервал разности — методом Ньюкомба. Опрошенные указывают, где живут, "
+                     "а не где работают.",
+                     "Жағалау өз аудандарының сұралғандарын біріктіреді (Есіл мен Нұра — сол жағалау); Уилсон "
+                     "аралығымен салмақталған үлес; айырма аралығы — Ньюкомб әдісімен. Сұралғандар қайда "
+                     "тұратынын айтады, қайда жұмыс істейтінін емес."),
+    "banks_districts": ("Districts by share (95 % intervals, possible ranks)",
+                        "Районы по доле (95 % интервалы, возможные места)",
+                        "Аудандар үлес бойынша (95 % аралықтар, мүмкін орындар)"),
+    "banks_headline": ("Survey «{title}», {item}: left bank {left} (n {n_left}), right bank {right} (n {n_right}). "
+                       "{verdict}",
+                       "Опрос «{title}», {item}: левый берег {left} (n {n_left}), правый {right} (n {n_right}). "
+                       "{verdict}",
+                       "«{title}» сауалнамасы, {item}: сол жағалау {left} (n {n_left}), оң жағалау {right} "
+                       "(n {n_right}). {verdict}"),
     "institutions": ("State institutions with sourced coordinates", "Госучреждения с координатами из источников",
                      "Дереккөзде координаттары бар мемлекеттік мекемелер"),
     "institutions_share": ("{bank}: {count} of {n} ({pct})", "{bank}: {count} из {n} ({pct})",

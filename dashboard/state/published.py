@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.classify import K_CHOICES, SCHEMES, Classification, classify
 from dashboard.i18n import has, t
 from dashboard.state.records import Box, GeoLayer, clean_cell, frame_collection, geolayer, text_cell
+from dashboard.state.surveytables import BankFigure, bank_figures, flagged, number, with_vintages
 from geo.settings import survey_min_n
 
 SCORE, COUNT = "score", "count"
@@ -107,6 +108,8 @@ class Dataset:
     city_of: dict[str, str] = field(default_factory=dict)
     city_box: dict[str, Box] = field(default_factory=dict)  # city -> extent of its districts here
     box: Box | None = None
+    banks: dict[tuple[str, str], dict[str, BankFigure]] = field(default_factory=dict)  # (city, item) -> per bank
+    scores: pd.DataFrame | None = None  # the long scores table with each row's boundary set (for waves)
 
     @property
     def synthetic(self) -> bool:
@@ -127,13 +130,6 @@ class Dataset:
     def values(self, key: str) -> dict[str, float | None]:
         """The values that are coloured: suppressed cells have none."""
         return {fid: None if c.suppressed else c.value for fid, c in self.cells.get(key, {}).items()}
-
-
-def _num(value: object) -> float | None:
-    value = clean_cell(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return None if math.isnan(float(value)) else float(value)
 
 
 def _scales(meta: dict) -> dict[str, str]:
@@ -180,13 +176,6 @@ def measures_of(columns: list[str], meta: dict) -> dict[str, Measure]:
     return out
 
 
-def _flag(value: object) -> bool:
-    value = clean_cell(value)
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "suppressed")
-    return bool(value) if value is not None else False
-
-
 def cell_of(row: dict, measure: Measure, min_n: int) -> Cell:
     """A row's cell of a measure: the published value and its qualifiers; suppressed when flagged, when
     the reliability says so, when fewer than ``min_n`` respondents (but some) are behind it, or, for counts,
@@ -195,13 +184,13 @@ def cell_of(row: dict, measure: Measure, min_n: int) -> Cell:
         column = measure.column(part)
         return row.get(column) if column else None
 
-    n = _num(get("n"))
+    n = number(get("n"))
     reliability = text_cell(get("reliability"))
-    suppressed = any(_flag(row.get(c)) for c in measure.flags()) or reliability == "suppressed" or (
-        n is not None and 0 < n < min_n) or (measure.kind == COUNT and _num(get("value")) is None)
+    suppressed = any(flagged(row.get(c)) for c in measure.flags()) or reliability == "suppressed" or (
+        n is not None and 0 < n < min_n) or (measure.kind == COUNT and number(get("value")) is None)
 
     def shown(part: str) -> float | None:
-        return None if suppressed else _num(get(part))
+        return None if suppressed else number(get(part))
 
     return Cell(value=shown("value"), ci_low=shown("ci_low"), ci_high=shown("ci_high"), n=shown("n"),
                 n_eff=shown("n_eff"), top_share=shown("top_share"), top_ci_low=shown("top_ci_low"),
@@ -240,8 +229,8 @@ def differences_of(table: pd.DataFrame | None, items: set[str], min_n: int) -> d
         where = city_key(str(r.get("city"))) if str(r.get("level")) == "city" else text_cell(r.get("district_id"))
         if not where:
             continue
-        values = [_num(r.get(c)) for c in ("diff", "ci_low", "ci_high", "n_a", "n_b")]
-        hidden = _flag(r.get("suppressed")) or values[0] is None or any(n is not None and n < min_n
+        values = [number(r.get(c)) for c in ("diff", "ci_low", "ci_high", "n_a", "n_b")]
+        hidden = flagged(r.get("suppressed")) or values[0] is None or any(n is not None and n < min_n
                                                                         for n in values[3:])
         diff, low, high, n_a, n_b = [None] * 5 if hidden else values
         out.setdefault((item, where), []).append(Difference(str(r.get("group_a")), str(r.get("group_b")), diff,
@@ -303,7 +292,8 @@ class PublishedIndex:
                 continue
             try:
                 frame, scores = store.load_published(name)
-                index.add(meta, frame, scores, names, store.load_published_table(name, "score_differences"))
+                ds = index.add(meta, frame, scores, names, store.load_published_table(name, "score_differences"))
+                ds.banks = bank_figures(store.load_published_table(name, "banks"))
             except (QalaError, OSError, ValueError, KeyError) as exc:
                 index._skip(name, exc)
         return index
@@ -341,6 +331,7 @@ class PublishedIndex:
         ds.city_cells = city_cells(scores, ds.measures, ds.min_n)
         ds.differences = differences_of(differences, set(ds.keys(SCORE)), ds.min_n)
         ds.dists = dists_of(scores, {k: ds.cells[k] for k in ds.keys(SCORE)})
+        ds.scores = with_vintages(scores, frame)
         keep = ["district_id", "city", *[f"name_{lang}" for lang in LANG_CODES]]
         served = geolayer(ds.layer, frame_collection(frame, "fid", keep, WEB_TOLERANCE))
         self.geo[ds.layer] = served

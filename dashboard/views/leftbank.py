@@ -15,6 +15,7 @@ from dashboard.state.query import ViewState
 from dashboard.state.readable import decimal_year, short_period
 from dashboard.state.records import Localized, localized, vintage_layer
 from dashboard.state.viewmodel import ViewModel
+from dashboard.views import civilservants
 from dashboard.views.base import ExportTable, MapView, Style, frame, layer, place_markers, required_box
 from dashboard.views.panels import (
     column_head,
@@ -110,6 +111,7 @@ def panel_details(vm: ViewModel, state: ViewState) -> list[Component]:
     out.append(html.Ul(shares, id="institution-shares"))
     if unmapped:
         out.append(html.P(t("institutions_unmapped", lang, n=unmapped), className="small"))
+    out += civilservants.section(vm, lang, state.district)
     out += left_share_section(vm, lang)
     out += migration_section(vm, lang)
     findings = [s for s in vm.statements if s.get("source_kind") == "author_finding"
@@ -137,7 +139,8 @@ def headline(vm: ViewModel, lang: str) -> list[Component]:
     lead = (t("leftbank_headline", lang, count=counts.get("left", 0), n=n) if n else
             t("leftbank_headline_none", lang))
     return [html.P(lead, id="leftbank-headline", className="lead"),
-            html.P(t("leftbank_cannot_show", lang), id="leftbank-cannot", className="caveat")]
+            html.P(t("leftbank_cannot_show", lang), id="leftbank-cannot", className="caveat"),
+            *civilservants.headline(vm, lang)]
 
 
 def bank_areas(vm: ViewModel, lang: str) -> dict[str, str]:

@@ -1,0 +1,87 @@
+"""Layer 2's civil servants by bank (dashboard.views.civilservants, dashboard.state.surveytables): a published
+banks table read as published, a hidden bank carrying no number, and what the difference's interval allows one
+to say, in the three languages."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from dashboard.state.published import PublishedIndex
+from dashboard.state.surveytables import bank_figures
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import civilservants
+from tests.components import text_of
+from tests.test_dashboard_published import META, hand_frame, hand_scores
+
+SHARE = "Сектор=госслужба"
+NAN = math.nan
+
+
+def banks(left=(0.324, 0.283, 0.368, 521), right=(0.113, 0.089, 0.142, 618), diff=(0.212, 0.161, 0.262),
+          hidden=()) -> pd.DataFrame:
+    rows = []
+    for bank, (mean, low, high, *n) in (("left", left), ("right", right), ("left-right", (*diff, 1139))):
+        off = bank in hidden
+        rows.append({"city": "Astana", "bank": bank, "item": SHARE, "scale": "0-1",
+                     "districts": "711210000;711510000" if bank == "left" else "711110000;711310000",
+                     "n": NAN if off else n[0], "mean": NAN if off else mean, "ci_low": NAN if off else low,
+                     "ci_high": NAN if off else high, "suppressed": off})
+    rows.append({"city": "Astana", "bank": "left", "item": "Q1", "scale": "1-5", "districts": "711210000",
+                 "n": 40, "mean": 3.1, "ci_low": 2.9, "ci_high": 3.3, "suppressed": False})
+    return pd.DataFrame(rows)
+
+
+def model(table: pd.DataFrame | None) -> ViewModel:
+    vm = ViewModel()
+    index = PublishedIndex()
+    ds = index.add(META, hand_frame(), hand_scores())
+    ds.banks = bank_figures(table)
+    vm.attach_published(index)
+    return vm
+
+
+def test_published_bank_figures_are_read_as_published_and_a_hidden_one_carries_nothing():
+    figures = bank_figures(banks(hidden=("right", "left-right")))
+    left, right = figures[("Astana", SHARE)]["left"], figures[("Astana", SHARE)]["right"]
+    assert (left.value, left.ci_low, left.ci_high, left.n) == (0.324, 0.283, 0.368, 521)
+    assert left.share and left.districts == ("711210000", "711510000")
+    assert right.suppressed and (right.value, right.ci_low, right.ci_high, right.n) == (None, None, None, None)
+    assert not figures[("Astana", "Q1")]["left"].share  # a 1-5 mean is not a share
+    tampered = banks().assign(suppressed=[True, False, False, False])  # flagged hidden, values left in
+    assert bank_figures(tampered)[("Astana", SHARE)]["left"].value is None
+
+
+@pytest.mark.parametrize(("diff", "key"), [((0.212, 0.161, 0.262), "banks_more_left"),
+                                           ((-0.05, -0.09, -0.01), "banks_more_right"),
+                                           ((0.02, -0.03, 0.07), "banks_cannot_tell"),
+                                           ((0.0, 0.0, 0.07), "banks_cannot_tell")])
+def test_the_verdict_follows_the_interval_of_the_difference(diff, key):
+    figure = bank_figures(banks(diff=diff))[("Astana", SHARE)]["left-right"]
+    assert civilservants.verdict(figure, "en") == civilservants.t(key, "en")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_section_shows_both_banks_the_difference_and_the_verdict(lang):
+    text = text_of(civilservants.section(model(banks()), lang))
+    for shown in ("32.4 %", "28.3 % … 36.8 %", "11.3 %", "+21.2", "+16.1 … +26.2", "521", "618"):
+        assert shown in text
+    assert civilservants.t("banks_more_left", lang) in text
+    lead = text_of(civilservants.headline(model(banks()), lang))
+    assert "32.4 %" in lead and "11.3 %" in lead and "n 521" in lead
+
+
+def test_a_withheld_bank_says_why_and_shows_no_number():
+    vm = model(banks(hidden=("left", "left-right")))
+    text = text_of(civilservants.section(vm, "ru"))
+    assert civilservants.t("banks_withheld", "ru") in text
+    assert "32.4" not in text and "+21.2" not in text
+    assert civilservants.headline(vm, "ru") == []  # no lead line from a half-hidden comparison
+
+
+def test_without_a_share_item_the_section_says_how_to_get_one():
+    for table in (None, banks().iloc[[3]]):  # no banks table; only a 1-5 item by bank
+        text = text_of(civilservants.section(model(table), "en"))
+        assert "--score Сектор=госслужба" in text
