@@ -79,9 +79,9 @@ def synthetic_survey(districts: pd.DataFrame, rows: int = 1200, *, seed: int = 7
     rng = np.random.default_rng([seed, wave])
     shares = np.array([CITY_SHARES[c] for c in cities])
     per_city = rng.multinomial(int(rows), shares / shares.sum())
-    parts = []
+    parts: list[pd.DataFrame] = []
     for city, n_city in zip(cities, per_city, strict=True):
-        effects = np.random.default_rng([seed, 0, len(parts)])
+        effects = np.random.default_rng([seed, 0, list(CITY_SHARES).index(city)])
         parts.append(_city_rows(usable[usable["city"] == city].sort_values("district_id"), city, int(n_city), rng,
                                 effects, wave))
     frame = pd.concat(parts, ignore_index=True)
