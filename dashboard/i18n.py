@@ -307,6 +307,35 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
                    "Астана бойынша мемлекеттік қызметшілер үлесі бар жарияланған сауалнама жоқ. Оны сектор "
                    "бағаны бар сауалнама береді: qala join --score Сектор=госслужба, содан кейін qala publish."),
     "banks_bank": ("Bank", "Берег", "Жағалау"),
+    "what_wave": ("wave to compare with", "волна для сравнения", "салыстыратын толқын"),
+    "wave_compare": ("Compare with another wave:", "Сравнить с другой волной:", "Басқа толқынмен салыстыру:"),
+    "wave_back": ("Back to this wave alone", "Вернуться к одной волне", "Бір толқынға оралу"),
+    "wave_title": ("Change of {item}: {later} minus {earlier}", "Изменение {item}: {later} минус {earlier}",
+                   "{item} өзгерісі: {later} минус {earlier}"),
+    "wave_rise_sure": ("Rose (95 % interval above 0)", "Вырос (95 % интервал выше 0)",
+                       "Өсті (95 % аралық 0-ден жоғары)"),
+    "wave_rise_unsure": ("Rose, not sure (interval includes 0)", "Вырос, но не наверняка (интервал включает 0)",
+                         "Өсті, бірақ сенімсіз (аралық 0-ді қамтиды)"),
+    "wave_fall_unsure": ("Fell, not sure (interval includes 0)", "Снизился, но не наверняка (интервал включает 0)",
+                         "Төмендеді, бірақ сенімсіз (аралық 0-ді қамтиды)"),
+    "wave_fall_sure": ("Fell (95 % interval below 0)", "Снизился (95 % интервал ниже 0)",
+                       "Төмендеді (95 % аралық 0-ден төмен)"),
+    "wave_status_suppressed": ("hidden in a wave", "скрыто в одной из волн", "бір толқында жасырылған"),
+    "wave_status_boundaries differ": ("boundaries differ between the waves", "границы в волнах различаются",
+                                      "толқындарда шекаралар әртүрлі"),
+    "wave_status_no answers": ("no answers in a wave", "нет ответов в одной из волн", "бір толқында жауап жоқ"),
+    "wave_status_only in one wave": ("asked in one wave only", "есть только в одной волне",
+                                     "тек бір толқында бар"),
+    "wave_change": ("Change", "Изменение", "Өзгеріс"),
+    "wave_method": ("Each district's mean in the later wave minus the earlier one; the interval combines the two "
+                    "waves' intervals (MOVER, independent samples). Colours say the direction; the pale ones "
+                    "are changes the surveys cannot tell from none.",
+                    "Среднее района в поздней волне минус в ранней; интервал объединяет интервалы обеих волн "
+                    "(MOVER, независимые выборки). Цвет — направление; бледные — изменения, которые опросы не "
+                    "отличают от нулевых.",
+                    "Ауданның кейінгі толқындағы орташасы минус ертерегі; аралық екі толқынның аралықтарын "
+                    "біріктіреді (MOVER, тәуелсіз іріктемелер). Түс — бағыт; бозғылттары — сауалнамалар нөлден "
+                    "ажырата алмайтын өзгерістер."),
     "banks_share": ("Share of respondents", "Доля опрошенных", "Сұралғандар үлесі"),
     "banks_difference": ("Left minus right, pp", "Левый минус правый, п. п.", "Сол минус оң, п. т."),
     "banks_more_left": ("More on the left bank: the 95 % interval of the difference lies above zero.",

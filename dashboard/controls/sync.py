@@ -20,6 +20,7 @@ from dashboard.state.query import (
     state_from_data,
     to_query,
 )
+from dashboard.state.surveytables import wave_partners
 from dashboard.state.viewmodel import ViewModel
 from geo.settings import CITIES
 
@@ -40,7 +41,8 @@ def options_for(vm: ViewModel) -> Options:
                    vm.preferred_period, vm.categories, datasets=vm.published.names,
                    dataset_items=vm.published.keys, change_pairs=vm.time.comparable,
                    preferred_pair=vm.time.preferred_pair,
-                   every_district=lambda: vm.city_of)
+                   every_district=lambda: vm.city_of,
+                   waves=lambda name, item: wave_partners(vm.published.datasets, name, item))
 
 
 def control_options(vm: ViewModel, state: ViewState) -> dict[str, list[dict]]:

@@ -47,6 +47,7 @@ class ViewState:
     dataset: str = ""  # a published survey dataset shown instead of the layer's own figures ("" for none)
     item: str = ""  # its score item (layer 3) or count measure (layer 1)
     profile: str = ""  # "1": the chosen district's profile in the side panel
+    wave: str = ""  # another published dataset (wave) whose district means the shown item is compared with
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Notice:
 _PARAM = {"city": "city", "layer": "layer", "indicator": "ind", "period": "period", "scheme": "scheme",
           "k": "k", "breaks": "breaks", "palette": "pal", "lang": "lang", "district": "district",
           "category": "cat", "change": "chg", "change_from": "from", "change_to": "to", "compare": "cmp",
-          "compare_date": "cmpdate", "dataset": "ds", "item": "item", "profile": "profile"}
+          "compare_date": "cmpdate", "dataset": "ds", "item": "item", "profile": "profile",
+          "wave": "wave"}
 
 
 def to_query(state: ViewState) -> str:
@@ -94,7 +96,8 @@ class Options:
                  every_district: Callable[[], Iterable[str]] | None = None,
                  datasets: Callable[[str], list[str]] | None = None,
                  dataset_items: Callable[[str, str], list[str]] | None = None,
-                 preferred_pair: Callable[[str, str], tuple[str, str] | None] | None = None) -> None:
+                 preferred_pair: Callable[[str, str], tuple[str, str] | None] | None = None,
+                 waves: Callable[[str, str], list[str]] | None = None) -> None:
         self.indicators = indicators
         self.periods = periods
         self.districts = districts
@@ -109,6 +112,7 @@ class Options:
         self.dataset_items = dataset_items or (lambda name, layer: [])
         # the change a link opens without dates (default: the widest comparable pair)
         self.preferred_pair = preferred_pair or (lambda city, indicator: None)
+        self.waves = waves or (lambda name, item: [])  # other waves a dataset's item can be compared with
 
 
 def parse_query(search: str | None, default_lang: str, options: Options) -> tuple[ViewState, list[Notice]]:
@@ -164,13 +168,17 @@ def parse_query(search: str | None, default_lang: str, options: Options) -> tupl
         district = None
     change, change_from, change_to = _change(query, notices, options, city, layer, indicator)
     dataset, item = _dataset(query, notices, options, layer, lang)
+    wave = _first(query, "wave") or ""
+    if wave and wave not in options.waves(dataset, item):
+        notices.append(Notice(t("what_wave", lang), wave, "-"))
+        wave = ""
     compare, compare_date = _compare(query, notices, options, periods) if layer == "concentration" else (None, None)
     profile = "1" if _first(query, "profile") == "1" and district and layer == "concentration" \
         and city != "Kazakhstan" and not dataset and not change else ""
     state = ViewState(city=city, layer=layer, indicator=indicator, period=period, scheme=scheme, k=k,
                       breaks=breaks, palette=palette, lang=lang, district=district, category=category,
                       change=change, change_from=change_from, change_to=change_to, compare=compare,
-                      compare_date=compare_date, dataset=dataset, item=item, profile=profile)
+                      compare_date=compare_date, dataset=dataset, item=item, profile=profile, wave=wave)
     return state, notices
 
 

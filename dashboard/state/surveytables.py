@@ -8,7 +8,10 @@ read the cells' numbers the same way, so the readers of a published number live 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -81,3 +84,32 @@ def with_vintages(scores: pd.DataFrame | None, districts: pd.DataFrame) -> pd.Da
     ids = scores["district_id"].astype(str)
     return scores.assign(vintage=[vintage.get(d) if is_district else None
                                   for d, is_district in zip(ids, district_level, strict=True)])
+
+
+YEAR = re.compile(r"(19|20)\d\d")
+
+
+def period_year(meta: Mapping[str, Any]) -> int | None:
+    """The first year a dataset's published period names ("2024", "spring 2026"); None when it names none."""
+    found = YEAR.search(str(meta.get("period") or ""))
+    return int(found.group()) if found else None
+
+
+def wave_partners(datasets: Mapping[str, Any], name: str, item: str) -> list[str]:
+    """Other published datasets (``dashboard.state.published.Dataset``) that ask ``item`` on the same scale in a
+    city of ``name``'s, in another year: the waves its district means can be compared with."""
+    ds = datasets.get(name)
+    measure = ds.measures.get(item) if ds is not None else None
+    year = period_year(ds.meta) if ds is not None else None
+    if ds is None or measure is None or year is None or ds.scores is None:
+        return []
+    out = []
+    for other_name, other in sorted(datasets.items()):
+        theirs = other.measures.get(item)
+        if other_name == name or theirs is None or theirs.kind != measure.kind or theirs.scale != measure.scale:
+            continue
+        other_year = period_year(other.meta)
+        if other_year is not None and other_year != year and other.scores is not None \
+                and set(other.cities) & set(ds.cities):
+            out.append(other_name)
+    return out

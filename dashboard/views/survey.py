@@ -41,7 +41,7 @@ from dashboard.state.published import (
 from dashboard.state.query import ViewState
 from dashboard.state.records import Box
 from dashboard.state.viewmodel import ViewModel
-from dashboard.views import panels, ranked
+from dashboard.views import panels, ranked, wavechange
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
 
 SUPPRESSED_COLOR = "#6e6e6e"
@@ -322,6 +322,8 @@ def style(ds: Dataset, measure: Measure, cls: Classification, colors: list[str],
 
 
 def render(vm: ViewModel, state: ViewState) -> MapView:
+    if state.wave and (change := wavechange.render(vm, state)) is not None:
+        return change
     found = current(vm, state)
     if found is None:  # the state is checked against the index: only a stale cache entry could get here
         return MapView(choropleth=layer(vm, "empty", Style(outline=True)),
@@ -334,6 +336,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     body: list[Component] = []
     if state.district in ds.cells[measure.key]:
         body.append(details(vm, ds, measure, state, state.district or ""))
+    body += wavechange.wave_links(vm, state)
     body += ranked_section(vm, ds, measure, state, ids)
     body += [html.H3(t("districts_table", state.lang)), table(vm, ds, measure, state, ids),
              html.P(t("hover_hint", state.lang), className="small")]

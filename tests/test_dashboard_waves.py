@@ -1,0 +1,97 @@
+"""Two published waves of a survey on the page (dashboard.views.wavechange): which datasets count as waves of
+one another, the link's ``wave`` checked like every other parameter, and the change map's classes and table
+against hand-worked differences (MOVER: d -+ sqrt of the two half-widths squared for symmetric intervals)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from shapely.geometry import box
+
+from dashboard.controls.sync import options_for
+from dashboard.state.published import PublishedIndex
+from dashboard.state.query import parse_query
+from dashboard.state.records import geolayer
+from dashboard.state.surveytables import period_year, wave_partners
+from dashboard.state.viewmodel import ViewModel
+from dashboard.views import clear_render_cache, render, wavechange
+from tests.components import text_of
+from tests.test_dashboard_published import META, A, B, C, hand_frame, hand_scores
+
+NAN = math.nan
+
+
+def later_scores():
+    """Wave 2 of hand_scores: A rises 3.4 [3.1, 3.7] -> 4.0 [3.6, 4.4]; B 2.0 [1.2, 2.8] -> 2.2 [1.6, 2.8]."""
+    scores = hand_scores().assign(scale="1-5")
+    scores.loc[scores["district_id"] == A, ["mean", "ci_low", "ci_high", "n"]] = [4.0, 3.6, 4.4, 50]
+    scores.loc[scores["district_id"] == B, ["mean", "ci_low", "ci_high", "n"]] = [2.2, 1.6, 2.8, 20]
+    return scores
+
+
+@pytest.fixture()
+def vm() -> ViewModel:
+    clear_render_cache()
+    model = ViewModel()
+    outline = {"type": "Feature", "properties": {"city": "Astana", "name_en": "Astana"},
+               "geometry": box(71.3, 51.0, 71.6, 51.3).__geo_interface__}
+    model.geo["cities"] = geolayer("cities", {"type": "FeatureCollection", "features": [outline]}, "city")
+    index = PublishedIndex()
+    index.add(META, hand_frame(), hand_scores().assign(scale="1-5"))
+    index.add({**META, "name": "wave2", "period": "spring 2026", "title": "SYNTHETIC: wave 2"}, hand_frame(),
+              later_scores())
+    index.add({**META, "name": "same-year", "period": "2024 (autumn)"}, hand_frame(), later_scores())
+    index.add({**META, "name": "other-scale", "period": "2025",
+               "items": [{"item": "Q1", "low": 0.0, "high": 10.0}]}, hand_frame(), later_scores())
+    index.add({**META, "name": "undated", "period": "last year"}, hand_frame(), later_scores())
+    model.attach_published(index)
+    yield model
+    clear_render_cache()
+
+
+def test_a_wave_is_another_year_asking_the_same_item_on_the_same_scale(vm):
+    assert period_year({"period": "spring 2026"}) == 2026 and period_year({"period": "last year"}) is None
+    assert wave_partners(vm.published.datasets, "demo", "Q1") == ["wave2"]
+    assert wave_partners(vm.published.datasets, "wave2", "Q1") == ["demo", "same-year"]  # 2024 both
+    assert wave_partners(vm.published.datasets, "undated", "Q1") == []
+    assert wave_partners(vm.published.datasets, "demo", "Q9") == []
+
+
+@pytest.mark.parametrize("wave", ["same-year", "other-scale", "undated", "nope", "demo"])
+def test_a_link_to_a_wave_that_is_not_one_falls_back_with_a_notice(vm, wave):
+    state, notices = parse_query(f"?layer=perception&ds=demo&item=Q1&wave={wave}", "en", options_for(vm))
+    assert state.wave == "" and any(n.value == wave for n in notices)
+    state, notices = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2", "en", options_for(vm))
+    assert state.wave == "wave2" and not notices
+
+
+def test_the_change_map_classes_and_table_follow_the_hand_worked_differences(vm):
+    state, _ = parse_query("?layer=perception&ds=wave2&item=Q1&wave=demo&lang=en", "en", options_for(vm))
+    view = render(vm, state)
+    hideout = view.choropleth.style.hideout()
+    # A: +0.6, half-widths 0.3 and 0.4 -> +-0.5: [0.1, 1.1] excludes 0 -> sure rise (3)
+    # B: +0.2, half-widths 0.8 and 0.6 -> +-1.0: [-0.8, 1.2] includes 0 -> unsure rise (2)
+    # C: hidden in both waves -> grey (4)
+    assert hideout["classes"][A] == 3 and hideout["classes"][B] == 2 and hideout["classes"][C] == 4
+    table = text_of(view.details)
+    assert "+0.60 (+0.10 … +1.10)" in table and "+0.20 (-0.80 … +1.20)" in table
+    assert "hidden in a wave" in table and "40 → 50" in table
+    assert "Change of Q1: spring 2026 minus 2024" in text_of(view.heading)
+    assert view.notices and "SYNTHETIC" in view.notices[0]
+
+
+def test_the_survey_panel_links_to_the_other_wave_and_back(vm):
+    state, _ = parse_query("?layer=perception&ds=demo&item=Q1&lang=ru", "ru", options_for(vm))
+    links = [c for c in wavechange.wave_links(vm, state)]
+    assert "wave=wave2" in str(links) and "ds=demo" in str(links)
+    state, _ = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2&lang=ru", "ru", options_for(vm))
+    back = render(vm, state).heading[-1]
+    assert "wave=" not in back.href and "ds=demo" in back.href
+
+
+def test_a_wave_published_without_its_scale_shows_the_one_wave_instead_of_failing(vm):
+    vm.published.datasets["demo"].scores = vm.published.datasets["demo"].scores.drop(columns="scale")
+    state, _ = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2&lang=en", "en", options_for(vm))
+    assert wavechange.render(vm, state) is None
+    assert "Change of" not in text_of(render(vm, state).heading)
