@@ -85,3 +85,12 @@ def test_without_a_share_item_the_section_says_how_to_get_one():
     for table in (None, banks().iloc[[3]]):  # no banks table; only a 1-5 item by bank
         text = text_of(civilservants.section(model(table), "en"))
         assert "--score Сектор=госслужба" in text
+
+
+def test_a_share_item_reads_in_percent_on_the_survey_layer():
+    from dashboard.state.published import Measure
+    from dashboard.views import survey
+
+    share = Measure(SHARE, "score", (), scale="0-1")
+    assert survey.fmt(share, 0.324, "ru") == "32.4 %"
+    assert survey.fmt(Measure("Q1", "score", (), scale="1-5"), 3.25, "ru") == "3.25"

@@ -84,15 +84,21 @@ def hand_differences() -> pd.DataFrame:
                          "n_a": [20, NAN, 5, 30], "n_b": [20, NAN, 10, 41], "suppressed": [False, True, False, False]})
 
 
-@pytest.fixture()
-def vm() -> ViewModel:
-    clear_render_cache()
+def outlined_model() -> ViewModel:
+    """A view model with nothing but Astana's outline as the cities and regions layers."""
     model = ViewModel()
     outline = {"type": "Feature", "properties": {"city": "Astana", "name_en": "Astana"},
                "geometry": box(71.3, 51.0, 71.6, 51.3).__geo_interface__}
     model.geo["cities"] = geolayer("cities", {"type": "FeatureCollection", "features": [outline]}, "city")
     model.geo["regions"] = geolayer("regions", {"type": "FeatureCollection", "features": [
         {**outline, "properties": {"region_id": "r1"}}]}, "region_id")
+    return model
+
+
+@pytest.fixture()
+def vm() -> ViewModel:
+    clear_render_cache()
+    model = outlined_model()
     index = PublishedIndex()
     index.add(META, hand_frame(), hand_scores(), differences=hand_differences())
     model.attach_published(index)

@@ -7,17 +7,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from shapely.geometry import box
 
 from dashboard.controls.sync import options_for
 from dashboard.state.published import PublishedIndex
 from dashboard.state.query import parse_query
-from dashboard.state.records import geolayer
 from dashboard.state.surveytables import period_year, wave_partners
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import clear_render_cache, render, wavechange
 from tests.components import text_of
-from tests.test_dashboard_published import META, A, B, C, hand_frame, hand_scores
+from tests.test_dashboard_published import META, A, B, C, hand_frame, hand_scores, outlined_model
 
 NAN = math.nan
 
@@ -33,10 +31,7 @@ def later_scores():
 @pytest.fixture()
 def vm() -> ViewModel:
     clear_render_cache()
-    model = ViewModel()
-    outline = {"type": "Feature", "properties": {"city": "Astana", "name_en": "Astana"},
-               "geometry": box(71.3, 51.0, 71.6, 51.3).__geo_interface__}
-    model.geo["cities"] = geolayer("cities", {"type": "FeatureCollection", "features": [outline]}, "city")
+    model = outlined_model()
     index = PublishedIndex()
     index.add(META, hand_frame(), hand_scores().assign(scale="1-5"))
     index.add({**META, "name": "wave2", "period": "spring 2026", "title": "SYNTHETIC: wave 2"}, hand_frame(),

@@ -61,6 +61,8 @@ def fmt(measure: Measure, value: float | None, lang: str) -> str:
     """A value of a measure: means and quotients with two decimals, shares in percent, counts whole."""
     if value is None:
         return t("no_data", lang)
+    if measure.kind == SCORE and (measure.scale or "").startswith("0-1"):  # a share item (Сектор=госслужба)
+        return f"{value * 100:.1f} %"
     if measure.kind == SCORE or measure.key.startswith("lq_"):
         return f"{value:.2f}"
     if measure.key in PERCENT_MEASURES or measure.key.startswith("share_"):
