@@ -64,7 +64,7 @@ def headline(vm: ViewModel, lang: str) -> list[Component]:
         out.append(html.P(t("banks_headline", lang, item=item, left=pct(left.value), right=pct(right.value),
                             n_left=f"{left.n:.0f}", n_right=f"{right.n:.0f}",
                             verdict=verdict(figures.get("left-right"), lang),
-                            title=dataset_title(ds, lang)), className="banks-lead", id="banks-headline"))
+                            title=dataset_title(ds, lang)), className="banks-lead", id=f"banks-headline-{ds.name}"))
     return out
 
 
@@ -87,8 +87,8 @@ def section(vm: ViewModel, lang: str, selected: str | None = None) -> list[Compo
                 for b in ("left", "right", "left-right") if (f := figures.get(b)) is not None]
         head = html.Thead(html.Tr([html.Th(t("banks_bank", lang)), html.Th(t("banks_share", lang)),
                                    html.Th(t("col_ci", lang)), html.Th("n")]))
-        out += [html.Table([head, html.Tbody(rows)], className="table small", id="banks-table"),
-                html.P(verdict(figures.get("left-right"), lang), className="caveat", id="banks-verdict"),
+        out += [html.Table([head, html.Tbody(rows)], className="table small", id=f"banks-table-{ds.name}"),
+                html.P(verdict(figures.get("left-right"), lang), className="caveat", id=f"banks-verdict-{ds.name}"),
                 html.P(t("banks_method", lang), className="small")]
         out += _districts(vm, ds, item, lang, selected)
     return out
@@ -101,5 +101,5 @@ def _districts(vm: ViewModel, ds: Dataset, item: str, lang: str, selected: str |
                for fid, c in cells.items() if ds.city_of.get(fid) == CITY]
     whole = ds.city_cells.get((item, CITY))
     city_value = whole.value if whole is not None and not whole.suppressed else None
-    chart = ranked.ranked_chart(entries, pct, lang, city_value, selected, chart_id="banks-ranked")
+    chart = ranked.ranked_chart(entries, pct, lang, city_value, selected, chart_id=f"banks-ranked-{ds.name}")
     return [] if chart is None else [html.H4(t("banks_districts", lang)), chart]
