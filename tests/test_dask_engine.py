@@ -130,3 +130,5 @@ def test_three_cities_with_items_through_a_tcp_scheduler(built, tcp_scheduler, t
         assert row.city == city and row.n == 12 and row.mean == pytest.approx(mean, rel=1e-12)
     with pytest.raises(BadInput, match="has no scale; out of core give it"):
         join_user_data(folder, engine="dask", scheduler=tcp_scheduler, scores=["q1"], h3_res=[])
+    with pytest.raises(BadInput, match="share item 'source=SYNTHETIC' is not derived out of core"):
+        join_user_data(folder, engine="dask", scheduler=tcp_scheduler, scores=["source=SYNTHETIC"], h3_res=[])

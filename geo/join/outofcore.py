@@ -35,6 +35,7 @@ from geo.join.choose import Boundaries, Choice, choose_city_and_vintage
 from geo.join.partsums import PartSpec, checked_rows, merge_sums, partition_sums
 from geo.join.result import HotspotOptions, JoinResult
 from geo.join.rules import check_rows
+from geo.join.shares import share_spec
 from geo.join.spec import JoinSpec
 from geo.settings import CITIES
 
@@ -173,6 +174,10 @@ def read_spec(
         raise BadInput(f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) "
                        f"among {first.names[:12]}; name them with --lat-col/--lon-col (district names: "
                        "--engine builtin)")
+    for given in scores or {}:
+        if given not in first.names and share_spec(given) is not None:
+            raise BadInput(f"{label}: the share item {given!r} is not derived out of core; store a 0/1 column and "
+                           "give --score COLUMN:0-1, or join with --engine builtin")
     found, notes = find_columns(header, label, lat_col=lat, lon_col=lon, group_col=group_col,
                                 weight_col=weight_col, city_col=city_col, score_cols=tuple(scores or ()))
     for column in (lat, lon, found.weight):
