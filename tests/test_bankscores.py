@@ -218,3 +218,14 @@ def test_a_share_takes_several_values_and_ignores_case(tmp_path):
     y = answered["Сектор"].str.strip().str.lower().isin(["госслужба", "другое"]).to_numpy(float)
     w = answered["weight"].to_numpy(float)
     assert city["mean"] == pytest.approx((w * y).sum() / w.sum(), abs=1e-12)
+
+
+def test_banks_need_both_banks_and_a_city_is_judged_by_its_own_hidden_districts():
+    one_bank = frame().assign(bank="left")
+    assert bank_of(one_bank) == {}  # no right bank: nothing to compare
+    banks = {**bank_of(frame()), ("Other", "o1"): "left", ("Other", "o2"): "right"}
+    table = pd.DataFrame({"city": "Astana", "bank": ["left", "right", DIFFERENCE], "item": "Q1",
+                          **{c: 1.0 for c in ("n", "weight_sum", "mean", "se", "ci_low", "ci_high", "n_eff")},
+                          "reliability": "good"})
+    out = release_banks(table, lambda city, district: district == "o1", banks)
+    assert not out["suppressed"].any()  # a hidden district of another city says nothing of Astana's banks
