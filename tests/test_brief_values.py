@@ -87,3 +87,21 @@ def test_empty_shared_columns_say_nothing_and_a_label_names_the_first_link():
     assert sources == ""
     two = "first https://stat.gov.kz/a then https://www.inform.kz/b"
     assert _source_label(two, {}) == "[1] stat.gov.kz"
+
+
+def test_a_swatch_drawn_hatched_in_the_legend_is_printed_hatched_without_the_generic_hatch_line():
+    from dash import html
+
+    from dashboard.brief.legend import legend_html, legend_items
+    from dashboard.views.base import MapLayer, MapView
+
+    legend = html.Ul([html.Li([html.Span(style={"background": "#abc"}), "2.2–2.5"]),
+                      html.Li([html.Span(style={"background": "repeating-linear-gradient(45deg, #1d1d1d 0 2px)"}),
+                               "Suppressed: fewer than 10 respondents"])])
+    items, _ = legend_items(legend)
+    assert items == [("#abc", "2.2–2.5", False),
+                     ("repeating-linear-gradient(45deg, #1d1d1d 0 2px)", "Suppressed: fewer than 10 respondents",
+                      True)]
+    empty = MapLayer("empty", None, None)
+    page = legend_html(MapView(choropleth=empty, context=empty, bounds=((0, 0), (1, 1)), legend=legend), True, "en")
+    assert page.count('class="sw hatch"') == 1 and "confidence flag" not in page

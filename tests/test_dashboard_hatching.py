@@ -70,11 +70,10 @@ def test_hatch_vocabulary_and_order():
 
 
 def _heading_text(s: Series, lang: str = "en") -> str:
-    from dashboard.views.base import shared_line
+    from dashboard.views.base import shared_notice
     from dashboard.views.concentration import series_flags
 
-    line = shared_line(series_flags(s), lang)
-    return "" if line is None else json.dumps(line, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+    return shared_notice(series_flags(s), lang)
 
 
 def test_a_flag_every_value_shares_hatches_nothing_and_is_said_once_above_the_map():

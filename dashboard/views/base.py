@@ -73,7 +73,7 @@ def hatch_flags(flags: Iterable[str]) -> list[str]:
 
 def shared_flags(flags_by_id: Mapping[str, Iterable[str]]) -> list[str]:
     """The hatching flags every feature shown carries (in the order of HATCH_FLAGS): hatching them would single
-    nothing out, so the map says them once in a line instead (:func:`shared_line`)."""
+    nothing out, so the map says them once in a line instead (:func:`shared_notice`)."""
     owns = [set(hatch_flags(flags)) for flags in flags_by_id.values()]
     common = set.intersection(*owns) if owns else set()
     return [f for f in HATCH_FLAGS if f in common]
@@ -107,14 +107,13 @@ def hatch_legend(lang: str, flags: Iterable[str] = ()) -> html.P:
     return html.P([html.Span(className="swatch hatched"), text], className="hatch-legend", id="hatch-legend")
 
 
-def shared_line(flags_by_id: Mapping[str, Iterable[str]], lang: str) -> html.P | None:
-    """One line above the map when every value shown shares a flag ("Every value on this map: secondary
-    source"), or None."""
+def shared_notice(flags_by_id: Mapping[str, Iterable[str]], lang: str) -> str:
+    """The line over the map (``MapView.flags_line``) when every value shown shares a flag ("Every value on this
+    map: secondary source"); "" otherwise."""
     shared = shared_flags(flags_by_id)
     if not shared or not flags_by_id:
-        return None
-    return html.P(t("flags_shared", lang, flags=", ".join(flag_label(f, lang) for f in shared)),
-                  className="caveat", id="flags-shared")
+        return ""
+    return t("flags_shared", lang, flags=", ".join(flag_label(f, lang) for f in shared))
 
 
 @dataclass(frozen=True)
@@ -139,6 +138,9 @@ class MapView:
     details: tuple[Component, ...] = ()
     points: tuple[Component, ...] = ()
     notices: tuple[str, ...] = ()
+    # a flag every value on the map shares, said once over the map (a phone shows it too); the brief says it in
+    # its own values table instead
+    flags_line: str = ""
 
     @property
     def panel(self) -> list[Component]:
@@ -146,7 +148,9 @@ class MapView:
 
     @property
     def notice_divs(self) -> list[html.Div]:
-        return [html.Div(text, className="notice") for text in self.notices]
+        line = [html.Div(self.flags_line, className="notice flags-line", id="flags-shared")] if self.flags_line \
+            else []
+        return [*(html.Div(text, className="notice") for text in self.notices), *line]
 
 
 def geo_url(vm: ViewModel, name: str) -> str | None:

@@ -26,7 +26,7 @@ from dashboard.views.base import (
     kind_label,
     layer,
     place_markers,
-    shared_line,
+    shared_notice,
 )
 from dashboard.views.compare import compare_section
 from dashboard.views.panels import translation_note
@@ -96,8 +96,6 @@ def series_panel(vm: ViewModel, state: ViewState, series: Series, cls: Classific
         f"{t('period', lang)}: ", panels.local_text(series.period_text(), lang),
         *([f" · {vm.vintage_name(series.vintage, lang)}"] if series.vintage else [])]
     heading: list[Component] = [*headline(state), html.P(vintage_note, id="period-line")]
-    shared = shared_line(series_flags(series), lang)
-    heading += [shared] if shared is not None else []
     if not mapped:
         heading.append(html.P(t("boundaries_missing", lang), className="caveat", id="boundaries-missing"))
     details: list[Component] = []
@@ -224,7 +222,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                            lambda p: LINK_COLORS.get(str(p.get("migrant_link")), NO_DATA_COLOR))
     return MapView(choropleth=choropleth, context=layer(vm, "empty", Style(outline=True)),
                    bounds=city_bounds(vm, state.city, name), heading=heading, legend=legend, details=details,
-                   points=points, notices=notes)
+                   points=points, notices=notes, flags_line=shared_notice(series_flags(series), state.lang))
 
 
 def export(vm: ViewModel, state: ViewState) -> ExportTable:

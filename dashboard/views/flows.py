@@ -34,7 +34,7 @@ from dashboard.views.base import (
     hatched_flags,
     hatching,
     layer,
-    shared_line,
+    shared_notice,
 )
 from dashboard.views.perception import origin_label
 from geo.settings import CITIES
@@ -330,11 +330,11 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                                                                         className="small")]
     return MapView(choropleth=layer(vm, "cities", Style(outline=True, lang=lang)),
                    context=layer(vm, "regions", origins), bounds=country_bounds(vm),
-                   heading=(*heading(state, everything), *filter(None, [shared_line(flags, lang)])),
+                   heading=tuple(heading(state, everything)),
                    legend=html.Div([key, hatch_legend(lang, hatched_flags(flags))], className="legend-wrap")
                    if hatched else key,
                    details=tuple(details), points=flow_lines(shown, basis, lang, list(city_points(vm).values())),
-                   notices=(map_caption(state, everything),))
+                   notices=(map_caption(state, everything),), flags_line=shared_notice(flags, lang))
 
 
 def export(vm: ViewModel, state: ViewState) -> ExportTable:

@@ -11,11 +11,20 @@ from dashboard.i18n import t
 from dashboard.state.query import ViewState
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import flows
-from dashboard.views.base import ExportTable, MapView, Style, city_markers, country_bounds, layer
+from dashboard.views.base import (
+    ExportTable,
+    MapView,
+    Style,
+    city_markers,
+    country_bounds,
+    layer,
+    shared_notice,
+)
 from dashboard.views.concentration import (
     classification_for,
     current_series,
     no_series_view,
+    series_flags,
     series_panel,
     series_style,
 )
@@ -38,7 +47,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
                    bounds=country_bounds(vm), heading=heading, legend=legend,
                    details=(*details, html.P(t("regions_context", state.lang), className="small")),
                    points=city_markers(vm, cls.class_of, tuple(colors), style.labels or {}, state.lang),
-                   notices=notes)
+                   notices=notes, flags_line=shared_notice(series_flags(series), state.lang))
 
 
 def export(vm: ViewModel, state: ViewState) -> ExportTable:

@@ -79,7 +79,7 @@ def test_map_size_labels_and_hatching(driver, server_url, screenshot_dir, size, 
         for b in labels[i + 1:]:
             assert not overlaps(a, b), f"labels {a['text']} and {b['text']} overlap"
     # Every value of Astana's 2025 population carries "secondary" and "uncertain": hatching would single out
-    # nothing, so nothing is hatched and one line says it (in the panel, the details drawer on phones).
+    # nothing, so nothing is hatched and one line over the map says it (phones too).
     fills = driver.execute_script("return [...document.querySelectorAll('#map path.leaflet-interactive')]"
                                   ".map(p => p.getAttribute('fill'))")
     assert fills and not any(f and f.startswith("url(#qala-hatch-") for f in fills)
