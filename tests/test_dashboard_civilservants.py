@@ -94,3 +94,35 @@ def test_a_share_item_reads_in_percent_on_the_survey_layer():
     share = Measure(SHARE, "score", (), scale="0-1")
     assert survey.fmt(share, 0.324, "ru") == "32.4 %"
     assert survey.fmt(Measure("Q1", "score", (), scale="1-5"), 3.25, "ru") == "3.25"
+
+
+def test_flags_and_rows_the_banks_reader_refuses_or_reads_as_missing():
+    from dashboard.state.surveytables import flagged
+
+    assert [flagged(v) for v in ("true", " Suppressed ", "1", "no", "", None, NAN, 0, 1, True)] == [
+        True, True, True, False, False, False, False, False, True, True]
+    odd = pd.concat([banks(), pd.DataFrame([
+        {"city": "Astana", "bank": "middle", "item": SHARE, "scale": "0-1", "n": 5, "mean": 0.5,
+         "suppressed": False},
+        {"city": None, "bank": "left", "item": "Q9", "scale": "1-5", "n": 5, "mean": 3.0, "suppressed": False},
+        {"city": "Astana", "bank": "left", "item": None, "scale": "1-5", "n": 5, "mean": 3.0, "suppressed": False},
+        {"city": "Astana", "bank": "right", "item": "Q1", "scale": "1-5", "n": 5, "mean": NAN,
+         "suppressed": False}])], ignore_index=True)
+    figures = bank_figures(odd)
+    assert set(figures[("Astana", SHARE)]) == {"left", "right", "left-right"}  # no "middle" bank
+    assert set(figures) == {("Astana", SHARE), ("Astana", "Q1")}  # no city or no item: left out
+    assert figures[("Astana", "Q1")]["right"].suppressed  # no value though not flagged: nothing to show
+
+
+def test_scores_get_each_district_rows_boundary_set_and_nothing_else_is_touched():
+    from dashboard.state.surveytables import with_vintages
+
+    scores = pd.DataFrame({"city": "Astana", "level": ["district", "city"], "district_id": ["1", None],
+                           "item": "Q1"})
+    districts = pd.DataFrame({"district_id": ["1"], "vintage": ["astana-6"]})
+    out = with_vintages(scores, districts)
+    assert out["vintage"].iloc[0] == "astana-6" and pd.isna(out["vintage"].iloc[1])
+    assert with_vintages(None, districts) is None
+    given = scores.assign(vintage="x")
+    assert with_vintages(given, districts) is given  # the table's own boundary sets stay
+    assert with_vintages(scores, districts.drop(columns="vintage")) is scores

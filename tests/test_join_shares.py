@@ -76,3 +76,10 @@ def test_a_missing_column_names_the_first_columns():
     with pytest.raises(BadInput) as caught:
         with_shares(many, {"sector=x": None})
     assert "c9" in str(caught.value) and "c10" not in str(caught.value)
+
+
+def test_exactly_the_listed_number_of_values_has_no_ellipsis():
+    values = [f"v{i:02d}" for i in range(SHOWN_VALUES)]
+    with pytest.raises(BadInput) as caught:
+        with_shares(raw(values), {"sector=госслужба": None})
+    assert f"v{SHOWN_VALUES - 1:02d}: write" in str(caught.value) and "..." not in str(caught.value)
