@@ -10,19 +10,27 @@ import pytest
 
 from dashboard.controls.sync import options_for
 from dashboard.state.published import PublishedIndex
-from dashboard.state.query import parse_query
+from dashboard.state.query import parse_query, with_changes
 from dashboard.state.surveytables import period_year, wave_partners
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import clear_render_cache, render, wavechange
-from tests.components import text_of
+from tests.components import text_of, walk
 from tests.test_dashboard_published import META, A, B, C, hand_frame, hand_scores, outlined_model
 
 NAN = math.nan
 
 
+def earlier_scores():
+    """hand_scores as publishing writes them: a scale, and the city's own row under the group "all"."""
+    scores = hand_scores().assign(scale="1-5")
+    scores.loc[scores["group"].isna(), "group"] = "all"
+    return scores
+
+
 def later_scores():
     """Wave 2 of hand_scores: A rises 3.4 [3.1, 3.7] -> 4.0 [3.6, 4.4]; B 2.0 [1.2, 2.8] -> 2.2 [1.6, 2.8]."""
-    scores = hand_scores().assign(scale="1-5")
+    scores = earlier_scores()
+    scores.loc[scores["level"] == "city", "mean"] += 0.1
     scores.loc[scores["district_id"] == A, ["mean", "ci_low", "ci_high", "n"]] = [4.0, 3.6, 4.4, 50]
     scores.loc[scores["district_id"] == B, ["mean", "ci_low", "ci_high", "n"]] = [2.2, 1.6, 2.8, 20]
     return scores
@@ -33,7 +41,7 @@ def vm() -> ViewModel:
     clear_render_cache()
     model = outlined_model()
     index = PublishedIndex()
-    index.add(META, hand_frame(), hand_scores().assign(scale="1-5"))
+    index.add(META, hand_frame(), earlier_scores())
     index.add({**META, "name": "wave2", "period": "spring 2026", "title": "SYNTHETIC: wave 2"}, hand_frame(),
               later_scores())
     index.add({**META, "name": "same-year", "period": "2024 (autumn)"}, hand_frame(), later_scores())
@@ -90,3 +98,47 @@ def test_a_wave_published_without_its_scale_shows_the_one_wave_instead_of_failin
     state, _ = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2&lang=en", "en", options_for(vm))
     assert wavechange.render(vm, state) is None
     assert "Change of" not in text_of(render(vm, state).heading)
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ({"status": "shown", "diff": -0.5, "excludes_zero": True}, 0),
+    ({"status": "shown", "diff": -0.1, "excludes_zero": False}, 1),
+    ({"status": "shown", "diff": 0.0, "excludes_zero": False}, 2),
+    ({"status": "shown", "diff": 0.1, "excludes_zero": False}, 2),
+    ({"status": "shown", "diff": 0.5, "excludes_zero": True}, 3),
+    ({"status": "suppressed", "diff": 0.5, "excludes_zero": True}, 4),
+    ({"status": "shown", "diff": NAN, "excludes_zero": False}, 4),
+])
+def test_each_change_takes_its_class(row, expected):
+    assert wavechange.klass(row) == expected
+
+
+def test_either_order_of_the_link_draws_later_minus_earlier_on_the_shown_datasets_districts(vm):
+    views = {}
+    for ds, wave in (("wave2", "demo"), ("demo", "wave2")):
+        state, _ = parse_query(f"?layer=perception&ds={ds}&item=Q1&wave={wave}&lang=en", "en", options_for(vm))
+        views[ds] = render(vm, state)
+        assert "Change of Q1: spring 2026 minus 2024" in text_of(views[ds].heading)
+        assert views[ds].choropleth.name == f"pub-{ds}"
+    assert views["demo"].choropleth.style.hideout()["classes"] == views["wave2"].choropleth.style.hideout()["classes"]
+    unknown, _ = parse_query("?layer=perception&ds=demo&item=Q1&lang=en", "en", options_for(vm))
+    assert wavechange.ordered(vm, with_changes(unknown, wave="gone")) is None
+
+
+def test_the_table_puts_the_city_first_then_the_largest_rise_and_only_the_shown_city(vm):
+    state, _ = parse_query("?layer=perception&ds=wave2&item=Q1&wave=demo&lang=en&city=Astana", "en",
+                           options_for(vm))
+    rows = [[c for c in walk(r) if isinstance(c, str)] for r in walk(render(vm, state).details)
+            if type(r).__name__ == "Tr"][1:]
+    names = [r[0] for r in rows]
+    assert names[:3] == ["City level figure", "Alpha", "Beta"]  # city, then +0.60, then +0.20
+    assert rows[names.index("Gamma")][-1] == "–"  # hidden in a wave: no n either
+    elsewhere = wavechange.render(vm, with_changes(state, city="Almaty"))
+    assert not [r for r in walk(elsewhere.details) if type(r).__name__ == "Tr"][1:]
+
+
+def test_no_synthetic_notice_when_neither_wave_is_synthetic(vm):
+    for name in ("demo", "wave2"):
+        vm.published.datasets[name].meta["synthetic"] = False
+    state, _ = parse_query("?layer=perception&ds=wave2&item=Q1&wave=demo&lang=en", "en", options_for(vm))
+    assert wavechange.render(vm, state).notices == ()

@@ -31,15 +31,21 @@ def qala(*args: str, env: dict) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+def datasets_env(work: Path) -> dict:
+    """The environment of the qala commands and the server: datasets in ``work`` (never data/datasets), the
+    built layers required, basemap tiles from nowhere."""
+    if not build_ready():
+        pytest.fail("built layers missing: run `make data` before the browser tests")
+    return {**os.environ, "QALA_DATASETS": str(work / "datasets"),
+            "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
+
+
 @pytest.fixture(scope="module")
 def published_url():
     """gunicorn on a free loopback port, serving the build plus the demo survey published as 'demo'."""
-    if not build_ready():
-        pytest.fail("built layers missing: run `make data` before the browser tests")
     with tempfile.TemporaryDirectory(prefix="qala-published-") as folder:
         work = Path(folder)
-        env = {**os.environ, "QALA_DATASETS": str(work / "datasets"),
-               "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
+        env = datasets_env(work)
         qala("demo", "survey", "-o", str(work / "survey.csv"), env=env)
         qala("join", str(work / "survey.csv"), "--city-col", "Город", "--district-col", "Район", "--group-col",
              "Группа", "--weight-col", "Вес", "--score", "Q1:1-5", "--score", "Q2:1-5", "--permutations", "0",

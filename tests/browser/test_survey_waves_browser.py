@@ -9,7 +9,6 @@ published twice (``qala demo survey --wave 1`` and ``--wave 2``, joined with ``-
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import time
@@ -19,9 +18,9 @@ import pandas as pd
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import build_ready, make_driver, quit_driver, serve
+from tests.browser.conftest import make_driver, quit_driver, serve
 from tests.browser.test_dashboard_browser import PATHS, wait
-from tests.browser.test_published_browser import qala
+from tests.browser.test_published_browser import datasets_env, qala
 
 pytestmark = pytest.mark.browser
 LEFT = ("Есиль", "Нура")  # the build's left-bank districts of Astana
@@ -30,12 +29,9 @@ LEFT = ("Есиль", "Нура")  # the build's left-bank districts of Astana
 @pytest.fixture(scope="module")
 def waves():
     """gunicorn serving the build plus both waves published ('demo' 2024, 'demo-w2' 2026); the CSVs too."""
-    if not build_ready():
-        pytest.fail("built layers missing: run `make data` before the browser tests")
     with tempfile.TemporaryDirectory(prefix="qala-waves-") as folder:
         work = Path(folder)
-        env = {**os.environ, "QALA_DATASETS": str(work / "datasets"),
-               "QALA_TILES": os.environ.get("QALA_TILES", "http://127.0.0.1:9/{z}/{x}/{y}.png")}
+        env = datasets_env(work)
         for wave, name, period in ((1, "demo", "2024"), (2, "demo-w2", "2026")):
             csv = work / f"wave{wave}.csv"
             qala("demo", "survey", "-o", str(csv), "--rows", "3000", "--wave", str(wave), env=env)
