@@ -142,3 +142,22 @@ def test_no_synthetic_notice_when_neither_wave_is_synthetic(vm):
         vm.published.datasets[name].meta["synthetic"] = False
     state, _ = parse_query("?layer=perception&ds=wave2&item=Q1&wave=demo&lang=en", "en", options_for(vm))
     assert wavechange.render(vm, state).notices == ()
+
+
+def test_the_download_and_the_brief_carry_the_change_not_one_wave(vm):
+    from dashboard.brief.document import values_table
+    from dashboard.brief.parts import value_rows
+    from dashboard.views import export_table
+
+    state, _ = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2&lang=en", "en", options_for(vm))
+    table = export_table(vm, state)
+    rows = {r["fid"]: r for r in table.rows}
+    assert table.layer == "pub-demo"
+    assert (rows[A]["value"], rows[A]["ci_low"], rows[A]["ci_high"]) == pytest.approx((0.6, 0.1, 1.1))
+    assert (rows[A]["n_earlier"], rows[A]["n_later"], rows[A]["status"]) == (40, 50, "shown")
+    assert rows[C]["value"] is None and rows[C]["suppressed"] and rows[C]["status"] == "suppressed"
+    assert rows[A]["period"] == "spring 2026 − 2024" and (rows[A]["dataset"], rows[A]["wave"]) == ("wave2", "demo")
+    printed = {r.fid: r for r in value_rows(vm, state)}
+    assert printed[A].change and printed[A].estimate == ("+0.60", "+0.10–+1.10", "40 → 50", "–")
+    html_table, _ = values_table(list(printed.values()), state)
+    assert "<th scope=\"col\">Change</th>" in html_table and "Mean" not in html_table

@@ -147,7 +147,8 @@ def values_table(rows: list[ValueRow], state: ViewState, numbers: dict[str, int]
                     + ("" if "period" in shared else f"<td>{escape(row.period)}</td>")
                     + ("" if "source" in shared else _source_cell(row.source, numbers, lang))
                     + ("" if "flags" in shared else f'<td>{escape(", ".join(row.flags) or "–")}</td>') + "</tr>")
-    values = (("col_mean", ""), ("col_ci", ""), ("n", ""), ("pub_reliability", "")) if estimates else (("value", ""),)
+    first = "wave_change" if estimates and all(r.change for r in rows) else "col_mean"
+    values = ((first, ""), ("col_ci", ""), ("n", ""), ("pub_reliability", "")) if estimates else (("value", ""),)
     keys = [k for k, field in (("city" if state.city == "Kazakhstan" else "district", ""), *values,
                                ("brief_unit", "unit"), ("period", "period"), ("source", "source"),
                                ("confidence", "flags")) if field not in shared]

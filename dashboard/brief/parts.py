@@ -41,6 +41,7 @@ class ValueRow:
     flags: tuple[str, ...]
     estimate: tuple[str, str, str, str] | None = None  # a survey's mean, 95% interval, n, reliability, apart
     withheld: bool = False  # the build has a value but no source for it: not printed, and said so
+    change: bool = False  # the estimate is a change between two survey waves (later minus earlier)
 
 
 @dataclass(frozen=True)
@@ -233,11 +234,14 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
     elif row.get("value") is None:
         shown = None
     else:
-        fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else (lambda v: f"{v:.2f}")
+        fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else \
+            (lambda v: f"{v:+.2f}") if row.get("kind") == "change" else (lambda v: f"{v:.2f}")
         shown = fmt(row["value"])
         interval = f"{fmt(row['ci_low'])}–{fmt(row['ci_high'])}" \
             if row.get("ci_low") is not None and row.get("ci_high") is not None else ""
         n = str(int(row["n"])) if row.get("n") is not None else ""
+        if row.get("kind") == "change" and row.get("n_earlier") is not None and row.get("n_later") is not None:
+            n = f"{row['n_earlier']:.0f} → {row['n_later']:.0f}"
         reliability = t("pub_rel_" + row["reliability"], lang) if row.get("reliability") in ("good", "fair",
                                                                                                "poor") else ""
         estimate = (shown, interval or "–", n or "–", reliability or "–")
@@ -246,4 +250,4 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
     unit = t("pub_scale", lang, scale=row["scale"]) if row.get("scale") else ""
     fid = str(row.get("fid") or "")
     return ValueRow(fid, vm.place_name(fid, lang) if fid else "–", shown, unit, str(row.get("period") or "–"),
-                    row.get("source"), (), estimate)
+                    row.get("source"), (), estimate, change=row.get("kind") == "change")

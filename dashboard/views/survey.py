@@ -371,7 +371,10 @@ def synthetic_notice(ds: Dataset, lang: str) -> tuple[str, ...]:
 
 def export(vm: ViewModel, state: ViewState) -> ExportTable:
     """Every district of the dataset with the shown measure's estimate, interval, n and flags, and the
-    dataset's metadata: aggregates only (a published dataset holds no respondent's row)."""
+    dataset's metadata: aggregates only (a published dataset holds no respondent's row); with a wave, the
+    change as the map shows it."""
+    if state.wave and (change := wavechange.export(vm, state)) is not None:
+        return change
     found = current(vm, state)
     if found is None:
         return ExportTable(None, [])

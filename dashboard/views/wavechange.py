@@ -21,7 +21,7 @@ from dashboard.state.query import ViewState, to_query, with_changes
 from dashboard.state.records import Box
 from dashboard.state.surveytables import period_year, wave_partners
 from dashboard.state.viewmodel import ViewModel
-from dashboard.views.base import MapView, Style, country_bounds, frame, layer
+from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
 from geo import api
 from geo.errors import QalaError
 
@@ -102,6 +102,35 @@ def render(vm: ViewModel, state: ViewState) -> MapView | None:
                             html.A(t("wave_back", lang), href=to_query(with_changes(state, wave="")),
                                    id="wave-back")),
                    legend=legend, details=tuple(_table(vm, rows, state)), notices=synthetic)
+
+
+def export(vm: ViewModel, state: ViewState) -> ExportTable | None:
+    """The change per district as the map shows it (later minus earlier, interval, both means and n, status),
+    with both datasets named: what the download and the brief carry; None when the two cannot be compared."""
+    pair = ordered(vm, state)
+    if pair is None:
+        return None
+    earlier, later = pair
+    try:
+        table = changes(earlier, later, state.item)
+    except QalaError:
+        return None
+    shown = later if later.name == state.dataset else earlier
+    period = f"{later.meta.get('period')} − {earlier.meta.get('period')}"
+    rows = [{"fid": str(r["district_id"]), "name": vm.place_name(str(r["district_id"]), state.lang),
+             "city": r["city"], "dataset": later.name, "wave": earlier.name, "item": state.item, "kind": "change",
+             "value": _finite(r["diff"]), "ci_low": _finite(r["ci_low"]), "ci_high": _finite(r["ci_high"]),
+             "mean_earlier": _finite(r["mean_earlier"]), "mean_later": _finite(r["mean_later"]),
+             "n_earlier": _finite(r["n_earlier"]), "n_later": _finite(r["n_later"]), "status": r["status"],
+             "suppressed": r["status"] == "suppressed", "period": period,
+             "source": f"{later.meta.get('source')}; {earlier.meta.get('source')}",
+             "synthetic": earlier.synthetic or later.synthetic}
+            for r in table.to_dict("records") if r["level"] == "district"]
+    return ExportTable(shown.layer, rows)
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def _table(vm: ViewModel, rows: list[dict], state: ViewState) -> list[Component]:
