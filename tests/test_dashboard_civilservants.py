@@ -126,3 +126,37 @@ def test_scores_get_each_district_rows_boundary_set_and_nothing_else_is_touched(
     given = scores.assign(vintage="x")
     assert with_vintages(given, districts) is given  # the table's own boundary sets stay
     assert with_vintages(scores, districts.drop(columns="vintage")) is scores
+
+
+def test_a_difference_whose_interval_ends_at_zero_cannot_tell_and_a_half_interval_is_none():
+    figure = bank_figures(banks(diff=(-0.05, -0.09, 0.0)))[("Astana", SHARE)]["left-right"]
+    assert civilservants.verdict(figure, "en") == civilservants.t("banks_cannot_tell", "en")
+    half = bank_figures(banks())[("Astana", SHARE)]["left"]
+    assert civilservants.span(half) == "28.3 % … 36.8 %"
+    from dataclasses import replace
+
+    assert civilservants.span(replace(half, ci_low=None)) == "–" and civilservants.span(replace(half, ci_high=None)) \
+        == "–"
+
+
+def test_the_districts_of_astana_are_ranked_by_the_share_with_the_city_marked():
+    vm = model(banks())
+    ds = vm.published.datasets["demo"]
+    ds.cells[SHARE] = ds.cells["Q1"]  # hand cells: A 3.4, B 2.0 (any values do for the chart)
+    ds.city_cells[(SHARE, "Astana")] = ds.city_cells[("Q1", "Astana")]
+    text = text_of(civilservants.section(vm, "en"))
+    assert civilservants.t("banks_districts", "en") in text and "Alpha" in text and "Beta" in text
+    assert civilservants.t("ranked_city", "en", value="305.0 %") in text  # the city's 3.05, as a share
+    from dataclasses import replace
+
+    ds.city_cells[(SHARE, "Astana")] = replace(ds.city_cells[(SHARE, "Astana")], suppressed=True)
+    assert "city 305.0 %" not in text_of(civilservants.section(vm, "en"))
+    ds.city_of = {fid: "Almaty" for fid in ds.city_of}  # no district of Astana: no chart
+    assert civilservants.t("banks_districts", "en") not in text_of(civilservants.section(vm, "en"))
+
+
+def test_a_dataset_without_period_or_source_says_so_with_a_dash():
+    vm = model(banks())
+    meta = vm.published.datasets["demo"].meta
+    meta.pop("period"), meta.pop("source")
+    assert "· – · Source: –" in text_of(civilservants.section(vm, "en"))
