@@ -812,6 +812,12 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "change_rest_grey": ("Grey: {names}, no figure on comparable boundaries at both dates",
                          "Серым: {names}, нет значений на сопоставимых границах на обе даты",
                          "Сұр түспен: {names}, екі күнге де салыстырмалы шекаралардағы мән жоқ"),
+    "change_not_drawn": ("Not drawn: the build has no map of the {vintage}; the change of {names} is in the table "
+                         "beside the map.",
+                         "Не нарисовано: в сборке нет карты «{vintage}»; изменение ({names}) — в таблице рядом с "
+                         "картой.",
+                         "Сызылмаған: жинақта «{vintage}» картасы жоқ; өзгеріс ({names}) картаның жанындағы "
+                         "кестеде."),
     "chart_new_borders": ("new borders", "новые границы", "жаңа шекаралар"),
     "profile": ("Side panel", "Боковая панель", "Бүйір панелі"),
     "profile_off": ("Districts table", "Таблица районов", "Аудандар кестесі"),

@@ -254,3 +254,27 @@ def test_a_circa_date_is_ticked_by_its_year_an_undated_one_by_its_words():
     labels = [*periods[:5], "шамамен 2023-03 (25 жыл)", *periods[6:10], "күні жоқ (gov.kz беті)"]
     ticks = marks(periods, labels)
     assert ticks["5"] == "2023" and ticks["10"] == "күні жоқ"  # never "шамамен 2023-03" under the slider
+
+
+def test_a_change_on_boundaries_the_build_never_mapped_says_so_over_the_map_and_frames_the_city(built):
+    """Astana's 2013 -> 2015 change (three districts of the 2008-2018 boundaries, which have no map in the
+    build): the notice over the map names them, the city's outline is drawn; a drawn change says nothing."""
+    from dashboard import views
+    from dashboard.controls.sync import sync_state
+    from dashboard.state.viewmodel import ViewModel
+
+    views.clear_render_cache()
+    vm = ViewModel.load()
+    unmapped = next(k for k, ch in vm.time.changes.items() if k[0] == "Astana"
+                    and not vm.geo[next(iter(ch.values())).layer].fids)
+    state, _ = sync_state(vm, "url", f"?city=Astana&ind={unmapped[1]}&chg=abs&from={unmapped[2]}&to={unmapped[3]}"
+                          "&lang=ru", {}, None, "ru")
+    view = views.render(vm, state)
+    names = [c.names["ru"] for c in vm.time.changes[unmapped].values()]
+    assert len(view.notices) == 1 and view.notices[0].startswith("Не нарисовано")
+    assert all(name in view.notices[0] for name in names)
+    assert view.context.name == "cities"
+    drawn = next(k for k, ch in vm.time.changes.items() if k[0] == "Almaty" and vm.geo[next(iter(ch.values())).layer].fids)
+    state, _ = sync_state(vm, "url", f"?city=Almaty&ind={drawn[1]}&chg=abs&from={drawn[2]}&to={drawn[3]}", {}, None,
+                          "ru")
+    assert views.render(vm, state).notices == ()

@@ -176,13 +176,26 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     ]
     context, rest = rest_of_city(vm, changes, lang)
     heading += [rest] if rest is not None else []
+    notices, bounds = not_drawn(vm, changes, name, lang), city_bounds(vm, state.city, name)
+    if notices and not vm.geo[name].fids:  # nothing to draw: the city's outline, framed, under the notice
+        context, bounds = layer(vm, "cities", Style(outline=True)), city_bounds(vm, state.city, "cities")
     missing = any(v is None for v in (value_of(c, mode) for c in changes.values()))
     details = (html.H3(t("districts_table", lang)), changes_table(vm, changes, mode, lang),
                html.P(t("change_sources_note", lang), className="small"),
                unmapped(vm, state.city, vm.time.pairs.get((state.city, state.indicator), []), lang))
-    return MapView(choropleth=layer(vm, name, style), context=context,
-                   bounds=city_bounds(vm, state.city, name), heading=tuple(heading),
-                   legend=legend(rows, sample, mode, missing, lang), details=details)
+    return MapView(choropleth=layer(vm, name, style), context=context, bounds=bounds, heading=tuple(heading),
+                   legend=legend(rows, sample, mode, missing, lang), details=details, notices=notices)
+
+
+def not_drawn(vm: ViewModel, changes: dict[str, Change], name: str, lang: str) -> tuple[str, ...]:
+    """The line over the map for units the build has no shape of (their boundary set was never mapped)."""
+    served = vm.geo.get(name)
+    missing = [fid for fid, c in changes.items() if served is None or fid not in served.fids]
+    if not missing:
+        return ()
+    vintage = missing[0].split(":", 1)[0]
+    names = ", ".join(changes[fid].names.get(lang) or fid for fid in missing)
+    return (t("change_not_drawn", lang, vintage=vm.vintage_name(vintage, lang), names=names),)
 
 
 def export(vm: ViewModel, state: ViewState) -> ExportTable:
