@@ -300,12 +300,12 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "bank_both": ("Both banks", "Оба берега", "Екі жағалау"),
     "banks_title": ("Civil servants among residents (surveys)", "Госслужащие среди жителей (опросы)",
                     "Тұрғындар арасындағы мемлекеттік қызметшілер (сауалнамалар)"),
-    "banks_none": ("No published survey has a civil service share for Astana. A survey with a sector column "
-                   "gives one: qala join --score Сектор=госслужба, then qala publish.",
+    "banks_none": ("No published survey has a civil service share for Astana. A survey with a sector column gives "
+                   "one, joined and published with:",
                    "Ни в одном опубликованном опросе нет доли госслужащих по Астане. Её даёт опрос с колонкой "
-                   "сектора: qala join --score Сектор=госслужба, затем qala publish.",
-                   "Астана бойынша мемлекеттік қызметшілер үлесі бар жарияланған сауалнама жоқ. Оны сектор "
-                   "бағаны бар сауалнама береді: qala join --score Сектор=госслужба, содан кейін qala publish."),
+                   "сектора, объединённый и опубликованный командами:",
+                   "Астана бойынша мемлекеттік қызметшілер үлесі бар жарияланған сауалнама жоқ. Оны сектор бағаны "
+                   "бар сауалнама береді, мына командалармен біріктіріліп жарияланады:"),
     "banks_bank": ("Bank", "Берег", "Жағалау"),
     "what_wave": ("wave to compare with", "волна для сравнения", "салыстыратын толқын"),
     "wave_compare": ("Compare with another wave:", "Сравнить с другой волной:", "Басқа толқынмен салыстыру:"),

@@ -21,6 +21,7 @@ from dashboard.state.viewmodel import ViewModel
 from dashboard.views import ranked
 
 CITY = "Astana"
+HOW_TO = "qala join survey.csv --score Сектор=госслужба … -o out/ && qala publish out/ --name …"  # a command
 
 
 def share_items(vm: ViewModel) -> list[tuple[Dataset, str, dict[str, BankFigure]]]:
@@ -72,8 +73,9 @@ def section(vm: ViewModel, lang: str, selected: str | None = None) -> list[Compo
     """The panel's section: per share item, the banks table, the difference and the districts ranked."""
     found = share_items(vm)
     if not found:
-        return [html.H3(t("banks_title", lang)), html.P(t("banks_none", lang), className="small",
-                                                         id="banks-none")]
+        return [html.H3(t("banks_title", lang)),
+                html.P([t("banks_none", lang), " ", html.Code(HOW_TO, lang="en")], className="small",
+                       id="banks-none")]
     out: list[Component] = []
     for ds, item, figures in found:
         out += [html.H3(t("banks_title", lang)),

@@ -174,10 +174,7 @@ def read_spec(
         raise BadInput(f"{label}: no coordinate columns (lat/lon, latitude/longitude, x/y, широта/долгота) "
                        f"among {first.names[:12]}; name them with --lat-col/--lon-col (district names: "
                        "--engine builtin)")
-    for given in scores or {}:
-        if given not in first.names and share_spec(given) is not None:
-            raise BadInput(f"{label}: the share item {given!r} is not derived out of core; store a 0/1 column and "
-                           "give --score COLUMN:0-1, or join with --engine builtin")
+    _no_shares(label, scores or {}, first.names)
     found, notes = find_columns(header, label, lat_col=lat, lon_col=lon, group_col=group_col,
                                 weight_col=weight_col, city_col=city_col, score_cols=tuple(scores or ()))
     for column in (lat, lon, found.weight):
@@ -185,17 +182,31 @@ def read_spec(
                 and not pa.types.is_floating(first.field(column).type):
             raise BadInput(f"{label}: column {column!r} is {first.field(column).type}, not a number; store "
                            "it as float, or use --engine builtin, which parses text cells")
-    scales = {}
-    for column, (given, scale) in zip(found.scores, (scores or {}).items(), strict=True):
-        if scale is None:
-            raise BadInput(f"{label}: score column {given!r} has no scale; out of core give it, e.g. --score "
-                           f"{given}:1-5 (or join in memory with --engine builtin to infer it)")
-        scales[column] = (float(scale[0]), float(scale[1]))
+    scales = _given_scales(label, found.scores, scores or {})
     read = [c for c in (lat, lon, found.city, found.group, found.weight, *found.scores) if c]
     spec = PartSpec(label=label, columns=found, read=list(dict.fromkeys(read)),
                     synthetic_columns=synthetic_columns(first.names), scales=scales)
     synthetic = any(metadata_synthetic(s.metadata) for s in schemas.values())
     return spec, input_rows, synthetic, notes
+
+
+def _given_scales(label: str, columns: tuple[str, ...], scores: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Each score column's scale as given: out of core none is inferred (that would take a pass over every row)."""
+    scales = {}
+    for column, (given, scale) in zip(columns, scores.items(), strict=True):
+        if scale is None:
+            raise BadInput(f"{label}: score column {given!r} has no scale; out of core give it, e.g. --score "
+                           f"{given}:1-5 (or join in memory with --engine builtin to infer it)")
+        scales[column] = (float(scale[0]), float(scale[1]))
+    return scales
+
+
+def _no_shares(label: str, scores: dict[str, Any], columns: list[str]) -> None:
+    """A share item (``Сектор=госслужба``) would need every row's category before the join: refused here."""
+    for given in scores:
+        if given not in columns and share_spec(given) is not None:
+            raise BadInput(f"{label}: the share item {given!r} is not derived out of core; store a 0/1 column and "
+                           "give --score COLUMN:0-1, or join with --engine builtin")
 
 
 def _sample(path: Path, spec: PartSpec) -> pd.DataFrame:
