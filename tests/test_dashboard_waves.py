@@ -161,3 +161,10 @@ def test_the_download_and_the_brief_carry_the_change_not_one_wave(vm):
     assert printed[A].change and printed[A].estimate == ("+0.60", "+0.10–+1.10", "40 → 50", "–")
     html_table, _ = values_table(list(printed.values()), state)
     assert "<th scope=\"col\">Change</th>" in html_table and "Mean" not in html_table
+
+
+def test_one_synthetic_wave_makes_the_change_synthetic(vm):
+    vm.published.datasets["demo"].meta["synthetic"] = False  # wave2 stays synthetic
+    state, _ = parse_query("?layer=perception&ds=demo&item=Q1&wave=wave2&lang=en", "en", options_for(vm))
+    assert "SYNTHETIC" in wavechange.render(vm, state).notices[0]
+    assert all(r["synthetic"] for r in wavechange.export(vm, state).rows)
