@@ -37,8 +37,16 @@ def ordered(vm: ViewModel, state: ViewState) -> tuple[Dataset, Dataset] | None:
     return (a, b) if (period_year(a.meta) or 0) < (period_year(b.meta) or 0) else (b, a)
 
 
-def changes(earlier: Dataset, later: Dataset, item: str) -> pd.DataFrame:
-    return api.wave_changes(earlier.scores, later.scores, item)
+def compared(vm: ViewModel, state: ViewState) -> tuple[Dataset, Dataset, pd.DataFrame] | None:
+    """(earlier, later, their changes) of the shown item; None when the two cannot be compared (a table
+    published without what a comparison needs, such as its scale: the one wave is shown instead)."""
+    pair = ordered(vm, state)
+    if pair is None:
+        return None
+    try:
+        return (*pair, api.wave_changes(pair[0].scores, pair[1].scores, state.item))
+    except QalaError:
+        return None
 
 
 def klass(row: dict) -> int:
@@ -73,14 +81,10 @@ def wave_links(vm: ViewModel, state: ViewState) -> list[Component]:
 
 def render(vm: ViewModel, state: ViewState) -> MapView | None:
     lang = state.lang
-    pair = ordered(vm, state)
-    if pair is None:
+    found = compared(vm, state)
+    if found is None:
         return None
-    earlier, later = pair
-    try:
-        table = changes(earlier, later, state.item)
-    except QalaError:  # a table published without what a comparison needs (its scale): the one wave is shown
-        return None
+    earlier, later, table = found
     rows = [r for r in table.to_dict("records") if state.city == "Kazakhstan" or r["city"] == state.city]
     shown = later if later.name == state.dataset else earlier
     district_rows = {str(r["district_id"]): r for r in rows if r["level"] == "district"}
@@ -107,14 +111,10 @@ def render(vm: ViewModel, state: ViewState) -> MapView | None:
 def export(vm: ViewModel, state: ViewState) -> ExportTable | None:
     """The change per district as the map shows it (later minus earlier, interval, both means and n, status),
     with both datasets named: what the download and the brief carry; None when the two cannot be compared."""
-    pair = ordered(vm, state)
-    if pair is None:
+    found = compared(vm, state)
+    if found is None:
         return None
-    earlier, later = pair
-    try:
-        table = changes(earlier, later, state.item)
-    except QalaError:
-        return None
+    earlier, later, table = found
     shown = later if later.name == state.dataset else earlier
     period = f"{later.meta.get('period')} − {earlier.meta.get('period')}"
     rows = [{"fid": str(r["district_id"]), "name": vm.place_name(str(r["district_id"]), state.lang),
