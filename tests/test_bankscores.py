@@ -234,3 +234,16 @@ def test_banks_need_both_banks_and_a_city_is_judged_by_its_own_hidden_districts(
 
     out = release_banks(table, is_hidden, banks)
     assert not out["suppressed"].any()  # a hidden district of another city says nothing of Astana's banks
+
+
+def test_an_item_left_out_for_too_few_answers_has_no_bank_figure_either(tmp_path):
+    """Attack: Q2 has 5 answerers in the whole survey, so the gate leaves the item out of every table; its
+    right-bank estimate (n 5, all of them) would publish exactly what it withholds."""
+    rows = respondents({"Almaty": 40, "Esil": 50, "Saryarka": 30, "Nura": 45},
+                       {"Almaty": 4, "Esil": 20, "Saryarka": 3, "Nura": 15})
+    rows["Q2"] = [1 + i % 5 if i < 5 else "" for i in range(len(rows))]
+    result = join(tmp_path, rows, scores=("Q1:1-5", "Q2:1-5"))
+    assert [x["item"] for x in result.report["release"]["left_out"] if x["output"] == "item"] == ["Q2"]
+    assert set(result.banks["item"]) == {"Q1"}
+    shown = result.banks[~result.banks["suppressed"] & result.banks["bank"].isin(["left", "right"])]
+    assert (shown["n"] >= MIN_N).all()  # no shown bank rests on fewer answerers than a district may

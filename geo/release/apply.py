@@ -67,8 +67,9 @@ def apply(result: Any, cells: Cells, hidden: np.ndarray, items: Sequence[Any], g
             differences = group_differences(scores, level=level)
         districts = join_wide(districts, scores, items)
     banks = None
-    if result.banks is not None:
-        banks = release_banks(result.banks, lambda c, d: is_hidden(c, d, ALL), bank_of(districts))
+    if result.banks is not None:  # the released items only: a left-out item has no figure anywhere
+        kept = result.banks[result.banks["item"].isin({i.column for i in items})].reset_index(drop=True)
+        banks = release_banks(kept, lambda c, d: is_hidden(c, d, ALL), bank_of(districts))
     return dataclasses.replace(result, districts=districts, groups=groups, scores=scores,
                                score_differences=differences, banks=banks)
 
