@@ -18,7 +18,7 @@ import shapely
 from scipy import stats
 
 from geo.errors import BadInput
-from geo.indicators.bankscores import DIFFERENCE, bank_of, bank_table, relabelled, release_banks
+from geo.indicators.bankscores import DIFFERENCE, PREFIX, bank_of, bank_table, relabelled, release_banks
 from geo.indicators.survey import ScoreItem, score_estimates
 from geo.join.pipeline import join_user_data
 from geo.publish import publish
@@ -247,3 +247,22 @@ def test_an_item_left_out_for_too_few_answers_has_no_bank_figure_either(tmp_path
     assert set(result.banks["item"]) == {"Q1"}
     shown = result.banks[~result.banks["suppressed"] & result.banks["bank"].isin(["left", "right"])]
     assert (shown["n"] >= MIN_N).all()  # no shown bank rests on fewer answerers than a district may
+
+
+def test_bank_domains_from_their_own_rows_equal_those_from_the_whole_sample():
+    """The banks are estimated from the banks' rows alone with the sample's size as n_total: the same as over
+    every row (another city's respondents only enter the N/(N-1) factor), to 1e-12."""
+    rng = np.random.default_rng(3)
+    ids = [d for d, *_ in ASTANA] + ["751710000", "751410000"]
+    cities = ["Astana"] * 4 + ["Almaty"] * 2
+    pick = rng.integers(len(ids), size=600)
+    rows = pd.DataFrame({"city": np.array(cities)[pick], "district_id": np.array(ids)[pick],
+                         "weight": rng.uniform(0.5, 1.5, 600), "Q1": rng.integers(1, 6, 600).astype(float)})
+    banks = bank_of(frame())
+    items = [ScoreItem("Q1", 1, 5)]
+    fast = bank_table(score_estimates(relabelled(rows, banks), items, n_total=len(rows)), banks)
+    whole = rows.assign(district_id=[PREFIX + banks[(c, d)] if (c, d) in banks else d
+                                     for c, d in zip(rows["city"], rows["district_id"], strict=True)])
+    slow = bank_table(score_estimates(whole, items), banks)
+    assert len(relabelled(rows, banks)) == int((rows["city"] == "Astana").sum())
+    pd.testing.assert_frame_equal(fast, slow, rtol=1e-12)

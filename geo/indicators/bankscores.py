@@ -47,16 +47,21 @@ def bank_of(districts: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def relabelled(frame: pd.DataFrame, banks: dict[tuple[str, str], str]) -> pd.DataFrame | None:
-    """``frame`` (rows or per-atom sums: city, district_id, ...) with each district of a city with banks
-    replaced by its bank (``bank:left``), so the district domains become bank domains; None without banks."""
+    """The rows of ``frame`` (rows or per-atom sums: city, district_id, ...) in the banks' districts, each
+    district replaced by its bank (``bank:left``), so the district domains become bank domains; None without
+    banks. Only the domains' own rows count in their estimates (give the whole sample's size as ``n_total``)."""
     if not banks:
         return None
-    keys = zip(frame["city"].astype(str), frame["district_id"].astype(str), strict=True)
-    labels = [PREFIX + banks[k] if k in banks else d for k, d in zip(keys, frame["district_id"], strict=True)]
-    return frame.assign(district_id=labels)
+    city, cities = pd.factorize(frame["city"])  # codes, so the few (city, district) pairs are looked up once
+    district, ids = pd.factorize(frame["district_id"])
+    pair, codes = np.unique(city * len(ids) + district, return_inverse=True)
+    labels = np.array([banks.get((str(cities[p // len(ids)]), str(ids[p % len(ids)])), "") for p in pair],
+                      dtype=object)[codes]
+    inside = labels != ""
+    return frame[inside].assign(district_id=PREFIX + labels[inside].astype(str))
 
 
-def bank_table(estimates: pd.DataFrame, banks: dict[tuple[str, str], str], level: float = 0.95) -> pd.DataFrame:
+def bank_table(estimates: pd.DataFrame, banks: dict[tuple[str, str], str]) -> pd.DataFrame:
     """The bank rows of ``estimates`` (``score_estimates`` over ``relabelled`` rows) and the left minus right
     row per city and item (MOVER interval; n is both banks' answers). Unsuppressed until ``release_banks``."""
     members: dict[tuple[str, str], list[str]] = {}

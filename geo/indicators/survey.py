@@ -83,12 +83,14 @@ def score_item(column: str, low: float, high: float, *, inferred: bool, top_box:
 
 
 def score_estimates(rows: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None = None,
-                    level: float = 0.95) -> pd.DataFrame:
+                    level: float = 0.95, n_total: int | None = None) -> pd.DataFrame:
     """Long table: one row per (city, level, district_id, item, group) with the estimates, their interval and
     reliability (see the module docstring); nothing suppressed yet (``suppressed`` False): the release gate
-    decides that over every table."""
+    decides that over every table. ``n_total``: the sample's respondents when ``rows`` are only the part of
+    it the domains need (default: ``rows`` are the whole sample)."""
     cells, domains = _domains(rows, group)
-    frames = [_item_frame(rows, item, cells, domains, level) for item in items]
+    total = len(rows) if n_total is None else n_total
+    frames = [_item_frame(rows, item, cells, domains, level, total) for item in items]
     if not frames:
         return pd.DataFrame(columns=ESTIMATE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)[ESTIMATE_COLUMNS]
@@ -182,7 +184,7 @@ def domain_table(pairs: list[tuple], g_names: list[str]) -> pd.DataFrame:
 
 
 def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains: pd.DataFrame,
-                level: float) -> pd.DataFrame:
+                level: float, n_total: int) -> pd.DataFrame:
     if item.column not in rows:
         raise BadInput(f"score column {item.column!r} is not in the joined rows; check the column name")
     if not item.low < item.high or not 1 <= item.top < item.high - item.low + 1:
@@ -202,7 +204,7 @@ def _item_frame(rows: pd.DataFrame, item: ScoreItem, cells: np.ndarray, domains:
     per_cell = [np.bincount(idx, weights=v, minlength=size).reshape(n_cells, n_points)
                 for v in (None, w, w * w)]
     nonresp_cell = np.bincount(cells[~answered], minlength=n_cells)
-    return item_estimates(item, domains, per_cell, nonresp_cell, len(rows), level)
+    return item_estimates(item, domains, per_cell, nonresp_cell, n_total, level)
 
 
 def item_estimates(item: ScoreItem, domains: pd.DataFrame, per_cell: Sequence[np.ndarray],

@@ -10,7 +10,7 @@ shown of a survey join is decided afterwards, over every table at once, by the r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -130,10 +130,8 @@ def with_scores(result: JoinResult, rows: pd.DataFrame, items: Sequence[ScoreIte
     """``result`` with survey estimates: ``scores`` (long, every district, city and group),
     ``score_differences`` (with a group) and the "all" estimates as ``{item}_*`` columns of the district table
     (``geo.indicators.survey.join_wide``); unsuppressed until the release gate."""
-    banks = bank_of(result.districts)
-    pooled = relabelled(rows, banks)
-    bank_rows = None if pooled is None else bank_table(score_estimates(pooled, items), banks)
-    return _with_estimates(result, score_estimates(rows, items, group=group), items, group, bank_rows)
+    banks = bank_rows(result, rows, lambda pooled: score_estimates(pooled, items, n_total=len(rows)))
+    return _with_estimates(result, score_estimates(rows, items, group=group), items, group, banks)
 
 
 def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None,
@@ -143,11 +141,18 @@ def with_score_sums(result: JoinResult, atoms: pd.DataFrame, items: Sequence[Sco
     weight at the scale's k-th point), ``:dk`` and ``:blank``; ``groups`` in the order the rows first show them;
     ``n_total`` the joined rows. The same domains, sums and estimator as ``score_estimates``."""
     scores = sum_estimates(atoms, items, group=group, groups=groups, n_total=n_total)
+    banks = bank_rows(result, atoms, lambda pooled: sum_estimates(pooled, items, group=None, groups=[],
+                                                                  n_total=n_total))
+    return _with_estimates(result, scores, items, group, banks)
+
+
+def bank_rows(result: JoinResult, frame: pd.DataFrame,
+              estimate: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame | None:
+    """The banks' estimates (``geo.indicators.bankscores``) from rows or sums, by the engine's own
+    ``estimate``; None when no city of the join lies on two banks."""
     banks = bank_of(result.districts)
-    pooled = relabelled(atoms, banks)
-    bank_rows = None if pooled is None else bank_table(
-        sum_estimates(pooled, items, group=None, groups=[], n_total=n_total), banks)
-    return _with_estimates(result, scores, items, group, bank_rows)
+    pooled = relabelled(frame, banks)
+    return None if pooled is None else bank_table(estimate(pooled), banks)
 
 
 def sum_estimates(atoms: pd.DataFrame, items: Sequence[ScoreItem], *, group: str | None, groups: Sequence[str],
