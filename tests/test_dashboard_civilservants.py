@@ -160,3 +160,13 @@ def test_a_dataset_without_period_or_source_says_so_with_a_dash():
     meta = vm.published.datasets["demo"].meta
     meta.pop("period"), meta.pop("source")
     assert "· – · Source: –" in text_of(civilservants.section(vm, "en"))
+
+
+def test_a_share_reads_in_percent_in_the_brief_chart_reading_and_table():
+    from dashboard.brief.parts import Ranked, chart_svg, reading
+
+    rows = [Ranked("Nura", 0.377, 0.296, 0.466, share=True), Ranked("Almaty", 0.084, 0.056, 0.124, share=True)]
+    assert "Nura (37.7 %)" in " ".join(reading(rows, "en")) and "Almaty (8.4 %)" in " ".join(reading(rows, "en"))
+    assert ">37.7 %<" in chart_svg(rows, "en") and "0.38" not in chart_svg(rows, "en")
+    means = [Ranked("A", 3.4, 3.1, 3.7), Ranked("B", 2.0, 1.2, 2.8)]
+    assert "A (3.40)" in " ".join(reading(means, "en"))

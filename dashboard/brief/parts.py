@@ -16,6 +16,7 @@ from html import escape
 
 from dashboard.i18n import flag_label, t, unit_label
 from dashboard.state.query import ViewState
+from dashboard.state.surveytables import share_scale
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import current_series, export_table, profile_rows
 from dashboard.views.panels import fmt_value
@@ -54,6 +55,7 @@ class Ranked:
     high: float | None = None
     hidden: bool = False  # suppressed by the release gate
     fid: str = field(default="", compare=False)  # the district's id: the order its rank range is simulated in
+    share: bool = field(default=False, compare=False)  # a 0-1 item's value: printed in percent
 
     @property
     def has_interval(self) -> bool:
@@ -73,7 +75,8 @@ def ranked(vm: ViewModel, state: ViewState) -> list[Ranked]:
         if not rows or "dataset" not in rows[0]:
             return []
         out = [Ranked(vm.place_name(str(r.get("fid") or ""), lang), _num(r.get("value")), _num(r.get("ci_low")),
-                      _num(r.get("ci_high")), bool(r.get("suppressed")), fid=str(r.get("fid") or ""))
+                      _num(r.get("ci_high")), bool(r.get("suppressed")), fid=str(r.get("fid") or ""),
+                      share=share_scale(r.get("scale")))
                for r in rows if state.city not in CITIES or r.get("city") == state.city]
     return sorted(out, key=lambda r: (r.value is None, -(r.value or 0.0), r.name))
 
@@ -125,7 +128,7 @@ def chart_svg(rows: list[Ranked], lang: str) -> str:
             parts.append(f'<rect x="{x(0 if low <= 0 else low):.1f}" y="{y - 7:.1f}" height="14" '
                          f'width="{max(1.0, x(value) - x(0 if low <= 0 else low)):.1f}" fill="{BAR}"/>')
         parts.append(f'<text x="{x(r.high if r.has_interval and r.high is not None else value) + 6:.1f}" '
-                     f'y="{y:.1f}">{escape(_fmt(value, lang))}</text>')
+                     f'y="{y:.1f}">{escape(_fmt(value, lang, r.share))}</text>')
         parts.append(f'<text class="rank" x="{CHART_W - PAD:.0f}" y="{y:.1f}" text-anchor="end" '
                      f'font-weight="bold">{spans[i]}</text>')
     height = PAD * 2 + HEAD_H + len(shown) * ROW_H
@@ -135,7 +138,9 @@ def chart_svg(rows: list[Ranked], lang: str) -> str:
             f'dominant-baseline="middle">{"".join(parts)}</svg>')
 
 
-def _fmt(value: float, lang: str) -> str:
+def _fmt(value: float, lang: str, share: bool = False) -> str:
+    if share:
+        return f"{100 * value:.1f} %"
     return fmt_value(value, None, lang) if abs(value) >= 100 else f"{value:.2f}"
 
 
@@ -146,8 +151,8 @@ def reading(rows: list[Ranked], lang: str) -> list[str]:
     sentences = []
     if len(shown) >= 2:
         top, bottom = shown[0], shown[-1]
-        sentences.append(t("brief_read_range", lang, high=top.name, hv=_fmt(top.value or 0, lang),
-                           low=bottom.name, lv=_fmt(bottom.value or 0, lang)))
+        sentences.append(t("brief_read_range", lang, high=top.name, hv=_fmt(top.value or 0, lang, top.share),
+                           low=bottom.name, lv=_fmt(bottom.value or 0, lang, bottom.share)))
         if top.has_interval and bottom.has_interval:
             apart = (bottom.high or 0) < (top.low or 0)
             sentences.append(t("brief_read_sure" if apart else "brief_read_unsure", lang, high=top.name,
@@ -235,7 +240,8 @@ def _survey_row(vm: ViewModel, row: dict, state: ViewState) -> ValueRow:
         shown = None
     else:
         fmt = (lambda v: fmt_value(float(v), None, lang)) if row.get("kind") == "count" else \
-            (lambda v: f"{v:+.2f}") if row.get("kind") == "change" else (lambda v: f"{v:.2f}")
+            (lambda v: f"{v:+.2f}") if row.get("kind") == "change" else \
+            (lambda v: _fmt(v, lang, share_scale(row.get("scale"))))
         shown = fmt(row["value"])
         interval = f"{fmt(row['ci_low'])}–{fmt(row['ci_high'])}" \
             if row.get("ci_low") is not None and row.get("ci_high") is not None else ""

@@ -36,6 +36,11 @@ def flagged(value: object) -> bool:
     return bool(value) if value is not None else False
 
 
+def share_scale(scale: object) -> bool:
+    """A 0-1 item (``Сектор=госслужба``, geo.join.shares): its mean is a share, read in percent."""
+    return str(scale or "").split(" ")[0] == "0-1"
+
+
 @dataclass(frozen=True)
 class BankFigure:
     """One bank's estimate of an item (or "left-right", their difference), as published."""
@@ -52,7 +57,7 @@ class BankFigure:
     @property
     def share(self) -> bool:
         """A two-point item (``Сектор=госслужба``: 0-1): its value is a share."""
-        return (self.scale or "").split(" ")[0] == "0-1"
+        return share_scale(self.scale)
 
 
 def bank_figures(table: pd.DataFrame | None) -> dict[tuple[str, str], dict[str, BankFigure]]:

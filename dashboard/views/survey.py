@@ -40,6 +40,7 @@ from dashboard.state.published import (
 )
 from dashboard.state.query import ViewState
 from dashboard.state.records import Box
+from dashboard.state.surveytables import share_scale
 from dashboard.state.viewmodel import ViewModel
 from dashboard.views import panels, ranked, wavechange
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
@@ -61,7 +62,7 @@ def fmt(measure: Measure, value: float | None, lang: str) -> str:
     """A value of a measure: means and quotients with two decimals, shares in percent, counts whole."""
     if value is None:
         return t("no_data", lang)
-    if measure.kind == SCORE and (measure.scale or "").startswith("0-1"):  # a share item (Сектор=госслужба)
+    if measure.kind == SCORE and share_scale(measure.scale):
         return f"{value * 100:.1f} %"
     if measure.kind == SCORE or measure.key.startswith("lq_"):
         return f"{value:.2f}"
