@@ -140,7 +140,7 @@ def chart_svg(rows: list[Ranked], lang: str) -> str:
 
 def _fmt(value: float, lang: str, share: bool = False) -> str:
     if share:
-        return f"{100 * value:.1f} %"
+        return fmt_value(100 * value, "percent", lang)
     return fmt_value(value, None, lang) if abs(value) >= 100 else f"{value:.2f}"
 
 

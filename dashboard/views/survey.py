@@ -63,7 +63,7 @@ def fmt(measure: Measure, value: float | None, lang: str) -> str:
     if value is None:
         return t("no_data", lang)
     if measure.kind == SCORE and share_scale(measure.scale):
-        return f"{value * 100:.1f} %"
+        return panels.fmt_value(value * 100, "percent", lang)
     if measure.kind == SCORE or measure.key.startswith("lq_"):
         return f"{value:.2f}"
     if measure.key in PERCENT_MEASURES or measure.key.startswith("share_"):
