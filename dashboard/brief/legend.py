@@ -45,8 +45,7 @@ def legend_items(legend: Component | None) -> tuple[list[tuple[str | None, str, 
                 style = getattr(child, "style", None) or {}
                 if isinstance(style, dict) and style.get("background"):
                     color = str(style["background"])
-                hatch = hatch or "hatch" in str(getattr(child, "className", "") or "") \
-                    or "repeating-linear-gradient" in (color or "")  # a swatch drawn hatched (survey legends)
+                hatch = hatch or "hatch" in str(getattr(child, "className", "") or "")
             items.append((color, component_text(node.children).strip(), hatch))
         elif kind == "P" and any("hatch" in str(getattr(c, "className", "") or "") for c in _walk(node.children)):
             items.append((None, component_text(node.children).strip(), True))  # the hatching's own entry

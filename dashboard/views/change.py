@@ -177,7 +177,7 @@ def render(vm: ViewModel, state: ViewState) -> MapView:
     context, rest = rest_of_city(vm, changes, lang)
     heading += [rest] if rest is not None else []
     notices, bounds = not_drawn(vm, changes, name, lang), city_bounds(vm, state.city, name)
-    if notices and not vm.geo[name].fids:  # nothing to draw: the city's outline, framed, under the notice
+    if notices and not (name in vm.geo and vm.geo[name].fids):  # nothing drawn: the city's outline, framed
         context, bounds = layer(vm, "cities", Style(outline=True)), city_bounds(vm, state.city, "cities")
     missing = any(v is None for v in (value_of(c, mode) for c in changes.values()))
     details = (html.H3(t("districts_table", lang)), changes_table(vm, changes, mode, lang),

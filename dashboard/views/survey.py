@@ -46,8 +46,6 @@ from dashboard.views import panels, ranked, wavechange
 from dashboard.views.base import ExportTable, MapView, Style, country_bounds, frame, layer
 
 SUPPRESSED_COLOR = "#6e6e6e"
-# Legend swatches drawn like the map: the colour under dark diagonal lines.
-HATCH = "repeating-linear-gradient(45deg, #1d1d1d 0 2px, transparent 2px 5px)"
 RELIABILITY = ("good", "fair", "poor", "suppressed")
 PERCENT_MEASURES = ("share_of_city",)
 
@@ -159,7 +157,7 @@ def legend(ds: Dataset, measure: Measure, cls: Classification, colors: list[str]
         items.append(html.Li([html.Span(className="swatch", style={"background": color}), text,
                               html.Span(f" ({count})", className="small")]))
     if any(c.suppressed for c in cells.values()):
-        items.append(html.Li([html.Span(className="swatch", style={"background": f"{HATCH}, {SUPPRESSED_COLOR}"}),
+        items.append(html.Li([html.Span(className="swatch hatched", style={"backgroundColor": SUPPRESSED_COLOR}),
                               t("pub_suppressed_legend", lang, n=ds.min_n)], id="legend-suppressed"))
     if any(c.poor for c in cells.values()) and not bivariate(measure):
         items.append(html.Li([html.Span(className="swatch hatched"), t("pub_poor_legend", lang)],
