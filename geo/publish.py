@@ -52,8 +52,9 @@ from geo.release import page, versions
 from geo.settings import datasets_dir, survey_min_n
 
 REPORT_KEYS = ("input_rows", "joined_rows", "set_aside_rows", "weighted_total")
+# what publishing reads of a join's output
 JOIN_TABLES = {"districts": "districts.parquet", "scores": "scores.csv", "score_differences": "score_differences.csv",
-               "groups": "groups.csv", "indices": "indices.csv", "banks": "banks.csv"}  # what publishing reads of a join's output
+               "groups": "groups.csv", "indices": "indices.csv", "banks": "banks.csv"}
 DISCLOSURE = "disclosure.json"  # the public disclosure report beside the tables (pages: disclosure_<lang>.html)
 STALE_SECONDS = 3600  # staging folders older than this were left by a killed run
 MAX_TEXT = 500  # longest title, source, period ... kept in the metadata
